@@ -1,0 +1,483 @@
+"""load(): typed frames from the shipped package, and every bad input named by FILE:LINE: COLUMN."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kirkuk_analysis
+from kirkuk_analysis import DataValidationError, load
+from kirkuk_analysis.data import TABLES, Problem
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+SCHEMAS = {r["name"]: r["schema"] for r in DESCRIPTOR["resources"]}
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+def set_cell(folder: Path, file: str, line: int, column: str, value: str) -> None:
+    """Set one cell; ``line`` is the physical line (header = 1) of a one-line-per-row file."""
+    rows = read_rows(folder / file)
+    rows[line - 1][rows[0].index(column)] = value
+    write_rows(folder / file, rows)
+
+
+def line_of(file: str, column: str, value: str) -> int:
+    rows = read_rows(DATA / file)
+    return next(i + 1 for i, row in enumerate(rows) if row[rows[0].index(column)] == value)
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(DataValidationError) as info:
+        load(folder)
+    assert all(isinstance(p, Problem) for p in info.value.problems)
+    return [str(p) for p in info.value.problems]
+
+
+def assert_problem(folder: Path, prefix: str, contains: str = "") -> list[str]:
+    found = problems_of(folder)
+    hits = [p for p in found if p.startswith(prefix) and contains in p]
+    assert hits, f"no problem starting {prefix!r} containing {contains!r} in:\n" + "\n".join(found)
+    return found
+
+
+# ------------------------------------------------------------------ the shipped package
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load()
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_row_and_column_is_loaded(ds, table):
+    rows = read_rows(DATA / f"{table}.csv")
+    frame = getattr(ds, table)
+    assert list(frame.columns) == rows[0]
+    assert len(frame) == len(rows) - 1
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_dtypes_follow_the_descriptor(ds, table):
+    frame = getattr(ds, table)
+    for fd in SCHEMAS[table]["fields"]:
+        s = frame[fd["name"]]
+        kind = fd.get("type", "string")
+        enum = fd.get("constraints", {}).get("enum")
+        if kind == "date":
+            assert pd.api.types.is_datetime64_dtype(s), fd["name"]
+        elif kind == "integer":
+            assert s.dtype == "Int64", fd["name"]
+        elif kind == "number":
+            assert pd.api.types.is_float_dtype(s), fd["name"]
+        elif kind == "boolean":
+            assert pd.api.types.is_bool_dtype(s), fd["name"]
+        elif enum:
+            assert isinstance(s.dtype, pd.CategoricalDtype), fd["name"]
+            assert list(s.dtype.categories) == enum  # unused categories too
+        else:
+            assert pd.api.types.is_string_dtype(s), fd["name"]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_values_match_the_csv_cells(ds, table):
+    rows = read_rows(DATA / f"{table}.csv")
+    header, body = rows[0], rows[1:]
+    frame = getattr(ds, table)
+    for j, column in enumerate(header):
+        for i, row in enumerate(body):
+            value = frame[column].iat[i]
+            if row[j] == "":
+                assert pd.isna(value), (table, column, i)
+            elif isinstance(value, pd.Timestamp):
+                assert value.strftime("%Y-%m-%d") == row[j]
+            elif isinstance(value, bool | float | int | np.bool_ | np.number):
+                if row[j] in ("true", "false"):
+                    assert value == (row[j] == "true")
+                else:
+                    assert float(value) == float(row[j])
+            else:
+                assert str(value) == row[j], (table, column, i)
+
+
+def test_empty_cell_is_missing_not_zero(ds):
+    # the Asayish death toll is open-ended: high is empty in the CSV
+    row = ds.casualties[(ds.casualties.incident_id == "I12") & (ds.casualties.party == "asayish")]
+    assert row["high"].isna().all() and (row["best"] == 1).all()
+
+
+def test_dataset_repr_and_version(ds):
+    assert ds.version == DESCRIPTOR["version"]
+    assert "incidents=" in repr(ds)
+    assert set(ds.tables) == set(TABLES)
+
+
+def test_load_from_a_copy_equals_the_shipped(pkg, ds):
+    assert load(pkg) == ds
+    assert load(str(pkg)) == ds
+
+
+def test_problem_string_format():
+    assert str(Problem("a.csv", 3, "col", "why")) == "a.csv:3: col: why"
+
+
+# ------------------------------------------------------------------ files and headers
+
+
+def test_missing_file(pkg):
+    (pkg / "casualties.csv").unlink()
+    assert_problem(pkg, "casualties.csv:1: -: missing file")
+
+
+def test_missing_descriptor(pkg):
+    (pkg / "datapackage.json").unlink()
+    assert_problem(pkg, "datapackage.json:1: -: missing file")
+
+
+def test_broken_descriptor_names_its_line(pkg):
+    text = (pkg / "datapackage.json").read_text(encoding="utf-8").splitlines()
+    text[2] = text[2].rstrip(",")  # drop a comma on line 3
+    (pkg / "datapackage.json").write_text("\n".join(text), encoding="utf-8")
+    found = problems_of(pkg)
+    assert found[0].startswith("datapackage.json:") and ": -: " in found[0]
+
+
+def test_missing_column(pkg):
+    rows = read_rows(pkg / "casualties.csv")
+    j = rows[0].index("outcome")
+    write_rows(pkg / "casualties.csv", [r[:j] + r[j + 1 :] for r in rows])
+    assert_problem(pkg, "casualties.csv:1: outcome: missing column")
+
+
+def test_renamed_column(pkg):
+    rows = read_rows(pkg / "casualties.csv")
+    rows[0][rows[0].index("best")] = "best_estimate"
+    write_rows(pkg / "casualties.csv", rows)
+    found = assert_problem(pkg, "casualties.csv:1: best: missing column")
+    assert "casualties.csv:1: best_estimate: unknown column (column 5 should be 'best')" in found
+
+
+def test_unknown_extra_column(pkg):
+    rows = read_rows(pkg / "incidents.csv")
+    write_rows(
+        pkg / "incidents.csv", [r + (["extra"] if i == 0 else ["x"]) for i, r in enumerate(rows)]
+    )
+    assert_problem(pkg, "incidents.csv:1: extra: unknown column")
+
+
+def test_empty_file(pkg):
+    (pkg / "claims.csv").write_bytes(b"")
+    assert_problem(pkg, "claims.csv:1: -: empty file")
+
+
+def test_header_only_file_is_valid_and_empty(pkg):
+    (pkg / "claims.csv").write_text((DATA / "claims.csv").read_text().splitlines()[0] + "\n")
+    ds = load(pkg)
+    assert len(ds.claims) == 0
+    assert list(ds.claims.columns) == [f["name"] for f in SCHEMAS["claims"]["fields"]]
+    assert (
+        list(ds.claims["metric"].dtype.categories)
+        == next(f for f in SCHEMAS["claims"]["fields"] if f["name"] == "metric")["constraints"][
+            "enum"
+        ]
+    )
+
+
+def test_bom_and_crlf_are_accepted(pkg, ds):
+    for table in TABLES:
+        path = pkg / f"{table}.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert load(pkg) == ds
+
+
+def test_bytes_that_are_not_utf8(pkg):
+    set_cell(pkg, "incidents.csv", 5, "summary", "A convoy hit XX an explosive device.")
+    path = pkg / "incidents.csv"
+    path.write_bytes(path.read_bytes().replace(b"XX", b"\xff"))
+    line = 5
+    found = assert_problem(pkg, f"incidents.csv:{line}: summary: bytes that are not UTF-8")
+    assert any("\\xff" in p for p in found)
+
+
+def test_quoted_newline_keeps_physical_line_numbers(pkg):
+    rows = read_rows(pkg / "incidents.csv")
+    rows[1][rows[0].index("notes")] = "first line\nsecond line"  # I01, line 2-3
+    rows[3][rows[0].index("event_type")] = "massacre"  # I03: physical line 5 now
+    write_rows(pkg / "incidents.csv", rows)
+    assert_problem(pkg, "incidents.csv:5: event_type: unknown value 'massacre'")
+
+
+def test_blank_line_is_reported(pkg):
+    path = pkg / "places.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(3, "")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_problem(pkg, "places.csv:4: -: blank line")
+
+
+def test_ragged_row_is_reported(pkg):
+    path = pkg / "casualties.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2] + ",surplus"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_problem(pkg, "casualties.csv:3: -: 9 fields, the header has 8")
+
+
+# ------------------------------------------------------------------ cells
+
+
+def test_malformed_date(pkg):
+    set_cell(pkg, "incidents.csv", 3, "date_start", "2020-13-01")
+    set_cell(pkg, "coordination.csv", 4, "date_end", "2020-3-31")
+    set_cell(pkg, "sources.csv", 2, "published", "20 July 2020")
+    found = assert_problem(pkg, "incidents.csv:3: date_start: '2020-13-01' is not a date")
+    assert any(
+        p.startswith("coordination.csv:4: date_end: '2020-3-31' is not a date") for p in found
+    )
+    assert any(p.startswith("sources.csv:2: published: '20 July 2020'") for p in found)
+
+
+def test_date_end_before_date_start(pkg):
+    line = line_of("incidents.csv", "incident_id", "I10")
+    set_cell(pkg, "incidents.csv", line, "date_end", "2021-12-01")
+    assert_problem(
+        pkg, f"incidents.csv:{line}: date_end: date_end 2021-12-01 is before date_start 2021-12-02"
+    )
+
+
+def test_claim_period_end_before_start(pkg):
+    line = line_of("claims.csv", "claim_id", "C03")
+    set_cell(pkg, "claims.csv", line, "period_end", "2020-07-01")
+    assert_problem(pkg, f"claims.csv:{line}: period_end: period_end 2020-07-01 is before")
+
+
+def test_precision_that_does_not_fit_its_range(pkg):
+    line = line_of("incidents.csv", "incident_id", "I01")  # 2020-04-01..2020-04-30
+    set_cell(pkg, "incidents.csv", line, "date_precision", "week")
+    assert_problem(
+        pkg,
+        f"incidents.csv:{line}: date_precision: a range of 30 days "
+        "(2020-04-01..2020-04-30) is wider than 'week' allows",
+    )
+
+
+def test_unknown_vocabulary_value(pkg):
+    set_cell(pkg, "incidents.csv", 4, "event_type", "massacre")
+    set_cell(pkg, "casualties.csv", 2, "party", "Peshmerga")
+    found = assert_problem(pkg, "incidents.csv:4: event_type: unknown value 'massacre'")
+    assert any(p.startswith("casualties.csv:2: party: unknown value 'Peshmerga'") for p in found)
+
+
+def test_unknown_province(pkg):
+    set_cell(pkg, "places.csv", 2, "province", "Kurdistan")
+    assert_problem(pkg, "places.csv:2: province: unknown value 'Kurdistan'", "Sulaymaniyah")
+
+
+def test_unknown_item_in_a_list(pkg):
+    set_cell(pkg, "coordination.csv", 3, "parties", "coalition;kurds")
+    assert_problem(pkg, "coordination.csv:3: parties: unknown item(s) 'kurds'")
+
+
+def test_geo_precision_outside_its_codes(pkg):
+    set_cell(pkg, "incidents.csv", 2, "geo_precision", "4")
+    set_cell(pkg, "incidents.csv", 3, "geo_precision", "one")
+    found = assert_problem(pkg, "incidents.csv:2: geo_precision: unknown value 4")
+    assert any(
+        p.startswith("incidents.csv:3: geo_precision: 'one' is not an integer") for p in found
+    )
+
+
+def test_negative_count(pkg):
+    set_cell(pkg, "casualties.csv", 3, "high", "-3")
+    assert_problem(pkg, "casualties.csv:3: high: -3 is below the minimum 0")
+
+
+def test_low_above_best(pkg):
+    set_cell(pkg, "casualties.csv", 2, "low", "11")
+    assert_problem(pkg, "casualties.csv:2: low: low 11 is above best 10")
+
+
+def test_best_above_high(pkg):
+    set_cell(pkg, "casualties.csv", 4, "best", "5")
+    assert_problem(pkg, "casualties.csv:4: high: best 5 is above high 2")
+
+
+def test_claim_low_above_high_without_best(pkg):
+    line = line_of("claims.csv", "claim_id", "C04")  # low 5, high 10, best empty
+    set_cell(pkg, "claims.csv", line, "low", "12")
+    assert_problem(pkg, f"claims.csv:{line}: high: low 12 is above high 10")
+
+
+def test_coordinates_outside_the_bounding_box(pkg):
+    set_cell(pkg, "places.csv", 2, "lat", "40.1")
+    assert_problem(pkg, "places.csv:2: lat: 40.1 is above the maximum 37.5")
+
+
+def test_coordinates_inside_the_box_but_outside_iraq(pkg):
+    # Kuwait City lies inside the descriptor's bounding box but outside Iraq
+    set_cell(pkg, "places.csv", 3, "lat", "29.3759")
+    set_cell(pkg, "places.csv", 3, "lon", "47.9774")
+    assert_problem(pkg, "places.csv:3: lat: coordinates (29.3759, 47.9774) lie outside Iraq")
+
+
+def test_duplicate_id(pkg):
+    set_cell(pkg, "incidents.csv", 3, "incident_id", "I01")
+    assert_problem(pkg, "incidents.csv:3: incident_id: duplicate value 'I01' (first on line 2)")
+
+
+def test_duplicate_composite_key(pkg):
+    rows = read_rows(pkg / "casualties.csv")
+    rows.append(list(rows[1]))
+    write_rows(pkg / "casualties.csv", rows)
+    assert_problem(pkg, f"casualties.csv:{len(rows)}: outcome: duplicate key", "first on line 2")
+
+
+def test_bad_id_pattern(pkg):
+    set_cell(pkg, "places.csv", 2, "place_id", "kirkuk city")
+    assert_problem(pkg, "places.csv:2: place_id: 'kirkuk city' does not match the pattern")
+
+
+def test_foreign_key_to_a_missing_place(pkg):
+    set_cell(pkg, "incidents.csv", 2, "place_id", "atlantis")
+    set_cell(pkg, "coordination.csv", 2, "place_id", "el-dorado")
+    found = assert_problem(pkg, "incidents.csv:2: place_id: no place_id 'atlantis' in places.csv")
+    assert any(p.startswith("coordination.csv:2: place_id: no place_id 'el-dorado'") for p in found)
+
+
+def test_foreign_key_to_a_missing_source(pkg):
+    set_cell(pkg, "casualties.csv", 5, "source_id", "nyt-2021")
+    assert_problem(pkg, "casualties.csv:5: source_id: no source_id 'nyt-2021' in sources.csv")
+
+
+def test_foreign_key_to_a_missing_incident(pkg):
+    set_cell(pkg, "casualties.csv", 2, "incident_id", "I99")
+    line = line_of("claims.csv", "claim_id", "C05")
+    set_cell(pkg, "claims.csv", line, "overlaps", "I10;I98")
+    found = assert_problem(pkg, "casualties.csv:2: incident_id: no incident_id 'I99' in")
+    assert f"claims.csv:{line}: overlaps: no incident_id 'I98' in incidents.csv" in found
+
+
+def test_casualty_row_without_evidence(pkg):
+    set_cell(pkg, "casualties.csv", 6, "evidence", "")
+    set_cell(pkg, "casualties.csv", 7, "evidence", "killed")
+    found = assert_problem(pkg, "casualties.csv:6: evidence: required")
+    assert any(
+        p.startswith("casualties.csv:7: evidence: 'killed' is shorter than 12") for p in found
+    )
+
+
+def test_required_value_empty(pkg):
+    set_cell(pkg, "incidents.csv", 2, "summary", "")
+    assert_problem(pkg, "incidents.csv:2: summary: required value is empty")
+
+
+def test_every_problem_is_reported_at_once(pkg):
+    (pkg / "sources.csv").write_bytes(
+        (pkg / "sources.csv").read_bytes().replace(b"inferred", b"guessed", 1)
+    )
+    set_cell(pkg, "incidents.csv", 2, "event_type", "massacre")
+    set_cell(pkg, "casualties.csv", 3, "best", "-1")
+    set_cell(pkg, "places.csv", 4, "lat", "99")
+    set_cell(pkg, "coordination.csv", 5, "kind", "party")
+    found = problems_of(pkg)
+    for prefix in (
+        "sources.csv:2: published_basis:",
+        "incidents.csv:2: event_type:",
+        "casualties.csv:3: best:",
+        "places.csv:4: lat:",
+        "coordination.csv:5: kind:",
+    ):
+        assert any(p.startswith(prefix) for p in found), prefix
+    # files in contract order, lines ascending within a file
+    order = [TABLES.index(p.split(".csv")[0]) for p in found]
+    assert order == sorted(order)
+
+
+def test_error_message_lists_problems(pkg):
+    set_cell(pkg, "incidents.csv", 2, "event_type", "massacre")
+    with pytest.raises(DataValidationError, match=r"incidents\.csv:2: event_type:"):
+        load(pkg)
+
+
+# ------------------------------------------------------------------ the CLI and Frictionless
+
+
+def test_cli_validate_prints_every_problem_and_exits_2(pkg):
+    set_cell(pkg, "incidents.csv", 2, "event_type", "massacre")
+    set_cell(pkg, "casualties.csv", 3, "best", "-1")
+    exe = Path(sys.executable).with_name("kirkuk-analysis")
+    run = subprocess.run([str(exe), "validate", str(pkg)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "incidents.csv:2: event_type: unknown value 'massacre'" in run.stdout
+    assert "casualties.csv:3: best: -1 is below the minimum 0" in run.stdout
+    ok = subprocess.run([str(exe), "validate"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def _frictionless_rows(folder: Path) -> set[tuple[str, int]]:
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    return {
+        (task.name, err.row_number)
+        for task in report.tasks
+        for err in task.errors
+        if getattr(err, "row_number", None)
+    }
+
+
+def test_frictionless_agrees_on_the_shipped_package():
+    assert _frictionless_rows(DATA) == set()
+    load()  # and ours raises nothing
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "column", "value"),
+    [
+        ("incidents.csv", 3, "event_type", "massacre"),
+        ("incidents.csv", 4, "date_start", "2020-02-30"),
+        ("casualties.csv", 5, "best", "-2"),
+        ("places.csv", 6, "lat", "12"),
+        ("incidents.csv", 7, "place_id", "atlantis"),
+    ],
+)
+def test_frictionless_flags_the_same_line(pkg, file, line, column, value):
+    set_cell(pkg, file, line, column, value)
+    ours = {(p.file, p.line) for p in pytest.raises(DataValidationError, load, pkg).value.problems}
+    theirs = {(f"{name}.csv", row) for name, row in _frictionless_rows(pkg)}
+    assert (file, line) in ours
+    assert (file, line) in theirs
+
+
+def test_import_is_light():
+    code = (
+        "import sys, kirkuk_analysis; "
+        "print(sorted(m for m in ('matplotlib', 'papermill', 'pandas', 'seaborn') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert kirkuk_analysis.__version__
