@@ -1,0 +1,852 @@
+"""Figures, sentences and tables for the notebooks and the PDF brief, computed from a Dataset.
+
+Every number a reader sees in the brief's prose comes from here: the notebooks format these
+results into Markdown and HTML, and never type a figure by hand. All functions are pure: they
+take a :class:`~kirkuk_analysis.data.Dataset` (usually one narrowed by
+:func:`kirkuk_analysis.analysis.select`) and return DataFrames or strings.
+
+Counting follows ``docs/codebook.md``: per incident, party and outcome the largest ``best``
+of the sources is taken (never their sum); a figure missing in every source is unknown and
+shown as missing, not zero; the attackers' own losses are counted under their party;
+aggregate claims (``claims.csv``) are never added to incident figures.
+
+>>> import kirkuk_analysis
+>>> from kirkuk_analysis import report
+>>> ds = kirkuk_analysis.load()
+>>> report.key_figures(ds)["incidents"]
+12
+>>> report.casualty_totals(ds).loc["peshmerga", "killed"]
+np.int64(17)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import pandas as pd
+
+__all__ = [
+    "CLAIMS_CAVEAT",
+    "EMPTY_MESSAGE",
+    "EVENT_LABELS",
+    "KIND_LABELS",
+    "OUTCOMES",
+    "PARTY_LABELS",
+    "casualty_totals",
+    "claims_html",
+    "claims_table",
+    "coordination_html",
+    "coordination_table",
+    "format_period",
+    "format_range",
+    "gap_widths_html",
+    "gap_widths_table",
+    "incident_casualties",
+    "incidents_html",
+    "incidents_table",
+    "key_figures",
+    "key_figures_html",
+    "method_note",
+    "narrative",
+    "place_label",
+    "plot_coordination",
+    "sources_html",
+    "sources_table",
+]
+
+#: Shown instead of figures and tables when a selection holds no incident.
+EMPTY_MESSAGE = "No incidents in this selection"
+
+#: The phrase that always accompanies the aggregate claims.
+CLAIMS_CAVEAT = "reported totals, not added to the figures above"
+
+OUTCOMES = ("killed", "wounded", "captured")
+
+PARTY_LABELS = {
+    "peshmerga": "Peshmerga",
+    "iraqi_army": "Iraqi Army",
+    "federal_police": "Federal Police",
+    "local_police": "local police",
+    "pmf": "PMF",
+    "asayish": "Asayish",
+    "national_security": "National Security",
+    "counter_terrorism": "Counter-Terrorism",
+    "iraqi_security_forces": "Iraqi security forces",
+    "coalition": "coalition",
+    "civilians": "civilians",
+    "isis": "ISIS",
+    "unknown": "unidentified",
+}
+
+EVENT_LABELS = {
+    "armed_clash": "armed clash",
+    "armed_assault": "armed assault",
+    "ambush": "ambush",
+    "explosive_device": "bombing",
+    "foiled_suicide_attack": "foiled suicide attack",
+    "arrest": "arrest",
+}
+
+KIND_LABELS = {
+    "meeting": "meeting",
+    "agreement": "agreement",
+    "implementation": "implementation",
+    "call": "call",
+    "failure": "failure",
+    "context": "context",
+}
+
+_KIND_PLURALS = {
+    "meeting": "meetings",
+    "agreement": "agreements",
+    "implementation": "implementation steps",
+    "call": "public calls",
+    "failure": "failures to agree",
+    "context": "context items (base handovers, statements)",
+}
+
+_KIND_SHORT_PLURALS = {
+    "meeting": "meetings",
+    "agreement": "agreements",
+    "implementation": "implementation",
+    "call": "calls",
+    "failure": "failures",
+    "context": "context",
+}
+
+_METRIC_LABELS = {
+    "killed": "killed",
+    "wounded": "wounded",
+    "captured": "captured",
+    "casualties": "casualties (killed and wounded)",
+    "attacks": "attacks counted",
+    "attacks_claimed": "attacks claimed by ISIS",
+    "militants_present": "militants present",
+    "gap_width_km": "security gap width (km)",
+}
+
+_DASH = "\u2013"
+_MISSING = "\u2013"  # shown for an unknown figure (never 0)
+
+
+# --------------------------------------------------------------------------------------
+# Small formatting helpers
+
+
+def _d(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def format_range(start, end, precision: str | None = None) -> str:
+    """A date range as a reader writes it.
+
+    >>> format_range("2021-05-02", "2021-05-02")
+    '2 May 2021'
+    >>> format_range("2020-04-01", "2020-04-30", "month")
+    'April 2020'
+    >>> format_range("2021-04-29", "2021-05-02", "week")
+    '29 April\u20132 May 2021'
+    >>> format_range("2023-01-01", "2023-12-31", "year")
+    '2023'
+    """
+    s, e = _d(start), _d(end)
+    if s == e:
+        return _day(s)
+    next_day = pd.Timestamp(e) + pd.Timedelta(days=1)
+    if s.day == 1 and next_day.day == 1:
+        if s.month == 1 and e.month == 12 and s.year == e.year:
+            return str(s.year)
+        if (s.year, s.month) == (e.year, e.month):
+            return f"{s:%B %Y}"
+    if s.year == e.year:
+        if s.month == e.month:
+            return f"{s.day}{_DASH}{e.day} {e:%B %Y}"
+        return f"{s.day} {s:%B}{_DASH}{e.day} {e:%B %Y}"
+    return f"{_day(s)}{_DASH}{_day(e)}"
+
+
+def format_period(start, end) -> str:
+    """The selected period in words.
+
+    >>> format_period("2020-01-01", "2024-12-31")
+    '1 January 2020 to 31 December 2024'
+    """
+    return f"{_day(_d(start))} to {_day(_d(end))}"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _fmt_int(value) -> str:
+    return _MISSING if pd.isna(value) else f"{int(value):,}"
+
+
+def _places(ds) -> pd.DataFrame:
+    return ds.places.set_index("place_id")
+
+
+def place_label(ds, place_id, geo_precision=None) -> str:
+    """A place as a reader knows it: name and province; "near" when only approximately there.
+
+    >>> import kirkuk_analysis
+    >>> ds = kirkuk_analysis.load()
+    >>> place_label(ds, "altun-kopri", 2)
+    'near Altun Kopri (Prde), Kirkuk'
+    >>> place_label(ds, "kirkuk-province", 3)
+    'Kirkuk province'
+    """
+    if place_id is None or pd.isna(place_id):
+        return "not given"
+    row = _places(ds).loc[place_id]
+    label = str(row["name"])
+    if str(row["kind"]) == "city" and label == str(row["province"]):
+        label += " city"
+    elif str(row["kind"]) != "province":
+        label += f", {row['province']}"
+    if geo_precision is not None and not pd.isna(geo_precision) and int(geo_precision) == 2:
+        label = "near " + label
+    return label
+
+
+def _party(p: str) -> str:
+    return PARTY_LABELS.get(str(p), str(p))
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+
+
+def incident_casualties(ds) -> pd.DataFrame:
+    """Casualties per incident, party and outcome: the largest ``best`` over the sources.
+
+    Columns ``incident_id``, ``party``, ``outcome``, ``best``, ``open_ended`` (True where
+    the figure is a floor, "at least N"). Rows whose ``best`` is unknown are dropped.
+    Only incidents present in ``ds.incidents`` are counted.
+
+    >>> import kirkuk_analysis
+    >>> ds = kirkuk_analysis.load()
+    >>> t = incident_casualties(ds)
+    >>> int(t.query("incident_id == 'I09' and outcome == 'killed'")["best"].iloc[0])
+    3
+    """
+    cas = ds.casualties
+    cas = cas[cas["incident_id"].isin(ds.incidents["incident_id"])]
+    cas = cas[cas["best"].notna()]
+    frame = pd.DataFrame(
+        {
+            "incident_id": cas["incident_id"].astype(str),
+            "party": cas["party"].astype(str),
+            "outcome": cas["outcome"].astype(str),
+            "best": cas["best"].astype("int64"),
+            "open_ended": cas["high"].isna().to_numpy(),
+        }
+    )
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    # Rule 5: several sources for the same figure -> the largest best, never the sum.
+    frame = frame.sort_values(["incident_id", "party", "outcome", "best"])
+    frame = frame.groupby(["incident_id", "party", "outcome"], sort=True, as_index=False).last()
+    return frame.reset_index(drop=True)
+
+
+def casualty_totals(ds) -> pd.DataFrame:
+    """Killed, wounded and captured by party over the incidents of ``ds``.
+
+    Index: party (in the order of :data:`PARTY_LABELS`), only parties with a figure.
+    Columns ``killed``, ``wounded``, ``captured`` (nullable integers: missing where no source
+    gives that figure for that party, never 0) and ``open_ended`` (True where a total
+    includes an "at least" figure). A final row ``total`` sums the parties.
+
+    >>> import kirkuk_analysis
+    >>> t = casualty_totals(kirkuk_analysis.load())
+    >>> int(t.loc["total", "killed"])
+    39
+    """
+    per = incident_casualties(ds)
+    cols = list(OUTCOMES)
+    if per.empty:
+        empty = pd.DataFrame(columns=[*cols, "open_ended"], index=pd.Index([], name="party"))
+        return empty.astype({c: "Int64" for c in cols} | {"open_ended": bool})
+    table = per.pivot_table(index="party", columns="outcome", values="best", aggfunc="sum")
+    table = table.reindex(columns=cols).astype("Int64")
+    order = [p for p in PARTY_LABELS if p in table.index]
+    table = table.loc[order]
+    table["open_ended"] = per.groupby("party")["open_ended"].any().reindex(order).to_numpy()
+    total = {c: table[c].sum() if table[c].notna().any() else pd.NA for c in cols}
+    total["open_ended"] = bool(table["open_ended"].any())
+    table.loc["total"] = pd.Series(total)
+    table[cols] = table[cols].astype("Int64")
+    table["open_ended"] = table["open_ended"].astype(bool)
+    table.index.name = "party"
+    table.columns.name = None
+    return table
+
+
+def _attacks(incidents: pd.DataFrame) -> pd.DataFrame:
+    return incidents[incidents["event_type"].astype(str) != "arrest"]
+
+
+def key_figures(ds) -> dict:
+    """The headline figures of a selection, as plain Python values.
+
+    Keys: ``incidents``, ``attacks``, ``arrests``, ``killed``, ``wounded``, ``captured``
+    (``None`` when unknown), ``provinces`` (sorted), ``coordination_steps``,
+    ``coordination_by_kind`` (kind -> count, non-zero only), ``claims``, ``sources``.
+
+    >>> import kirkuk_analysis
+    >>> kf = key_figures(kirkuk_analysis.load())
+    >>> kf["incidents"], kf["attacks"], kf["killed"], kf["coordination_steps"]
+    (12, 11, 39, 32)
+    """
+    inc = ds.incidents
+    totals = casualty_totals(ds)
+    places = _places(ds)
+    provinces = sorted({str(places.loc[p, "province"]) for p in inc["place_id"].astype(str)})
+    kinds = ds.coordination["kind"].astype(str).value_counts()
+    by_kind = {k: int(kinds[k]) for k in KIND_LABELS if kinds.get(k, 0)}
+
+    def total(outcome):
+        if "total" not in totals.index or pd.isna(totals.loc["total", outcome]):
+            return None
+        return int(totals.loc["total", outcome])
+
+    return {
+        "incidents": int(len(inc)),
+        "attacks": int(len(_attacks(inc))),
+        "arrests": int(len(inc) - len(_attacks(inc))),
+        "killed": total("killed"),
+        "wounded": total("wounded"),
+        "captured": total("captured"),
+        "provinces": provinces,
+        "coordination_steps": int(len(ds.coordination)),
+        "coordination_by_kind": by_kind,
+        "claims": int(len(ds.claims)),
+        "sources": int(len(ds.sources)),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Tables (DataFrames for notebooks; HTML with classes the brief's template styles)
+
+
+def incidents_table(ds) -> pd.DataFrame:
+    """One row per incident, in date order: Date, Place, What happened, Killed, Wounded.
+
+    Killed and wounded add up all parties (attackers included, rule 6); missing where the
+    article gives no figure.
+
+    >>> import kirkuk_analysis
+    >>> t = incidents_table(kirkuk_analysis.load())
+    >>> list(t.columns)
+    ['ID', 'Date', 'Place', 'What happened', 'Killed', 'Wounded']
+    """
+    inc = ds.incidents.sort_values(["date_start", "incident_id"])
+    per = incident_casualties(ds)
+    sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
+    sums = sums.reindex(columns=list(OUTCOMES))
+    ids = inc["incident_id"].astype(str)
+    out = pd.DataFrame(
+        {
+            "ID": ids.to_numpy(),
+            "Date": [
+                format_range(s, e, str(p))
+                for s, e, p in zip(
+                    inc["date_start"], inc["date_end"], inc["date_precision"], strict=True
+                )
+            ],
+            "Place": [
+                place_label(ds, p, g)
+                for p, g in zip(inc["place_id"], inc["geo_precision"], strict=True)
+            ],
+            "What happened": inc["summary"].astype(str).to_numpy(),
+        }
+    )
+    for outcome in ("killed", "wounded"):
+        out[outcome.capitalize()] = pd.array(
+            sums[outcome].reindex(ids).astype("Int64").to_numpy(), dtype="Int64"
+        )
+    return out
+
+
+def coordination_table(ds) -> pd.DataFrame:
+    """One row per coordination step, in date order: Date, Step, Status, Place, What.
+
+    >>> import kirkuk_analysis
+    >>> t = coordination_table(kirkuk_analysis.load())
+    >>> t.iloc[0]["Date"]
+    'March 2020'
+    """
+    co = ds.coordination.sort_values(["date_start", "step_id"])
+    return pd.DataFrame(
+        {
+            "ID": co["step_id"].astype(str).to_numpy(),
+            "Date": [
+                format_range(s, e, str(p))
+                for s, e, p in zip(
+                    co["date_start"], co["date_end"], co["date_precision"], strict=True
+                )
+            ],
+            "Step": [KIND_LABELS.get(str(k), str(k)) for k in co["kind"]],
+            "Status": co["status"].astype(str).to_numpy(),
+            "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in co["place_id"]],
+            "What": co["summary"].astype(str).to_numpy(),
+        }
+    )
+
+
+def _claim_figure(row) -> str:
+    best, low, high = row["best"], row["low"], row["high"]
+    unit = " km" if str(row["metric"]) == "gap_width_km" else ""
+    if pd.isna(best) and pd.isna(low):
+        return "not given"
+    if pd.isna(best):
+        if not pd.isna(high):
+            return f"{_fmt_int(low)}{_DASH}{_fmt_int(high)}{unit}"
+        return f"at least {_fmt_int(low)}{unit}"
+    if pd.isna(high):
+        return f"at least {_fmt_int(best)}{unit}"
+    return f"{_fmt_int(best)}{unit}"
+
+
+def claims_table(ds) -> pd.DataFrame:
+    """The aggregate claims, apart from the incident figures: Period, Claimant, What, Figure,
+    Place, Includes (incidents the total already covers).
+
+    >>> import kirkuk_analysis
+    >>> t = claims_table(kirkuk_analysis.load())
+    >>> t.set_index("ID").loc["C05", "Figure"]
+    'at least 22'
+    """
+    cl = ds.claims.sort_values(["period_end", "claim_id"])
+    periods = []
+    for s, e in zip(cl["period_start"], cl["period_end"], strict=True):
+        if pd.isna(s):
+            periods.append(f"up to {_day(_d(e))}")
+        else:
+            periods.append(format_range(s, e))
+    whats = []
+    for metric, party in zip(cl["metric"], cl["party"], strict=True):
+        label = _METRIC_LABELS.get(str(metric), str(metric))
+        if not pd.isna(party):
+            label += " (" + ", ".join(_party(p) for p in str(party).split(";")) + ")"
+        whats.append(label)
+    return pd.DataFrame(
+        {
+            "ID": cl["claim_id"].astype(str).to_numpy(),
+            "Period": periods,
+            "Claimant": cl["claimant"].astype(str).to_numpy(),
+            "What": whats,
+            "Figure": [_claim_figure(r) for _, r in cl.iterrows()],
+            "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in cl["place_id"]],
+            "Includes": [
+                _MISSING if pd.isna(o) else ", ".join(str(o).split(";")) for o in cl["overlaps"]
+            ],
+        }
+    )
+
+
+def sources_table(ds) -> pd.DataFrame:
+    """The articles: Outlet, Headline, Published (with "inferred" where the date is not printed).
+
+    >>> import kirkuk_analysis
+    >>> len(sources_table(kirkuk_analysis.load()))
+    5
+    """
+    so = ds.sources.sort_values(["published", "source_id"])
+    published = [
+        _day(_d(p)) + ("" if str(b) == "printed" else " (inferred)")
+        for p, b in zip(so["published"], so["published_basis"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Outlet": so["outlet"].astype(str).to_numpy(),
+            "Headline": [
+                "(no headline in the stored text)" if pd.isna(h) else str(h) for h in so["headline"]
+            ],
+            "Published": published,
+        }
+    )
+
+
+def _html_table(frame: pd.DataFrame, css_class: str) -> str:
+    return frame.to_html(
+        index=False,
+        escape=True,
+        na_rep=_MISSING,
+        border=0,
+        classes=["brief-table", css_class],
+        justify="left",
+    )
+
+
+def incidents_html(ds) -> str:
+    """:func:`incidents_table` as an HTML table (class ``brief-table incidents``)."""
+    return _html_table(incidents_table(ds), "incidents")
+
+
+def coordination_html(ds) -> str:
+    """:func:`coordination_table` as an HTML table (class ``brief-table coordination``)."""
+    return _html_table(coordination_table(ds), "coordination")
+
+
+def claims_html(ds) -> str:
+    """:func:`claims_table` as an HTML table (class ``brief-table claims``)."""
+    return _html_table(claims_table(ds), "claims")
+
+
+def sources_html(ds) -> str:
+    """:func:`sources_table` as an HTML table (class ``brief-table sources``)."""
+    return _html_table(sources_table(ds), "sources")
+
+
+def key_figures_html(ds) -> str:
+    """The key-figures box of the brief: headline numbers and casualties by party.
+
+    >>> import kirkuk_analysis
+    >>> box = key_figures_html(kirkuk_analysis.load())
+    >>> box.startswith('<div class="key-figures">')
+    True
+    """
+    kf = key_figures(ds)
+    cells = [
+        (kf["incidents"], "incidents" if kf["incidents"] != 1 else "incident"),
+        (kf["killed"], "killed"),
+        (kf["wounded"], "wounded"),
+        (kf["captured"], "captured"),
+        (kf["coordination_steps"], "coordination steps"),
+    ]
+    parts = [
+        '<div class="key-figures">',
+        '<div class="kf-heading">Key figures</div>',
+        '<div class="kf-grid">',
+    ]
+    for value, label in cells:
+        parts.append(
+            f'<div class="kf-cell"><div class="kf-value">{_fmt_int(value)}</div>'
+            f'<div class="kf-label">{html.escape(label)}</div></div>'
+        )
+    parts.append("</div>")
+    totals = casualty_totals(ds)
+    if len(totals):
+        parts.append(
+            '<table class="kf-parties"><thead><tr><th>Party</th>'
+            + "".join(f"<th>{o}</th>" for o in OUTCOMES)
+            + "</tr></thead><tbody>"
+        )
+        for party, row in totals.iterrows():
+            name = "All parties" if party == "total" else _party(party)
+            name = name[:1].upper() + name[1:]
+            mark = "*" if row["open_ended"] else ""
+            cls = ' class="kf-total"' if party == "total" else ""
+            parts.append(
+                f"<tr{cls}><td>{html.escape(name)}{mark}</td>"
+                + "".join(f"<td>{_fmt_int(row[o])}</td>" for o in OUTCOMES)
+                + "</tr>"
+            )
+        parts.append("</tbody></table>")
+    notes = [f"{_MISSING} = no figure given in the articles (unknown, not zero)."]
+    if len(totals) and bool(totals["open_ended"].any()):
+        notes.append("* includes an \u201cat least\u201d figure.")
+    if kf["coordination_by_kind"]:
+        steps = ", ".join(
+            f"{n} {_KIND_SHORT_PLURALS[k] if n != 1 else KIND_LABELS[k]}"
+            for k, n in kf["coordination_by_kind"].items()
+        )
+        notes.append(f"Coordination steps: {steps}.")
+    parts.append(f'<p class="kf-note">{html.escape(" ".join(notes))}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# Prose
+
+
+def _where(provinces: Iterable[str] | None) -> str:
+    provinces = list(provinces or [])
+    if not provinces:
+        return "all provinces"
+    return _join(provinces) + (" province" if len(provinces) == 1 else " provinces")
+
+
+def _tally(totals: pd.DataFrame, outcome: str) -> list[str]:
+    """'17 Peshmerga', '10 PMF' ... for one outcome, largest first."""
+    if outcome not in totals.columns:
+        return []
+    col = totals.drop(index="total", errors="ignore")[outcome].dropna()
+    col = col[col > 0]
+    order = sorted(col.index, key=lambda p: (-int(col[p]), list(PARTY_LABELS).index(p)))
+    out = []
+    for p in order:
+        label = _party(p)
+        if p == "civilians" and int(col[p]) == 1:
+            label = "civilian"
+        out.append(f"{int(col[p])} {label}")
+    return out
+
+
+def narrative(ds, start, end, provinces: Iterable[str] | None = None) -> str:
+    """A short narrative of the selection in Markdown, every figure computed from ``ds``.
+
+    ``start``, ``end`` and ``provinces`` describe the selection (they are only named in the
+    text; ``ds`` must already be narrowed to them).
+
+    >>> import kirkuk_analysis
+    >>> text = narrative(kirkuk_analysis.load(), "2020-01-01", "2024-12-31")
+    >>> text.split(" (")[0]  # doctest: +NORMALIZE_WHITESPACE
+    'From 1 January 2020 to 31 December 2024, the source articles report 12 incidents
+    in all provinces'
+    """
+    kf = key_figures(ds)
+    period = format_period(start, end)
+    where = _where(provinces)
+    paras: list[str] = []
+    if kf["incidents"] == 0:
+        paras.append(
+            f"{EMPTY_MESSAGE}: from {period}, the source articles report no incident in {where}."
+        )
+    else:
+        kinds = [_plural(kf["attacks"], "attack")]
+        if kf["arrests"]:
+            kinds.append(_plural(kf["arrests"], "arrest"))
+        in_provinces = f" ({_join(kf['provinces'])})" if not provinces and kf["provinces"] else ""
+        first = (
+            f"From {period}, the source articles report "
+            f"{_plural(kf['incidents'], 'incident')} in {where}{in_provinces}: {_join(kinds)}."
+        )
+        totals = casualty_totals(ds)
+        toll = []
+        for outcome in OUTCOMES:
+            tally = _tally(totals, outcome)
+            if tally:
+                toll.append(f"{kf[outcome]} {outcome} ({_join(tally)})")
+        if toll:
+            second = f"The reported toll is {_join(toll)}."
+            if "unknown" in totals.index:
+                second += (
+                    " Attackers\u2019 own losses are counted; \u201cunidentified\u201d is a party "
+                    "the article does not name."
+                )
+        else:
+            second = "The articles give no casualty figure for these incidents."
+        sentences = [first, second]
+        per = incident_casualties(ds)
+        killed = per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum()
+        if len(killed):
+            top = int(killed.max())
+            top_ids = sorted(killed[killed == top].index)
+            inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
+            row = inc.loc[top_ids[0]]
+            what = EVENT_LABELS.get(str(row["event_type"]), str(row["event_type"]))
+            label = "deadliest incident was" if len(top_ids) == 1 else "deadliest incidents include"
+            sentences.append(
+                f"The {label} the {what} "
+                f"{_at(place_label(ds, row['place_id'], row['geo_precision']))} "
+                f"({_row_range(row)}), with {top} killed."
+            )
+        years = ds.incidents["date_start"].dt.year.value_counts()
+        if len(years) > 1:
+            peak = int(years.max())
+            peak_years = sorted(int(y) for y in years[years == peak].index)
+            sentences.append(
+                f"Incidents were most frequent in {_join([str(y) for y in peak_years])} "
+                f"({_plural(peak, 'incident')})."
+            )
+        paras.append(" ".join(sentences))
+    steps = kf["coordination_steps"]
+    if steps:
+        co = ds.coordination.sort_values(["date_start", "step_id"])
+        kinds = [
+            f"{n} {_KIND_PLURALS[k] if n != 1 else KIND_LABELS[k]}"
+            for k, n in kf["coordination_by_kind"].items()
+        ]
+        firsts = co[co["kind"].astype(str).isin(["agreement", "implementation"])]
+        text = (
+            f"Over the same period and area the articles record "
+            f"{_plural(steps, 'coordination step')} between Baghdad, Erbil and the coalition: "
+            f"{_join(kinds)}."
+        )
+        if len(firsts):
+            f0 = firsts.iloc[0]
+            text += (
+                f" The first agreement or implementation step dates from "
+                f"{format_range(f0['date_start'], f0['date_end'], str(f0['date_precision']))}: "
+                f"{_lower_first(str(f0['summary']))}"
+            )
+            last = firsts.iloc[-1]
+            if last["step_id"] != f0["step_id"]:
+                text += f" The latest, in {_row_range(last)}: {_lower_first(str(last['summary']))}"
+        paras.append(text)
+    else:
+        paras.append("The articles record no coordination step in this period and area.")
+    if kf["claims"]:
+        paras.append(
+            f"The articles also give {_plural(kf['claims'], 'aggregate figure')} "
+            f"(totals over several attacks, claimed attack counts, the width of the security gap); "
+            f"they are listed apart as {CLAIMS_CAVEAT}."
+        )
+    return "\n\n".join(paras)
+
+
+def _row_range(row) -> str:
+    return format_range(row["date_start"], row["date_end"], str(row["date_precision"]))
+
+
+def _at(label: str) -> str:
+    return label if label.startswith("near ") else "in " + label
+
+
+def _lower_first(text: str) -> str:
+    # "The Iraqi army ..." -> "the Iraqi army ..."; keep proper nouns and acronyms.
+    if text[:4] in ("The ", "One "):
+        return text[0].lower() + text[1:]
+    return text
+
+
+def method_note(ds) -> str:
+    """How the figures were counted, and how precise dates and places are, in Markdown.
+
+    >>> import kirkuk_analysis
+    >>> "day" in method_note(kirkuk_analysis.load())
+    True
+    """
+    inc = ds.incidents
+    n = len(inc)
+    sentences = [
+        f"Figures come from {_plural(int(ds.sources['source_id'].nunique()), 'news article')} "
+        f"({_join(sorted(ds.sources['outlet'].astype(str).unique()))}) and are coded as printed, "
+        "each tied to a verbatim excerpt (see the codebook, `docs/codebook.md`).",
+        "Where two sources give a figure for the same incident, party and outcome, the largest is "
+        "taken, never the sum; an \u201cat least N\u201d counts as N; a figure no article gives is "
+        "unknown and shown as \u2013, never as zero; the attackers\u2019 own losses are counted "
+        "under their party.",
+        "Totals that span several attacks are aggregate claims: they are listed apart and never "
+        "added to incident figures.",
+    ]
+    if n:
+        prec = inc["date_precision"].astype(str).value_counts()
+        parts = [
+            f"{int(prec[p])} to the {p}" for p in ("day", "week", "month", "year") if prec.get(p, 0)
+        ]
+        sentences.append(
+            f"Dates: of the {_plural(n, 'incident')}, {_join(parts)}; relative phrases "
+            "(\u201con Sunday\u201d, \u201cin recent weeks\u201d) are resolved against the "
+            "article\u2019s publication date, and a range is shown where the day is unknown."
+        )
+        geo = inc["geo_precision"].astype(int).value_counts()
+        geo_words = {
+            1: "at the named place",
+            2: "near a town or within a district",
+            3: "only to a province or region",
+        }
+        parts = [f"{int(geo[g])} {geo_words[g]}" for g in (1, 2, 3) if geo.get(g, 0)]
+        sentences.append(
+            f"Locations: {_join(parts)} (shown as \u201cnear\u201d or as a province); map points "
+            "for province-level incidents are the province centroid."
+        )
+    inferred = ds.sources[ds.sources["published_basis"].astype(str) == "inferred"]
+    if len(inferred):
+        sentences.append(
+            f"{_plural(len(inferred), 'article')} print no publication date; "
+            "the dates were inferred from internal evidence (see `sources.csv`)."
+        )
+    return " ".join(sentences)
+
+
+def gap_widths_table(ds) -> pd.DataFrame:
+    """The reported widths of the security gap between Iraqi and Kurdish forces (claims with
+    metric ``gap_width_km``): Date, Claimant, Width, Place, Words (the article's excerpt).
+
+    >>> import kirkuk_analysis
+    >>> list(gap_widths_table(kirkuk_analysis.load())["Width"])
+    ['5\u201310 km', '40 km', '40 km']
+    """
+    cl = ds.claims[ds.claims["metric"].astype(str) == "gap_width_km"]
+    cl = cl.sort_values(["period_end", "claim_id"])
+    return pd.DataFrame(
+        {
+            "Date": [_day(_d(e)) for e in cl["period_end"]],
+            "Claimant": cl["claimant"].astype(str).to_numpy(),
+            "Width": [_claim_figure(r) for _, r in cl.iterrows()],
+            "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in cl["place_id"]],
+            "Words": [f"\u201c{e}\u201d" for e in cl["evidence"].astype(str)],
+        }
+    )
+
+
+def gap_widths_html(ds) -> str:
+    """:func:`gap_widths_table` as an HTML table (class ``brief-table gap``)."""
+    return _html_table(gap_widths_table(ds), "gap")
+
+
+# Markers and colours for the coordination kinds (colour-blind-safe Okabe-Ito palette).
+_KIND_STYLE = {
+    "meeting": ("o", "#0072B2"),
+    "agreement": ("s", "#009E73"),
+    "implementation": ("D", "#D55E00"),
+    "call": ("^", "#CC79A7"),
+    "failure": ("X", "#000000"),
+    "context": ("v", "#999999"),
+}
+
+
+def plot_coordination(ds, ax=None):
+    """Coordination steps on a time axis, one row per kind; a bar spans an uncertain date.
+
+    Hollow markers are steps announced for the future (``planned``). Returns the Axes, so the
+    plot can share an x-axis with :func:`kirkuk_analysis.plots.timeline`.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import kirkuk_analysis
+    >>> ax = plot_coordination(kirkuk_analysis.load())
+    >>> [t.get_text() for t in ax.get_yticklabels()][:2]
+    ['meeting', 'agreement']
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 2.6))
+    kinds = list(_KIND_STYLE)
+    co = ds.coordination
+    for y, kind in enumerate(kinds):
+        rows = co[co["kind"].astype(str) == kind]
+        marker, colour = _KIND_STYLE[kind]
+        for _, r in rows.iterrows():
+            s, e = pd.Timestamp(r["date_start"]), pd.Timestamp(r["date_end"])
+            mid = s + (e - s) / 2
+            if e > s:
+                ax.plot([s, e], [y, y], color=colour, lw=3, alpha=0.45, solid_capstyle="butt")
+            planned = str(r["status"]) == "planned"
+            ax.plot(
+                [mid],
+                [y],
+                marker=marker,
+                ms=7,
+                linestyle="none",
+                color=colour,
+                markerfacecolor="white" if planned else colour,
+                markeredgewidth=1.3,
+            )
+    ax.set_yticks(range(len(kinds)), kinds)
+    ax.set_ylim(len(kinds) - 0.5, -0.5)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("Coordination steps (hollow: planned)", loc="left", fontsize=10)
+    return ax
