@@ -1,0 +1,518 @@
+"""The analyses researchers ask for: pure functions of a :class:`~kirkuk_analysis.Dataset`.
+
+Nothing here changes its input; every function returns a new frame (or Dataset).
+
+Counting rules (also in ``docs/codebook.md``):
+
+* A casualty figure is ``best``, or ``low`` when ``best`` is empty ("at least N").
+* ``casualties.csv`` has one row per incident x source x party x outcome. When several
+  sources give a figure for the same incident x party x outcome, the incident's figure is
+  the **largest** of them, never their sum (the sources describe the same dead).
+* An incident without any figure for an outcome has ``NA`` there (the article gives no
+  figure: unknown, not zero). Sums over many incidents (per month, per province) add
+  the known figures: they are *recorded* casualties, a floor.
+* Claims (``claims.csv``) are never added to incident figures: see :func:`claims_summary`.
+* An *attack* is an incident whose ``event_type`` is in :data:`ATTACK_EVENT_TYPES`; an
+  arrest is not an attack.
+* A date is a range ``date_start..date_end``; an incident belongs to a period when its
+  range overlaps it, and is placed in one month (the month of the middle of its range)
+  when counted per month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kirkuk_analysis.data import Dataset
+
+__all__ = [
+    "ATTACK_EVENT_TYPES",
+    "OUTCOMES",
+    "ResponseLag",
+    "attacks",
+    "casualty_figures",
+    "claims_summary",
+    "incident_table",
+    "monthly",
+    "response_lag",
+    "select",
+]
+
+#: Event types counted as attacks (arrests are not attacks).
+ATTACK_EVENT_TYPES = (
+    "armed_clash",
+    "armed_assault",
+    "ambush",
+    "explosive_device",
+    "foiled_suicide_attack",
+)
+OUTCOMES = ("killed", "wounded", "captured")
+
+
+def _ts(value) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(value)
+
+
+def _as_list(value) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _check_choices(given: list[str], dtype: pd.CategoricalDtype, what: str) -> None:
+    unknown = [v for v in given if v not in dtype.categories]
+    if unknown:
+        choices = ", ".join(map(str, dtype.categories))
+        raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; choose from {choices}")
+
+
+def _overlaps(start: pd.Series, end: pd.Series, lo, hi) -> pd.Series:
+    keep = pd.Series(True, index=start.index)
+    if lo is not None:
+        keep &= end >= lo
+    if hi is not None:
+        keep &= start <= hi
+    return keep
+
+
+def _split_lists(s: pd.Series) -> pd.Series:
+    return s.fillna("").str.split(";")
+
+
+def select(
+    ds: Dataset,
+    start=None,
+    end=None,
+    provinces: str | list[str] | None = None,
+    parties: str | list[str] | None = None,
+) -> Dataset:
+    """The part of ``ds`` in a period, in some provinces, involving some parties.
+
+    * ``start``, ``end`` (inclusive, anything :class:`pandas.Timestamp` reads): an
+      incident or coordination step belongs when its date range overlaps the period, so
+      an uncertain date ("in April") is kept by any period touching it. A claim belongs
+      when its ``period_start..period_end`` overlaps it (an empty start is open).
+    * ``provinces``: incidents at places in these provinces; coordination steps and claims
+      at such places, plus those without a place (Baghdad-Erbil-wide steps and claims).
+    * ``parties``: incidents whose perpetrator, target or a casualty party is one of them,
+      with only those parties' casualty rows; coordination steps and claims naming one.
+
+    ``places`` and ``sources`` are kept whole. Unknown provinces or parties raise
+    ``ValueError`` naming the valid choices.
+
+    >>> from kirkuk_analysis import load
+    >>> kirkuk = select(load(), "2021-01-01", "2021-12-31", provinces="Kirkuk")
+    >>> sorted(kirkuk.incidents.incident_id)
+    ['I07', 'I08', 'I09', 'I11']
+    """
+    lo, hi = _ts(start), _ts(end)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"start {lo.date()} is after end {hi.date()}")
+    provinces, parties = _as_list(provinces), _as_list(parties)
+    inc, cas, coo, cla = ds.incidents, ds.casualties, ds.coordination, ds.claims
+
+    keep_inc = _overlaps(inc.date_start, inc.date_end, lo, hi)
+    keep_coo = _overlaps(coo.date_start, coo.date_end, lo, hi)
+    keep_cla = _overlaps(cla.period_start.fillna(pd.Timestamp.min), cla.period_end, lo, hi)
+
+    if provinces is not None:
+        _check_choices(provinces, ds.places.province.dtype, "province")
+        in_area = set(ds.places.place_id[ds.places.province.isin(provinces)])
+        keep_inc &= inc.place_id.isin(in_area)
+        keep_coo &= coo.place_id.isna() | coo.place_id.isin(in_area)
+        keep_cla &= cla.place_id.isna() | cla.place_id.isin(in_area)
+
+    if parties is not None:
+        _check_choices(parties, cas.party.dtype, "party")
+        hit = cas.incident_id[cas.party.isin(parties)]
+        keep_inc &= (
+            inc.perpetrator.isin(parties) | inc.target.isin(parties) | inc.incident_id.isin(hit)
+        )
+        cas = cas[cas.party.isin(parties)]
+        wanted = set(parties)
+        keep_coo &= _split_lists(coo.parties).map(lambda items: bool(wanted & set(items)))
+        keep_cla &= _split_lists(cla.party).map(lambda items: bool(wanted & set(items)))
+
+    inc = inc[keep_inc]
+    cas = cas[cas.incident_id.isin(inc.incident_id)]
+    return ds.replace(
+        incidents=inc.reset_index(drop=True),
+        casualties=cas.reset_index(drop=True),
+        coordination=coo[keep_coo].reset_index(drop=True),
+        claims=cla[keep_cla].reset_index(drop=True),
+    )
+
+
+def casualty_figures(ds: Dataset) -> pd.DataFrame:
+    """One row per incident x party x outcome: the figure, the largest across sources.
+
+    Columns ``incident_id``, ``party``, ``outcome``, ``figure`` (``best``, else ``low``;
+    ``NA`` when the source gives neither) and ``sources`` (how many sources gave a row).
+
+    >>> from kirkuk_analysis import load
+    >>> f = casualty_figures(load())
+    >>> int(f.query("incident_id == 'I10' and party == 'peshmerga'").figure.item())
+    10
+    """
+    cas = ds.casualties
+    figure = cas.best.fillna(cas.low)
+    grouped = (
+        cas.assign(figure=figure)
+        .groupby(["incident_id", "party", "outcome"], observed=True, sort=False)
+        .agg(figure=("figure", "max"), sources=("source_id", "size"))
+        .reset_index()
+    )
+    return grouped
+
+
+def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
+    """One row per incident: the flat table researchers expect.
+
+    Columns: ``incident_id, date_start, date_end, date_precision, date_phrase, place_id,
+    place, district, province, lat, lon, disputed, geo_precision, event_type, perpetrator,
+    target, killed, wounded, captured``, then ``killed_<party>``, ``wounded_<party>``,
+    ``captured_<party>`` for every party with a casualty row (every party of the
+    vocabulary when ``all_parties``), then ``source_id, outlet, summary``.
+
+    Figures follow the module's counting rules: ``NA`` where the article gives no figure
+    (an incident with no casualty rows has ``NA`` everywhere), the largest figure when
+    several sources give one. Claims are never added.
+
+    >>> from kirkuk_analysis import load
+    >>> t = incident_table(load()).set_index("incident_id")
+    >>> int(t.loc["I10", "killed"]), int(t.loc["I10", "killed_peshmerga"])
+    (13, 10)
+    """
+    inc = ds.incidents
+    places = ds.places.rename(columns={"name": "place"})[
+        ["place_id", "place", "district", "province", "lat", "lon", "disputed"]
+    ]
+    out = inc[
+        [
+            "incident_id",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_phrase",
+            "place_id",
+            "geo_precision",
+            "event_type",
+            "perpetrator",
+            "target",
+            "source_id",
+            "summary",
+        ]
+    ].merge(places, on="place_id", how="left", validate="many_to_one")
+    out = out.merge(
+        ds.sources[["source_id", "outlet"]], on="source_id", how="left", validate="many_to_one"
+    )
+    fig = casualty_figures(ds)
+    party_dtype = ds.casualties.party.dtype
+    parties = (
+        list(party_dtype.categories)
+        if all_parties
+        else [p for p in party_dtype.categories if p in set(fig.party)]
+    )
+    by_party = fig.pivot_table(
+        index="incident_id",
+        columns=["outcome", "party"],
+        values="figure",
+        aggfunc="max",
+        observed=True,
+        dropna=False,
+    )
+    columns = {}
+    for outcome in OUTCOMES:
+        total = fig[fig.outcome == outcome].groupby("incident_id")["figure"].sum(min_count=1)
+        columns[outcome] = out.incident_id.map(total).astype("Int64")
+    for outcome in OUTCOMES:
+        for party in parties:
+            key = (outcome, party)
+            values = by_party[key] if key in by_party.columns else pd.Series(dtype="Int64")
+            columns[f"{outcome}_{party}"] = out.incident_id.map(values).astype("Int64")
+    figures = pd.DataFrame(columns, index=out.index)
+    head = [
+        "incident_id",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "date_phrase",
+        "place_id",
+        "place",
+        "district",
+        "province",
+        "lat",
+        "lon",
+        "disputed",
+        "geo_precision",
+        "event_type",
+        "perpetrator",
+        "target",
+    ]
+    return pd.concat([out[head], figures, out[["source_id", "outlet", "summary"]]], axis=1)
+
+
+def attacks(ds: Dataset) -> pd.DataFrame:
+    """The incidents that are attacks (:data:`ATTACK_EVENT_TYPES`), as :func:`incident_table`.
+
+    >>> from kirkuk_analysis import load
+    >>> "I08" in set(attacks(load()).incident_id)   # an arrest
+    False
+    """
+    table = incident_table(ds)
+    return table[table.event_type.isin(ATTACK_EVENT_TYPES)].reset_index(drop=True)
+
+
+def _month_of(start: pd.Series, end: pd.Series) -> pd.Series:
+    middle = start + (end - start) / 2
+    return middle.dt.to_period("M")
+
+
+def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
+    """Incidents and recorded casualties per month, optionally per province or party.
+
+    Each incident is counted once, in the month of the middle of its date range (a
+    month-precise "in April" in April; a range across two months in the month holding
+    most of it). ``uncertain`` counts the incidents whose range is wider than one day.
+
+    ``by=None``: one row per month from the first to the last incident (months without
+    incidents have 0 recorded incidents and casualties). ``by="province"``: one row per
+    month x province (of the incident's place). ``by="party"``: one row per month x party:
+    ``incidents`` counts the incidents targeting that party, the casualty columns that
+    party's recorded killed / wounded / captured.
+
+    Columns: ``month`` (a monthly ``Period``), the ``by`` column, ``incidents``,
+    ``attacks``, ``uncertain``, ``killed``, ``wounded``, ``captured``.
+
+    >>> from kirkuk_analysis import load
+    >>> m = monthly(load()).set_index("month")
+    >>> int(m.loc["2021-12", "killed"])
+    14
+    """
+    if by not in (None, "province", "party"):
+        raise ValueError(f"by must be None, 'province' or 'party', not {by!r}")
+    inc = ds.incidents
+    month = _month_of(inc.date_start, inc.date_end)
+    frame = pd.DataFrame(
+        {
+            "incident_id": inc.incident_id,
+            "month": month,
+            "attack": inc.event_type.isin(ATTACK_EVENT_TYPES).to_numpy(),
+            "uncertain": (inc.date_end > inc.date_start).to_numpy(),
+        }
+    )
+    fig = casualty_figures(ds)
+    fig = fig.assign(figure=fig.figure.fillna(0).astype("int64"))
+    position = pd.Index(inc.incident_id).get_indexer(fig.incident_id)
+    fig = fig.assign(month=month.to_numpy()[position])
+
+    if by is None:
+        keys_inc, keys_fig = ["month"], ["month"]
+    elif by == "province":
+        province = inc.place_id.map(ds.places.set_index("place_id").province)
+        frame["province"] = province.astype(ds.places.province.dtype).to_numpy()
+        fig["province"] = frame["province"].to_numpy()[position]
+        keys_inc = keys_fig = ["month", "province"]
+    else:
+        frame["party"] = inc.target.to_numpy()
+        keys_inc = keys_fig = ["month", "party"]
+
+    counts = frame.groupby(keys_inc, observed=True).agg(
+        incidents=("incident_id", "size"),
+        attacks=("attack", "sum"),
+        uncertain=("uncertain", "sum"),
+    )
+    figures = fig.pivot_table(
+        index=keys_fig, columns="outcome", values="figure", aggfunc="sum", observed=True
+    ).reindex(columns=list(OUTCOMES))
+    out = counts.join(figures, how="outer")
+    if by is None and len(out):
+        months = pd.period_range(out.index.min(), out.index.max(), freq="M", name="month")
+        out = out.reindex(months)
+    out = out.fillna(0).astype("int64").reset_index()
+    if by is not None:
+        out[by] = out[by].astype(inc.target.dtype if by == "party" else ds.places.province.dtype)
+    return out
+
+
+@dataclass(frozen=True)
+class ResponseLag:
+    """The two views of :func:`response_lag`: ``steps`` and ``attacks``."""
+
+    steps: pd.DataFrame
+    attacks: pd.DataFrame
+
+
+def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
+    """How coordination steps follow attacks, and attacks follow steps.
+
+    ``steps``: one row per coordination step (of ``kinds``, default all; e.g.
+    ``kinds=["meeting", "agreement", "implementation"]`` leaves out ``context`` such as
+    coalition base handovers), with
+
+    * ``attacks_in_window``: attacks whose whole date range lies in the ``window_days``
+      days before the step's first possible day; ``killed_in_window`` their recorded
+      killed (all parties);
+    * ``attacks_maybe_in_window``: attacks whose range only overlaps the window;
+    * ``days_since_attack``: days from the last attack known to precede the step (its
+      ``date_end``) to the step's ``date_start``; ``previous_attack`` its id.
+
+    ``attacks``: one row per attack with ``days_to_next_step`` (from the attack's
+    ``date_end`` to the ``date_start`` of the first step starting after it), and
+    ``next_step``/``next_step_kind``.
+
+    >>> from kirkuk_analysis import load
+    >>> lag = response_lag(load())
+    >>> lag.steps.set_index("step_id").loc["K29", "days_since_attack"]   # after I11
+    np.int64(1)
+    """
+    if window_days < 0:
+        raise ValueError("window_days must be >= 0")
+    steps = ds.coordination
+    if kinds is not None:
+        kinds = _as_list(kinds)
+        _check_choices(kinds, steps.kind.dtype, "kind")
+        steps = steps[steps.kind.isin(kinds)]
+    steps = steps.reset_index(drop=True)
+    att = attacks(ds)
+    a_start = att.date_start.to_numpy()
+    a_end = att.date_end.to_numpy()
+    killed = att.killed.fillna(0).to_numpy(dtype="int64")
+    s_start = steps.date_start.to_numpy()
+    window = np.timedelta64(window_days, "D")
+    day = np.timedelta64(1, "D")
+
+    lo = (s_start - window)[:, None]
+    hi = (s_start - day)[:, None]
+    certain = (a_start[None, :] >= lo) & (a_end[None, :] <= hi)
+    overlapping = (a_end[None, :] >= lo) & (a_start[None, :] <= hi)
+    before = a_end[None, :] < s_start[:, None]
+    last = _last_before(a_end, s_start)
+    previous = np.full(len(steps), None, dtype=object)
+    for i, when in enumerate(last):
+        if not np.isnat(when):
+            previous[i] = att.incident_id[before[i] & (a_end == when)].iloc[-1]
+    since = (s_start - last) / day
+    step_out = steps[
+        [
+            "step_id",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "kind",
+            "status",
+            "parties",
+            "place_id",
+        ]
+    ].copy()
+    step_out["attacks_in_window"] = certain.sum(axis=1)
+    step_out["attacks_maybe_in_window"] = (overlapping & ~certain).sum(axis=1)
+    step_out["killed_in_window"] = (certain * killed[None, :]).sum(axis=1)
+    step_out["days_since_attack"] = pd.array(np.where(np.isnan(since), pd.NA, since), dtype="Int64")
+    step_out["previous_attack"] = pd.array(previous, dtype="str")
+
+    after = s_start[None, :] > a_end[:, None]
+    first = _first_after(s_start, a_end)
+    next_id = np.full(len(att), None, dtype=object)
+    next_kind = np.full(len(att), None, dtype=object)
+    for i, when in enumerate(first):
+        if not np.isnat(when):
+            j = int(np.flatnonzero(after[i] & (s_start == when))[0])
+            next_id[i], next_kind[i] = steps.step_id.iat[j], steps.kind.iat[j]
+    to_next = (first - a_end) / day
+    att_out = att[
+        [
+            "incident_id",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "province",
+            "event_type",
+            "target",
+            "killed",
+        ]
+    ].copy()
+    att_out["days_to_next_step"] = pd.array(
+        np.where(np.isnan(to_next), pd.NA, to_next), dtype="Int64"
+    )
+    att_out["next_step"] = pd.array(next_id, dtype="str")
+    att_out["next_step_kind"] = pd.Categorical(next_kind, dtype=steps.kind.dtype)
+    return ResponseLag(steps=step_out, attacks=att_out)
+
+
+def _last_before(a_end: np.ndarray, s_start: np.ndarray) -> np.ndarray:
+    """For each step start, the latest attack end strictly before it (NaT if none)."""
+    ends = np.sort(a_end[~np.isnat(a_end)])
+    idx = np.searchsorted(ends, s_start, side="left") - 1
+    out = np.full(len(s_start), np.datetime64("NaT"), dtype=s_start.dtype)
+    ok = idx >= 0
+    out[ok] = ends[idx[ok]]
+    return out
+
+
+def _first_after(s_start: np.ndarray, a_end: np.ndarray) -> np.ndarray:
+    """For each attack end, the earliest step start strictly after it (NaT if none)."""
+    starts = np.sort(s_start[~np.isnat(s_start)])
+    idx = np.searchsorted(starts, a_end, side="right")
+    out = np.full(len(a_end), np.datetime64("NaT"), dtype=a_end.dtype)
+    ok = idx < len(starts)
+    out[ok] = starts[idx[ok]]
+    return out
+
+
+def claims_summary(ds: Dataset) -> pd.DataFrame:
+    """The aggregate claims beside the incident figures they overlap, never added to them.
+
+    One row per claim: its period, claimant, metric, party, ``best``/``low``/``high``,
+    ``overlaps``; ``incident_figure``: the recorded figure of the overlapped incidents for
+    the same metric and parties (killed / wounded / captured only; ``casualties`` counts
+    killed and wounded); ``beyond_incidents``: how much of the claim (``best``, else
+    ``low``) the incident tables do not describe (``NA`` when either is unknown).
+
+    >>> from kirkuk_analysis import load
+    >>> s = claims_summary(load()).set_index("claim_id")
+    >>> int(s.loc["C05", "incident_figure"]), int(s.loc["C05", "beyond_incidents"])
+    (14, 8)
+    """
+    cla = ds.claims
+    fig = casualty_figures(ds)
+    rows = []
+    for claim in cla.itertuples(index=False):
+        ids = [] if pd.isna(claim.overlaps) else claim.overlaps.split(";")
+        parties = [] if pd.isna(claim.party) else claim.party.split(";")
+        metric = claim.metric
+        outcomes = {"casualties": ["killed", "wounded"]}.get(metric, [metric])
+        if not ids or metric not in ("killed", "wounded", "captured", "casualties"):
+            rows.append(pd.NA)
+            continue
+        part = fig[fig.incident_id.isin(ids) & fig.outcome.isin(outcomes)]
+        if parties and "iraqi_security_forces" not in parties:
+            part = part[part.party.isin(parties)]
+        elif parties:  # the unspecified Iraqi forces include every state force
+            part = part[
+                part.party.isin(parties) | ~part.party.isin(["isis", "civilians", "unknown"])
+            ]
+        rows.append(part.figure.sum(min_count=1))
+    out = cla[
+        [
+            "claim_id",
+            "period_start",
+            "period_end",
+            "claimant",
+            "metric",
+            "party",
+            "best",
+            "low",
+            "high",
+            "place_id",
+            "overlaps",
+            "source_id",
+        ]
+    ].copy()
+    out["incident_figure"] = pd.array(rows, dtype="Float64")
+    claimed = out.best.fillna(out.low)
+    out["beyond_incidents"] = claimed - out.incident_figure
+    return out

@@ -1,0 +1,288 @@
+"""The incidents in other projects' layouts: ACLED, UCDP GED and RFC 7946 GeoJSON.
+
+``kirkuk-analysis export --format acled|ucdp|geojson [--output PATH]`` calls these.
+
+Every export has one row (or feature) per incident and keeps our ``incident_id``
+(ACLED ``event_id_cnty``, UCDP ``id``) so a row can be traced back. The crosswalks are
+the tables :data:`ACLED_EVENT_TYPES` and :data:`ACTORS` below (the codebook repeats them).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from kirkuk_analysis.analysis import incident_table
+from kirkuk_analysis.data import Dataset
+
+__all__ = ["ACLED_EVENT_TYPES", "ACTORS", "STATE_FORCES", "to_acled", "to_geojson", "to_ucdp"]
+
+#: ACLED (event_type, sub_event_type) for each of our event types. The three kinds of
+#: armed attack become "Violence against civilians / Attack" when the target is civilians.
+ACLED_EVENT_TYPES = {
+    "armed_clash": ("Battles", "Armed clash"),
+    "armed_assault": ("Battles", "Armed clash"),
+    "ambush": ("Battles", "Armed clash"),
+    "explosive_device": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    "foiled_suicide_attack": ("Strategic developments", "Disrupted weapons use"),
+    "arrest": ("Strategic developments", "Arrests"),
+}
+ACLED_CIVILIAN_TARGET = ("Violence against civilians", "Attack")
+
+#: Actor names (ACLED style) for our parties.
+ACTORS = {
+    "isis": "Islamic State (Iraq)",
+    "peshmerga": "Peshmerga Forces (Kurdistan Region)",
+    "iraqi_army": "Military Forces of Iraq (2018-)",
+    "federal_police": "Police Forces of Iraq (2018-)",
+    "local_police": "Police Forces of Iraq (2018-)",
+    "pmf": "Popular Mobilization Forces",
+    "asayish": "Asayish (Kurdistan Region)",
+    "national_security": "National Security Service of Iraq",
+    "counter_terrorism": "Counter Terrorism Service of Iraq",
+    "iraqi_security_forces": "Military Forces of Iraq (2018-)",
+    "coalition": "Operation Inherent Resolve",
+    "civilians": "Civilians (Iraq)",
+    "unknown": "Unidentified Armed Group (Iraq)",
+}
+
+#: ACLED time_precision: 1 = the day is known, 2 = the week or a few days, 3 = the month
+#: or wider.
+ACLED_TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
+
+#: Parties that are state forces (UCDP side a: the Government of Iraq; the Peshmerga and
+#: Asayish are the Kurdistan Region's forces, coded with it).
+STATE_FORCES = (
+    "peshmerga",
+    "iraqi_army",
+    "federal_police",
+    "local_police",
+    "pmf",
+    "asayish",
+    "national_security",
+    "counter_terrorism",
+    "iraqi_security_forces",
+    "coalition",
+)
+
+
+def _iso(series: pd.Series) -> pd.Series:
+    return series.dt.strftime("%Y-%m-%d")
+
+
+def _party_sum(table: pd.DataFrame, outcome: str, parties) -> pd.Series:
+    cols = [f"{outcome}_{p}" for p in parties if f"{outcome}_{p}" in table.columns]
+    if not cols:
+        return pd.Series(pd.NA, index=table.index, dtype="Int64")
+    return table[cols].sum(axis=1, min_count=1).astype("Int64")
+
+
+def to_acled(ds: Dataset) -> pd.DataFrame:
+    """The incidents in ACLED's column layout (one row per incident).
+
+    * ``event_date`` is ``date_start`` (the first possible day); ``time_precision``
+      1 (day), 2 (week), 3 (month or year); the range is written in ``notes``.
+    * ``event_type``/``sub_event_type`` from :data:`ACLED_EVENT_TYPES`; ``actor1`` the
+      perpetrator, ``actor2`` the target (:data:`ACTORS`).
+    * ``admin1`` the province, ``admin2`` the district, ``location`` the place name,
+      ``geo_precision`` ours (the same 1/2/3 meaning as ACLED's).
+    * ``fatalities`` the recorded killed (all parties). ACLED has no missing value, so an
+      incident whose article gives no death toll is exported as 0 here, and only here.
+
+    >>> from kirkuk_analysis import load
+    >>> row = to_acled(load()).set_index("event_id_cnty").loc["I10"]
+    >>> row.event_type, int(row.fatalities)
+    ('Battles', 13)
+    """
+    t = incident_table(ds, all_parties=True)
+    kinds = t.event_type.astype(str).map(ACLED_EVENT_TYPES)
+    on_civilians = t.event_type.isin(["armed_clash", "armed_assault", "ambush"]) & (
+        t.target == "civilians"
+    )
+    kinds = kinds.where(~on_civilians, pd.Series([ACLED_CIVILIAN_TARGET] * len(t), index=t.index))
+    sources = t.source_id.map(ds.sources.set_index("source_id").outlet)
+    notes = (
+        t.summary
+        + " Date: "
+        + t.date_phrase.fillna("(no phrase)")
+        + ", "
+        + _iso(t.date_start)
+        + ".."
+        + _iso(t.date_end)
+        + " ("
+        + t.date_precision.astype(str)
+        + "); event_date is the first possible day."
+    )
+    out = pd.DataFrame(
+        {
+            "event_id_cnty": t.incident_id,
+            "event_date": _iso(t.date_start),
+            "year": t.date_start.dt.year.astype("int64"),
+            "time_precision": t.date_precision.astype(str).map(ACLED_TIME_PRECISION),
+            "disorder_type": np.where(
+                t.event_type == "arrest", "Strategic developments", "Political violence"
+            ),
+            "event_type": kinds.str[0],
+            "sub_event_type": kinds.str[1],
+            "actor1": t.perpetrator.astype(str).map(ACTORS),
+            "actor2": t.target.astype(str).map(ACTORS),
+            "country": "Iraq",
+            "admin1": t.province.astype(str),
+            "admin2": t.district,
+            "location": t.place,
+            "latitude": t.lat,
+            "longitude": t.lon,
+            "geo_precision": t.geo_precision.astype("int64"),
+            "source": sources,
+            "source_scale": "National",
+            "notes": notes,
+            "fatalities": t.killed.fillna(0).astype("int64"),
+            "iso": 368,
+        }
+    )
+    return out
+
+
+def _ucdp_date_prec(days: pd.Series) -> np.ndarray:
+    """UCDP GED date_prec from the width of the range in days (GED codebook): 1 exact day;
+    2 within 2-6 days; 3 the week; 4 within 8-30 days or the month; 5 wider (the year)."""
+    return np.select([days <= 1, days <= 6, days == 7, days <= 31], [1, 2, 3, 4], 5)
+
+
+def to_ucdp(ds: Dataset) -> pd.DataFrame:
+    """The incidents in UCDP GED's column layout (one row per incident).
+
+    * ``type_of_violence``: 1 (state-based) when ISIS or an unidentified armed group and a
+      state force (:data:`STATE_FORCES`, Kurdistan Region forces included) fight; 3
+      (one-sided) when an organised actor attacks civilians.
+    * UCDP counts only events with at least one death: every incident is exported, and
+      ``ucdp_eligible`` says which ones UCDP would count (arrests and foiled attacks
+      without deaths are False).
+    * ``date_prec`` from the width of the range (see :func:`_ucdp_date_prec`);
+      ``where_prec`` 1 (the place), 2 (near it), 3 (a district), 4 (the province) after
+      the GED codebook.
+    * ``deaths_a`` (state forces), ``deaths_b`` (ISIS and unidentified militants),
+      ``deaths_civilians``, ``deaths_unknown``; ``best``/``low``/``high`` their sums
+      (``low`` and ``high`` from the casualty rows' ``low``/``high``; an open-ended figure
+      has ``high`` = ``best``). Deaths unknown to the article are 0 here, as in GED.
+
+    >>> from kirkuk_analysis import load
+    >>> row = to_ucdp(load()).set_index("id").loc["I10"]
+    >>> int(row.deaths_a), int(row.deaths_civilians), int(row.best)
+    (10, 3, 13)
+    """
+    t = incident_table(ds, all_parties=True)
+    sources = ds.sources.set_index("source_id")
+    state = list(STATE_FORCES)
+    deaths_a = _party_sum(t, "killed", state).fillna(0)
+    deaths_b = _party_sum(t, "killed", ["isis"]).fillna(0)
+    deaths_civ = _party_sum(t, "killed", ["civilians"]).fillna(0)
+    deaths_unk = _party_sum(t, "killed", ["unknown"]).fillna(0)
+    best = deaths_a + deaths_b + deaths_civ + deaths_unk
+
+    killed = ds.casualties[ds.casualties.outcome == "killed"]
+    per_row_high = killed.high.fillna(killed.best).fillna(killed.low)
+    high = per_row_high.groupby([killed.incident_id, killed.party], observed=True).max()
+    high = high.groupby(level=0).sum()
+    low_sum = (
+        killed.assign(v=killed.low.fillna(killed.best))
+        .groupby(["incident_id", "party"], observed=True)["v"]
+        .max()
+        .groupby(level=0)
+        .sum()
+    )
+
+    perp, target = t.perpetrator.astype(str), t.target.astype(str)
+    civilians_hit = target == "civilians"
+    side_a = np.where(perp.isin(state), perp.map(ACTORS), target.map(ACTORS))
+    side_b = np.where(perp.isin(state), target.map(ACTORS), perp.map(ACTORS))
+    side_a = np.where(civilians_hit, perp.map(ACTORS), side_a)
+    side_b = np.where(civilians_hit, "Civilians", side_b)
+    days = (t.date_end - t.date_start).dt.days + 1
+    place_kind = t.place_id.map(ds.places.set_index("place_id").kind).astype(str)
+    where_prec = np.select(
+        [t.geo_precision == 1, place_kind.isin(["district", "subdistrict"]), t.geo_precision == 2],
+        [1, 3, 2],
+        4,
+    )
+    out = pd.DataFrame(
+        {
+            "id": t.incident_id,
+            "year": t.date_start.dt.year.astype("int64"),
+            "type_of_violence": np.where(civilians_hit, 3, 1),
+            "side_a": side_a,
+            "side_b": side_b,
+            "source_article": t.source_id.map(
+                lambda s: f"{sources.outlet[s]}, {sources.published[s]:%Y-%m-%d}"
+            ),
+            "source_headline": t.source_id.map(sources.headline),
+            "source_original": t.source_id.map(sources.outlet),
+            "where_prec": where_prec,
+            "where_coordinates": t.place + ", " + t.province.astype(str),
+            "where_description": t.summary,
+            "adm_1": t.province.astype(str) + " province",
+            "adm_2": t.district,
+            "latitude": t.lat,
+            "longitude": t.lon,
+            "country": "Iraq",
+            "country_id": 645,
+            "region": "Middle East",
+            "event_clarity": 1,
+            "date_prec": _ucdp_date_prec(days),
+            "date_start": _iso(t.date_start),
+            "date_end": _iso(t.date_end),
+            "deaths_a": deaths_a.astype("int64"),
+            "deaths_b": deaths_b.astype("int64"),
+            "deaths_civilians": deaths_civ.astype("int64"),
+            "deaths_unknown": deaths_unk.astype("int64"),
+            "best": best.astype("int64"),
+            "high": t.incident_id.map(high).fillna(0).astype("int64"),
+            "low": t.incident_id.map(low_sum).fillna(0).astype("int64"),
+        }
+    )
+    out["high"] = np.maximum(out["high"], out["best"])
+    out["low"] = np.minimum(out["low"], out["best"])
+    out["ucdp_eligible"] = out["best"] > 0
+    return out
+
+
+def _json_value(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def to_geojson(ds: Dataset) -> dict:
+    """The incidents as an RFC 7946 FeatureCollection of Points.
+
+    Coordinates are ``[longitude, latitude]`` (WGS84); ``properties`` are the
+    :func:`~kirkuk_analysis.analysis.incident_table` row with ISO dates and ``null`` for
+    missing values; each feature's ``id`` is the incident_id.
+
+    >>> from kirkuk_analysis import load
+    >>> fc = to_geojson(load())
+    >>> fc["type"], fc["features"][0]["geometry"]["type"]
+    ('FeatureCollection', 'Point')
+    """
+    t = incident_table(ds)
+    columns = list(t.columns)
+    features = []
+    for row in t.itertuples(index=False, name=None):
+        props = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+        features.append(
+            {
+                "type": "Feature",
+                "id": props["incident_id"],
+                "geometry": {"type": "Point", "coordinates": [props["lon"], props["lat"]]},
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
