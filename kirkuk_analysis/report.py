@@ -52,6 +52,9 @@ __all__ = [
     "narrative",
     "place_label",
     "plot_coordination",
+    "response_lag_html",
+    "response_lag_sentence",
+    "response_lag_table",
     "sources_html",
     "sources_table",
 ]
@@ -231,10 +234,11 @@ def _party(p: str) -> str:
 
 
 def incident_casualties(ds) -> pd.DataFrame:
-    """Casualties per incident, party and outcome: the largest ``best`` over the sources.
+    """Casualties per incident, party and outcome: the largest figure over the sources.
 
-    Columns ``incident_id``, ``party``, ``outcome``, ``best``, ``open_ended`` (True where
-    the figure is a floor, "at least N"). Rows whose ``best`` is unknown are dropped.
+    The figure is ``best``, else ``low`` (as :func:`kirkuk_analysis.analysis.casualty_figures`).
+    Columns ``incident_id``, ``party``, ``outcome``, ``best`` (that figure), ``open_ended``
+    (True where it is a floor, "at least N"). Rows with no figure at all are dropped.
     Only incidents present in ``ds.incidents`` are counted.
 
     >>> import kirkuk_analysis
@@ -245,14 +249,16 @@ def incident_casualties(ds) -> pd.DataFrame:
     """
     cas = ds.casualties
     cas = cas[cas["incident_id"].isin(ds.incidents["incident_id"])]
-    cas = cas[cas["best"].notna()]
+    figure = cas["best"].fillna(cas["low"])  # "tens of": low = 20, best empty
+    keep = figure.notna()
+    cas, figure = cas[keep], figure[keep]
     frame = pd.DataFrame(
         {
             "incident_id": cas["incident_id"].astype(str),
             "party": cas["party"].astype(str),
             "outcome": cas["outcome"].astype(str),
-            "best": cas["best"].astype("int64"),
-            "open_ended": cas["high"].isna().to_numpy(),
+            "best": figure.astype("int64"),
+            "open_ended": (cas["high"].isna() | cas["best"].isna()).to_numpy(),
         }
     )
     if frame.empty:
@@ -850,3 +856,81 @@ def plot_coordination(ds, ax=None):
         ax.spines[side].set_visible(False)
     ax.set_title("Coordination steps (hollow: planned)", loc="left", fontsize=10)
     return ax
+
+
+def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
+    """For each attack, the first coordination step that started after it, and how many days
+    later (from :func:`kirkuk_analysis.analysis.response_lag`): Attack, Date, Place, Killed,
+    Next step, Step date, Days later, Within N days.
+
+    >>> import kirkuk_analysis
+    >>> t = response_lag_table(kirkuk_analysis.load()).set_index("Attack")
+    >>> t.loc["I11", "Next step"], int(t.loc["I11", "Days later"])
+    ('K29 (meeting)', 1)
+    """
+    from kirkuk_analysis import analysis
+
+    att = analysis.response_lag(ds, window_days=window_days).attacks
+    att = att.sort_values(["date_start", "incident_id"])
+    inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
+    co = ds.coordination.set_index(ds.coordination["step_id"].astype(str))
+    rows = []
+    for _, r in att.iterrows():
+        i = inc.loc[str(r["incident_id"])]
+        step = r["next_step"]
+        has_step = not pd.isna(step)
+        days = r["days_to_next_step"]
+        rows.append(
+            {
+                "Attack": str(r["incident_id"]),
+                "Date": _row_range(i),
+                "Place": place_label(ds, i["place_id"], i["geo_precision"]),
+                "Killed": r["killed"],
+                "Next step": f"{step} ({r['next_step_kind']})" if has_step else _MISSING,
+                "Step date": _row_range(co.loc[str(step)]) if has_step else _MISSING,
+                "Days later": days,
+                f"Within {window_days} days": (
+                    "no step after it"
+                    if pd.isna(days)
+                    else ("yes" if days <= window_days else "no")
+                ),
+            }
+        )
+    out = pd.DataFrame(rows, columns=[
+        "Attack", "Date", "Place", "Killed", "Next step", "Step date", "Days later",
+        f"Within {window_days} days",
+    ])  # fmt: skip
+    for col in ("Killed", "Days later"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def response_lag_html(ds, window_days: int = 30) -> str:
+    """:func:`response_lag_table` as an HTML table (class ``brief-table lag``)."""
+    return _html_table(response_lag_table(ds, window_days), "lag")
+
+
+def response_lag_sentence(ds, window_days: int = 30) -> str:
+    """One sentence on how soon coordination followed the attacks.
+
+    >>> import kirkuk_analysis
+    >>> response_lag_sentence(kirkuk_analysis.load()).split(";")[0]
+    'Of 11 attacks, 5 were followed by a coordination step within 30 days'
+    """
+    table = response_lag_table(ds, window_days)
+    if table.empty:
+        return f"{EMPTY_MESSAGE}, so there is no response lag to measure."
+    days = table["Days later"].dropna()
+    within = int((days <= window_days).sum())
+    text = (
+        f"Of {_plural(len(table), 'attack')}, {within} "
+        f"{'was' if within == 1 else 'were'} followed by a coordination step within "
+        f"{window_days} days"
+    )
+    if len(days):
+        text += f"; the median wait for the next step was {float(days.median()):g} days"
+        text += f" (shortest {int(days.min())}, longest {int(days.max())})"
+    none = len(table) - len(days)
+    if none:
+        text += f"; {_plural(none, 'attack')} had no later step in the selection"
+    return text + "."
