@@ -1,0 +1,289 @@
+"""Figures: each takes a Dataset and ``ax=None``, draws on ``ax`` (or a new one), returns it.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from kirkuk_analysis import load, plots
+>>> ax = plots.timeline(load())
+
+One theme (:func:`set_theme`, applied on first use) and one colour-blind-safe palette
+(Okabe-Ito) for every figure; each party keeps its colour across figures.
+"""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.patches import Polygon as PolygonPatch
+
+from kirkuk_analysis import _paths
+from kirkuk_analysis.analysis import ATTACK_EVENT_TYPES, incident_table, monthly
+from kirkuk_analysis.data import Dataset
+
+__all__ = [
+    "OKABE_ITO",
+    "incident_map",
+    "monthly_casualties",
+    "party_colors",
+    "province_swimlane",
+    "set_theme",
+    "timeline",
+]
+
+#: Okabe & Ito (2008), a palette distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = [
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+    "#999999",
+]  # fmt: skip
+_GROUPS = {  # parties drawn in one colour each
+    "peshmerga": 0, "asayish": 3,
+    "iraqi_army": 4, "iraqi_security_forces": 4, "counter_terrorism": 4,
+    "national_security": 4,
+    "federal_police": 1, "local_police": 1,
+    "pmf": 2, "coalition": 6, "civilians": 5, "isis": 7, "unknown": 8,
+}  # fmt: skip
+_themed = False
+
+
+def set_theme() -> None:
+    """The package's one theme: seaborn ``ticks`` with the Okabe-Ito palette."""
+    global _themed
+    sns.set_theme(
+        style="ticks", palette=OKABE_ITO, rc={"axes.spines.right": False, "axes.spines.top": False}
+    )
+    _themed = True
+
+
+def _axes(ax: Axes | None, size=(10, 4)) -> Axes:
+    if not _themed:
+        set_theme()
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def party_colors(parties) -> dict[str, str]:
+    """The colour of each party (the same in every figure)."""
+    return {p: OKABE_ITO[_GROUPS.get(p, 8)] for p in parties}
+
+
+def _sizes(killed: pd.Series) -> np.ndarray:
+    return 30 + 25 * killed.fillna(0).to_numpy(dtype=float)
+
+
+def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) -> None:
+    """An uncertain date: a band over the whole range (end day included) at height ``y``."""
+    band = ax.fill_between(
+        [start, end + pd.Timedelta(days=1)],
+        y - 0.12,
+        y + 0.12,
+        color=color,
+        alpha=alpha,
+        linewidth=0,
+        zorder=2,
+    )
+    band.set_gid(gid)
+
+
+def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31") -> Axes:
+    """Attacks over time (size by deaths, colour by target party) and coordination steps.
+
+    Attacks sit on the upper row, coordination steps (diamonds, labelled with their id)
+    on the lower row. A date known only as a range (week, month, year) is drawn as a
+    horizontal span over the range, not as a point.
+    """
+    ax = _axes(ax, (11, 3.6))
+    table = incident_table(ds)
+    att = table[table.event_type.isin(ATTACK_EVENT_TYPES)]
+    colors = party_colors(ds.casualties.party.dtype.categories)
+    for target, group in att.groupby("target", observed=True):
+        exact = group[group.date_start == group.date_end]
+        ax.scatter(
+            exact.date_start,
+            np.ones(len(exact)),
+            s=_sizes(exact.killed),
+            color=colors[target],
+            alpha=0.85,
+            edgecolor="white",
+            linewidth=0.6,
+            label=str(target),
+            zorder=3,
+        )
+        for row in group[group.date_start != group.date_end].itertuples():
+            _span(ax, row.date_start, row.date_end, 1, colors[target], f"span:{row.incident_id}")
+    steps = ds.coordination
+    exact = steps[steps.date_start == steps.date_end]
+    ax.scatter(
+        exact.date_start,
+        np.zeros(len(exact)),
+        marker="D",
+        s=28,
+        color="#666666",
+        label="coordination step",
+        zorder=3,
+    )
+    for row in steps[steps.date_start != steps.date_end].itertuples():
+        _span(ax, row.date_start, row.date_end, 0, "#666666", f"span:{row.step_id}", 0.25)
+    for i, row in enumerate(steps.sort_values("date_start").itertuples()):
+        ax.annotate(
+            row.step_id,
+            (row.date_start, 0),
+            xytext=(0, -10 - 8 * (i % 3)),
+            textcoords="offset points",
+            fontsize=6,
+            ha="center",
+            va="top",
+        )
+    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
+    ax.set_ylim(-0.8, 1.6)
+    ax.set_yticks([0, 1], ["coordination", "attacks"])
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.legend(
+        title="target / step",
+        fontsize=7,
+        title_fontsize=7,
+        loc="upper left",
+        ncols=4,
+        frameon=False,
+    )
+    ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
+    return ax
+
+
+def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "killed") -> Axes:
+    """Recorded casualties per month, stacked by the party that suffered them."""
+    ax = _axes(ax)
+    m = monthly(ds, by="party")
+    wide = m.pivot_table(
+        index="month", columns="party", values=outcome, aggfunc="sum", observed=True
+    ).fillna(0)
+    if len(m):
+        months = pd.period_range(m.month.min(), m.month.max(), freq="M")
+        wide = wide.reindex(months, fill_value=0)
+    wide = wide.loc[:, wide.sum() > 0] if len(wide.columns) else wide
+    colors = party_colors(wide.columns)
+    x = wide.index.to_timestamp() if len(wide) else pd.DatetimeIndex([])
+    bottom = np.zeros(len(wide))
+    for party in wide.columns:
+        ax.bar(
+            x,
+            wide[party].to_numpy(),
+            width=25,
+            bottom=bottom,
+            color=colors[party],
+            label=str(party),
+            align="edge",
+        )
+        bottom += wide[party].to_numpy()
+    ax.set_ylabel(f"recorded {outcome}")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    if len(wide.columns):
+        ax.legend(title="party", fontsize=7, title_fontsize=7, frameon=False)
+    ax.set_title(f"Recorded {outcome} per month, by party")
+    return ax
+
+
+def province_swimlane(
+    ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31"
+) -> Axes:
+    """One lane per province: each incident a point (a span when its date is a range)."""
+    ax = _axes(ax, (10, 3.5))
+    table = incident_table(ds)
+    provinces = sorted(table.province.dropna().astype(str).unique())
+    lane = {p: i for i, p in enumerate(provinces)}
+    colors = party_colors(ds.casualties.party.dtype.categories)
+    for row in table.itertuples():
+        y = lane[str(row.province)]
+        color = colors[str(row.target)]
+        if row.date_start == row.date_end:
+            ax.scatter(
+                row.date_start,
+                y,
+                s=_sizes(pd.Series([row.killed]))[0],
+                color=color,
+                edgecolor="white",
+                linewidth=0.6,
+                zorder=3,
+            )
+        else:
+            ax.plot(
+                [row.date_start, row.date_end],
+                [y, y],
+                color=color,
+                linewidth=5,
+                alpha=0.5,
+                solid_capstyle="butt",
+            )
+    ax.set_yticks(range(len(provinces)), provinces)
+    ax.set_ylim(-0.7, max(len(provinces), 1) - 0.3)
+    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_title("Incidents by province (colour: target; size: killed)")
+    return ax
+
+
+def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
+    """Incidents on Iraq's governorates (Natural Earth), size by deaths.
+
+    Places in the disputed territories are ringed; the governorates holding any of them
+    are shaded. Boundaries: ``kirkuk_analysis/geo/`` (public domain, see SOURCE.md).
+    """
+    ax = _axes(ax, (6, 6))
+    geo = json.loads((_paths.geo_dir() / "iraq_admin1.geojson").read_text(encoding="utf-8"))
+    places = ds.places
+    disputed_provinces = set(places.province[places.disputed].astype(str))
+    for feature in geo["features"]:
+        geom = feature["geometry"]
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        shaded = feature["properties"]["name"] in disputed_provinces
+        for poly in polys:
+            ax.add_patch(
+                PolygonPatch(
+                    np.asarray(poly[0]),
+                    closed=True,
+                    facecolor="#F0E442" if shaded else "#F2F2F2",
+                    alpha=0.35 if shaded else 1,
+                    edgecolor="#888888",
+                    linewidth=0.6,
+                )
+            )
+    table = incident_table(ds)
+    colors = party_colors(ds.casualties.party.dtype.categories)
+    for target, group in table.groupby("target", observed=True):
+        ax.scatter(
+            group.lon,
+            group.lat,
+            s=_sizes(group.killed),
+            color=colors[target],
+            alpha=0.8,
+            edgecolor="white",
+            linewidth=0.6,
+            label=str(target),
+            zorder=3,
+        )
+    disputed = table[table.disputed.fillna(False).astype(bool)]
+    ax.scatter(
+        disputed.lon,
+        disputed.lat,
+        s=_sizes(disputed.killed) + 60,
+        facecolor="none",
+        edgecolor="black",
+        linewidth=0.8,
+        label="disputed territory",
+        zorder=4,
+    )
+    ax.set_xlim(38.5, 48.8)
+    ax.set_ylim(29, 37.5)
+    ax.set_aspect("equal")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.legend(fontsize=7, frameon=False, loc="lower left")
+    ax.set_title("Incidents (size: killed); shaded: provinces with disputed territory")
+    return ax
