@@ -74,7 +74,7 @@ def _overlaps(start: pd.Series, end: pd.Series, lo, hi) -> pd.Series:
     if lo is not None:
         keep &= end >= lo
     if hi is not None:
-        keep &= start <= hi
+        keep &= (start <= hi) | start.isna()  # an unknown start is open
     return keep
 
 
@@ -116,7 +116,7 @@ def select(
 
     keep_inc = _overlaps(inc.date_start, inc.date_end, lo, hi)
     keep_coo = _overlaps(coo.date_start, coo.date_end, lo, hi)
-    keep_cla = _overlaps(cla.period_start.fillna(pd.Timestamp.min), cla.period_end, lo, hi)
+    keep_cla = _overlaps(cla.period_start, cla.period_end, lo, hi)
 
     if provinces is not None:
         _check_choices(provinces, ds.places.province.dtype, "province")
