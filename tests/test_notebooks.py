@@ -1,0 +1,131 @@
+"""The notebooks run under papermill with real parameters (as pyhf tests its notebooks).
+
+nbval (``make test``) checks the committed outputs of the default run; these tests drive the
+parameters: one province, a single year, an empty selection and a bad value.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+papermill = pytest.importorskip("papermill")
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+
+from kirkuk_analysis.brief import PROVINCES  # noqa: E402
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ALL = ("attacks_timeline.ipynb", "coordination_timeline.ipynb", "brief.ipynb")
+
+pytestmark = pytest.mark.slow
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec("kirkuk-analysis")
+    except NoSuchKernel:
+        return "python3"
+    if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+        return "kirkuk-analysis"
+    return "python3"
+
+
+@pytest.fixture(autouse=True)
+def _agg(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    # The generic python3 kernel runs `python` from PATH: make that this interpreter.
+    monkeypatch.setenv(
+        "PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    )
+
+
+def run(name: str, tmp_path: Path, **parameters) -> str:
+    """Execute a notebook with papermill; return all its text outputs joined."""
+    out = tmp_path / name
+    papermill.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        parameters=parameters,
+        kernel_name=_kernel_name(),
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    return outputs_text(nbformat.read(str(out), as_version=4))
+
+
+def outputs_text(nb) -> str:
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                texts.append(output["text"])
+            for mime in ("text/markdown", "text/html", "text/plain"):
+                if mime in output.get("data", {}):
+                    texts.append(output["data"][mime])
+    return "\n".join(texts)
+
+
+def test_every_notebook_has_a_parameters_cell_then_a_validation_cell():
+    for name in ALL:
+        nb = nbformat.read(str(NOTEBOOKS / name), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", []), name
+        for param in ("start", "end", "provinces", "parties"):
+            assert f"{param} =" in code[0].source, (name, param)
+        assert "validate_params" in code[1].source, name
+        assert nb.metadata.kernelspec.name == "kirkuk-analysis", name
+
+
+def test_attacks_one_province(tmp_path):
+    text = run("attacks_timeline.ipynb", tmp_path, provinces=["Kirkuk"])
+    assert "Altun Kopri" in text and "Qarahanjir" in text
+    assert "near Makhmour" not in text  # the Makhmour attack is in Nineveh
+    assert "reported totals, not added to the figures above" in text
+
+
+def test_coordination_single_year(tmp_path):
+    text = run("coordination_timeline.ipynb", tmp_path, start="2021-01-01", end="2021-12-31")
+    assert "K19" in text and "K29" in text  # 2021 steps
+    assert "K01" not in text and "K30" not in text  # 2020 and 2023 steps are out
+
+
+def test_brief_kirkuk_2021(tmp_path):
+    text = run(
+        "brief.ipynb",
+        tmp_path,
+        start="2021-01-01",
+        end="2021-12-31",
+        provinces=["Kirkuk"],
+        title="Kirkuk in 2021",
+    )
+    assert "Kirkuk in 2021" in text
+    assert "Altun Kopri" in text
+    assert "7 Peshmerga" in text  # I09 (3) + I11 (4)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_empty_selection_says_so(name, tmp_path):
+    text = run(name, tmp_path, provinces=["Basra"])
+    assert "No incidents in this selection" in text
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_bad_province_names_the_valid_choices(name, tmp_path):
+    with pytest.raises(PapermillExecutionError) as info:
+        run(name, tmp_path, provinces=["Atlantis"])
+    message = str(info.value)
+    assert "Atlantis" in message
+    for province in PROVINCES:
+        assert province in message
+
+
+def test_bad_dates_are_refused(tmp_path):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("attacks_timeline.ipynb", tmp_path, start="2022-01-01", end="2021-01-01")
+    assert "start" in str(info.value) and "after end" in str(info.value)
