@@ -489,6 +489,10 @@ def sources_table(ds) -> pd.DataFrame:
 
 
 def _html_table(frame: pd.DataFrame, css_class: str) -> str:
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_integer_dtype(frame[col]) or pd.api.types.is_float_dtype(frame[col]):
+            frame[col] = [_fmt_int(v) for v in frame[col]]
     return frame.to_html(
         index=False,
         escape=True,
