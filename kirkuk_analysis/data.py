@@ -228,11 +228,13 @@ def _read_csv(
         problems.append(Problem(file, 1, "-", "missing file"))
         return None
     data = path.read_bytes()
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+    if re.match(rb"[\xef\xbb\xbf \t\r\n]*\Z", data):
         problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
         return None
 
-    first_line = data.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
+    first_line = (
+        data[: data.find(b"\n") % (len(data) + 1)].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
+    )
     header = next(csv.reader([first_line.decode("utf-8", errors="surrogateescape")]), [])
     known = set(names)
     for position, name in enumerate(header):
@@ -253,8 +255,10 @@ def _read_csv(
         problems.append(Problem(file, 1, "-", f"columns out of order: expected {', '.join(names)}"))
 
     kinds = {fd["name"]: _field_kind(fd, fk_fields) for fd in fds}
-    # Everything is read as text (pandas would otherwise turn "007" into 7 and lose the
-    # raw cell); columns with few distinct values are then factorised once.
+    # Columns with few distinct values are read as categoricals (hashed by the C parser,
+    # then checked once per distinct value); free text and unique ids as strings.
+    # (pandas' own category parsing sorts every column: reading text and factorising
+    # the few-valued columns is faster, and keeps the raw cells.)
     dtype = {name: "str" for name in header}
     frame = None
     try:
@@ -274,15 +278,22 @@ def _read_csv(
         and _physical_lines_match(data, len(frame))
     ):
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+        for column in frame.columns:
+            if kinds.get(column) == "category":
+                frame[column] = _factorized(frame[column])
     else:
         raw, lines = _slow_read(data, file, names, problems)
         frame = raw.loc[:, ~raw.columns.duplicated()].astype("str")
+        for column in frame.columns:
+            if kinds.get(column) == "category":
+                frame[column] = _factorized(frame[column])
     frame = frame.loc[:, [c for c in dict.fromkeys(frame.columns) if c in known]]
-    for column in frame.columns:
-        if kinds[column] == "category":
-            codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object))
-            frame[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
     return _Table(resource["name"], file, schema, frame, lines)
+
+
+def _factorized(s: pd.Series) -> pd.Categorical:
+    codes, uniques = pd.factorize(s)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 
 # --------------------------------------------------------------------------------------
@@ -339,6 +350,7 @@ class _Checker:
             raw_values = np.asarray(cats, dtype=object)
         else:
             missing = s.isna().to_numpy()
+        self._missing = missing
         if c.get("required"):
             why = (
                 "required: the verbatim excerpt that supports the row is missing"
@@ -364,7 +376,7 @@ class _Checker:
             values = pd.Series(np.asarray(cats, dtype=object), dtype=object)
         else:
             values = s
-        present = values.notna().to_numpy()
+        present = ~self._missing if not is_cat else values.notna().to_numpy()
         bad_parts = []  # (bad mask over `values`, reason for a value)
         if "enum" in c:
             enum = c["enum"]
@@ -430,7 +442,13 @@ class _Checker:
     def _typed_from_categories(self, fd, s, c, codes, raw_values) -> pd.Series:
         name, kind = fd["name"], fd["type"]
         cats = pd.Series(raw_values, dtype=object)
-        if kind == "date":
+        numeric = s.cat.categories.dtype.kind in "iuf"
+        if numeric and kind in ("integer", "number"):
+            values = s.cat.categories.to_numpy(np.int64 if kind == "integer" else float)
+            bad = np.zeros(len(values), dtype=bool)
+            reason = "{v!r}"
+            missing = 0 if kind == "integer" else np.nan
+        elif kind == "date":
             shape_ok = cats.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
             parsed = pd.to_datetime(cats.where(shape_ok), format="%Y-%m-%d", errors="coerce")
             bad = parsed.isna().to_numpy()
@@ -513,15 +531,18 @@ class _Checker:
         return pd.Series(out, index=s.index, name=name)
 
     def _unique(self, name: str, s: pd.Series) -> None:
+        repeated = s.duplicated(keep="first").to_numpy()
+        if not repeated.any():
+            return
         present = s.notna()
-        dup = s.duplicated(keep="first") & present
+        dup = repeated & present.to_numpy()
         if not dup.any():
             return
-        first = s[present & ~s.duplicated(keep="first")]
+        first = s[present & ~repeated]
         first_row = pd.Series(np.arange(len(s))[first.index.to_numpy()], index=first.to_numpy())
         values = s.to_numpy()
         self.report(
-            np.flatnonzero(dup.to_numpy()),
+            np.flatnonzero(dup),
             name,
             lambda r: (
                 f"duplicate value {values[r]!r} "
@@ -535,10 +556,10 @@ class _Checker:
         frame = self.t.frame
         if len(pk) < 2 or not set(pk) <= set(frame.columns):
             return  # a one-column key is checked by its field's `unique`
-        key = frame[pk].astype(object)
-        dup = key.duplicated(keep="first").to_numpy()
+        dup = _duplicated_rows(frame[pk])
         if not dup.any():
             return
+        key = frame[pk].astype(object)
         firsts = {}
         for row, values in enumerate(key.itertuples(index=False, name=None)):
             firsts.setdefault(values, row)
@@ -552,6 +573,22 @@ class _Checker:
                 f"(first on line {int(self.t.lines[firsts[tuples[r]]])})"
             ),
         )
+
+
+def _duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows repeating an earlier row, hashed on one int64 key built from category codes."""
+    if all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in frame.columns):
+        key = np.zeros(len(frame), dtype=np.int64)
+        room = 1
+        for c in frame.columns:
+            n = len(frame[c].cat.categories) + 1
+            room *= n
+            if room >= 2**62:
+                break
+            key = key * n + (frame[c].cat.codes.to_numpy(np.int64) + 1)
+        else:
+            return pd.Series(key).duplicated(keep="first").to_numpy()
+    return frame.astype(object).duplicated(keep="first").to_numpy()
 
 
 def _enum_codes(cats: pd.Index, enum: list) -> np.ndarray:
@@ -670,9 +707,12 @@ def _check_overlaps(tables: dict[str, _Table], problems: list[Problem]) -> None:
         return
     if "incident_id" not in incidents.frame:
         return
-    known = set(_key_values(incidents, "incident_id"))
+    known = _key_values(incidents, "incident_id")
     codes, cats = _cat_parts(claims.frame["overlaps"])
-    missing = [[i for i in str(v).split(";") if i and i not in known] for v in cats]
+    items = [str(v).split(";") for v in cats]
+    flat = pd.Index([i for group in items for i in group if i])
+    exists = dict(zip(flat, flat.isin(known), strict=True))
+    missing = [[i for i in group if i and not exists[i]] for group in items]
     bad = np.array([bool(m) for m in missing], dtype=bool)
     _Checker(claims, problems).report(
         _rows_with_bad_categories(codes, bad),
