@@ -44,7 +44,13 @@ SUN_2024_07_14 = date(2024, 7, 14)  # Sunday
         ("in March", MON_2020_07_20, date(2020, 3, 1), date(2020, 3, 31), "month"),
         ("between July 9 and 15", MON_2020_07_20, date(2020, 7, 9), date(2020, 7, 15), "week"),
         ("in recent weeks", MON_2020_07_20, date(2020, 6, 23), date(2020, 7, 20), "month"),
-        ("during the past two months", MON_2020_07_20, date(2020, 5, 21), date(2020, 7, 20), "year"),
+        (
+            "during the past two months",
+            MON_2020_07_20,
+            date(2020, 5, 21),
+            date(2020, 7, 20),
+            "year",
+        ),
     ],
 )
 def test_phrases_resolve_by_calendar_arithmetic(phrase, published, start, end, precision):
@@ -64,12 +70,21 @@ def test_year_boundaries():
     assert resolve("last week", new_year)[:2] == (date(2020, 12, 21), date(2020, 12, 27))
     assert resolve("in December", new_year)[:2] == (date(2020, 12, 1), date(2020, 12, 31))
     assert resolve("End of December", new_year)[:2] == (date(2020, 12, 25), date(2020, 12, 31))
-    assert resolve("between December 28 and January 1", new_year)[:2] == (date(2020, 12, 28), date(2021, 1, 1))
+    assert resolve("between December 28 and January 1", new_year)[:2] == (
+        date(2020, 12, 28),
+        date(2021, 1, 1),
+    )
 
 
 def test_leap_day_and_month_lengths():
-    assert resolve("End of February", date(2024, 3, 10))[:2] == (date(2024, 2, 23), date(2024, 2, 29))
-    assert resolve("during the past two months", date(2024, 4, 30))[:2] == (date(2024, 3, 1), date(2024, 4, 30))
+    assert resolve("End of February", date(2024, 3, 10))[:2] == (
+        date(2024, 2, 23),
+        date(2024, 2, 29),
+    )
+    assert resolve("during the past two months", date(2024, 4, 30))[:2] == (
+        date(2024, 3, 1),
+        date(2024, 4, 30),
+    )
 
 
 @pytest.mark.parametrize("phrase", ["yesterday-ish", "on Funday", "recently", ""])
