@@ -57,6 +57,7 @@ __all__ = [
     "response_lag_table",
     "sources_html",
     "sources_table",
+    "time_axis",
 ]
 
 #: Shown instead of figures and tables when a selection holds no incident.
@@ -938,3 +939,32 @@ def response_lag_sentence(ds, window_days: int = 30) -> str:
     if none:
         text += f"; {_plural(none, 'attack')} had no later step in the selection"
     return text + "."
+
+
+def time_axis(ax, start, end):
+    """Set a date x-axis to the selected period, with ticks that suit its length: years for
+    long periods, quarters or months for a year or two. Returns the Axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = time_axis(plt.subplots()[1], "2021-01-01", "2021-12-31")
+    >>> ax.figure.canvas.draw()
+    >>> [t.get_text() for t in ax.get_xticklabels()][:2]
+    ['Jan 2021', 'Apr 2021']
+    """
+    import matplotlib.dates as mdates
+
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    ax.set_xlim(s, e + pd.Timedelta(days=1))
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    if months <= 6:
+        ax.xaxis.set_major_locator(mdates.MonthLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    elif months <= 24:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return ax
