@@ -610,11 +610,13 @@ def _tally(totals: pd.DataFrame, outcome: str) -> list[str]:
     return out
 
 
-def narrative(ds, start, end, provinces: Iterable[str] | None = None) -> str:
+def narrative(
+    ds, start, end, provinces: Iterable[str] | None = None, parties: Iterable[str] | None = None
+) -> str:
     """A short narrative of the selection in Markdown, every figure computed from ``ds``.
 
-    ``start``, ``end`` and ``provinces`` describe the selection (they are only named in the
-    text; ``ds`` must already be narrowed to them).
+    ``start``, ``end``, ``provinces`` and ``parties`` describe the selection (they are only
+    named in the text; ``ds`` must already be narrowed to them).
 
     >>> import kirkuk_analysis
     >>> text = narrative(kirkuk_analysis.load(), "2020-01-01", "2024-12-31")
@@ -647,6 +649,11 @@ def narrative(ds, start, end, provinces: Iterable[str] | None = None) -> str:
                 toll.append(f"{kf[outcome]} {outcome} ({_join(tally)})")
         if toll:
             second = f"The reported toll is {_join(toll)}."
+            if parties:
+                second = (
+                    f"Counting casualties among {_join([_party(p) for p in parties])} only, "
+                    f"the reported toll is {_join(toll)}."
+                )
             if "unknown" in totals.index:
                 second += (
                     " Attackers\u2019 own losses are counted; \u201cunidentified\u201d is a party "

@@ -202,3 +202,10 @@ def test_method_note_counts_precisions(ds):
     n_day = sum(r["date_precision"] == "day" for r in incidents)
     assert f"{n_day} to the day" in note
     assert "never as zero" in note
+
+
+def test_narrative_names_a_party_selection(ds):
+    pesh = ds.replace(casualties=ds.casualties[ds.casualties["party"] == "peshmerga"])
+    text = report.narrative(pesh, "2020-01-01", "2024-12-31", parties=["peshmerga"])
+    assert "Counting casualties among Peshmerga only" in text
+    assert "civilian" not in text.split("\n\n")[0]
