@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import mmap
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -155,14 +156,34 @@ class _Table:
     frame: pd.DataFrame  # raw: categoricals of strings / strings, NaN for empty cells
     lines: np.ndarray  # physical line of each row
     typed: dict = field(default_factory=dict)  # column -> typed Series (valid cells only)
+    missing: dict = field(default_factory=dict)  # column -> mask of empty cells
+    keys: dict = field(default_factory=dict)  # column -> Index of its distinct values
+    positions: dict = field(default_factory=dict)  # foreign-key column -> rows in the key
 
 
-def _field_kind(fd: dict, fk_fields: set[str]) -> str:
-    """How a column is read: 'category' (few distinct values, checked once each) or 'str'."""
+#: A foreign key into a table with more rows than this is read as text and looked up by
+#: hash (``Index.get_indexer``); into a smaller table, it is read as a categorical.
+_FEW_KEYS = 10_000
+
+
+def _field_kind(fd: dict, fk_fields: set[str], wide_fk: set[str] = frozenset()) -> str:
+    """How a column is read.
+
+    'category': few distinct values, hashed by the C parser and checked once each (vocabularies,
+    dates, ids that refer to a small table, patterned codes); 'object': few distinct values whose
+    text the parser would turn into numbers when read as categories (integers, numbers,
+    booleans), read as text and factorised, so that every raw spelling is checked; 'str': free
+    text, unique ids, and ids that refer to a large table (``wide_fk``).
+    """
     c = fd.get("constraints", {})
-    if fd.get("type", "string") != "string" or "enum" in c:
+    kind = fd.get("type", "string")
+    if kind in ("integer", "number", "boolean"):
+        return "object"
+    if kind != "string" or "enum" in c:
         return "category"
-    if c.get("unique") or fd["name"] not in fk_fields and "pattern" not in c:
+    if c.get("unique") or fd["name"] in wide_fk:
+        return "str"
+    if fd["name"] not in fk_fields and "pattern" not in c:
         return "str"
     return "category"
 
@@ -171,15 +192,17 @@ def _field_kind(fd: dict, fk_fields: set[str]) -> str:
 _CROSSES_LINES = re.compile(r"\[\^|\\[sWD]")
 
 
-def _fullmatch_or_missing(values: pd.Series, body: str) -> np.ndarray:
+def _fullmatch_or_missing(values: pd.Series, body: str, present: np.ndarray | None = None):
     """True where a value matches ``body`` in full or is missing, like ``str.fullmatch``.
 
     A million unique ids would be matched one Python call at a time; instead, when no value
     holds a newline, all values are joined by newlines and one multi-line scan looks for a
     line that does not match. Only when it finds one are the values matched one by one.
+    ``present`` (optional) is the mask of non-missing values, when already known.
     """
-    present = values.notna().to_numpy()
-    texts = values[present].tolist()
+    if present is None:
+        present = values.notna().to_numpy()
+    texts = (values[present] if not present.all() else values).tolist()
     joined = "\n".join(texts)
     if not _CROSSES_LINES.search(body) and joined.count("\n") == max(len(texts) - 1, 0):
         if re.compile(rf"^(?!(?:{body})$)", re.MULTILINE).search(joined) is None:
@@ -187,9 +210,35 @@ def _fullmatch_or_missing(values: pd.Series, body: str) -> np.ndarray:
     return values.str.fullmatch(body).fillna(True).to_numpy(dtype=bool) | ~present
 
 
-def _physical_lines_match(data: bytes, n_rows: int) -> bool:
+def _missing_text(s: pd.Series) -> np.ndarray:
+    """Empty cells of a text column: its missing values (NaN) are the only values unequal
+    to themselves (one C-level comparison, cheaper than ``isna`` on strings)."""
+    values = np.asarray(s.array, dtype=object)
+    try:
+        return np.not_equal(values, values).astype(bool, copy=False)
+    except TypeError:  # pd.NA in the column: no truth value
+        return s.isna().to_numpy()
+
+
+def _shorter_than(values: pd.Series, n: int, present: np.ndarray) -> np.ndarray:
+    """True where a present value has fewer than ``n`` characters (one C-level pass)."""
+    out = np.zeros(len(values), dtype=bool)
+    texts = (values[present] if not present.all() else values).tolist()
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    out[present] = lengths < n
+    return out
+
+
+def _count_newlines(data: bytes | mmap.mmap) -> int:
+    """Newline bytes in ``data``, counted by numpy in slices (faster than bytes.count)."""
+    step = 1 << 24
+    view = np.frombuffer(data, dtype=np.uint8)
+    return sum(int(np.count_nonzero(view[i : i + step] == 10)) for i in range(0, len(view), step))
+
+
+def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
     """True when each record is one line (no embedded newline, no blank line)."""
-    return data.count(b"\n") == n_rows + (1 if data.endswith(b"\n") else 0)
+    return _count_newlines(data) == n_rows + (1 if data[-1:] == b"\n" else 0)
 
 
 def _slow_read(
@@ -237,17 +286,36 @@ def _slow_read(
 
 
 def _read_csv(
-    folder: Path, resource: dict, problems: list[Problem], fk_fields: set[str]
+    folder: Path,
+    resource: dict,
+    problems: list[Problem],
+    fk_fields: set[str],
+    wide_fk: set[str] = frozenset(),
 ) -> _Table | None:
     file = resource["path"]
     path = folder / file
-    schema = resource["schema"]
-    fds = schema["fields"]
-    names = [fd["name"] for fd in fds]
     if not path.is_file():
         problems.append(Problem(file, 1, "-", "missing file"))
         return None
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        if path.stat().st_size == 0:
+            problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
+            return None
+        # mapped, not copied: the parser and the line count read the file's pages in place
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _read_mapped(data, file, resource, fk_fields, wide_fk, problems)
+
+
+def _read_mapped(
+    data: mmap.mmap,
+    file: str,
+    resource: dict,
+    fk_fields: set[str],
+    wide_fk: set[str],
+    problems: list[Problem],
+) -> _Table | None:
+    schema = resource["schema"]
+    names = [fd["name"] for fd in schema["fields"]]
     if re.match(rb"[\xef\xbb\xbf \t\r\n]*\Z", data):
         problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
         return None
@@ -274,46 +342,61 @@ def _read_csv(
     if not missing and present != names[: len(present)]:
         problems.append(Problem(file, 1, "-", f"columns out of order: expected {', '.join(names)}"))
 
-    kinds = {fd["name"]: _field_kind(fd, fk_fields) for fd in fds}
-    # Columns with few distinct values are read as categoricals (hashed by the C parser,
-    # then checked once per distinct value); free text and unique ids as strings.
-    # (pandas' own category parsing sorts every column: reading text and factorising
-    # the few-valued columns is faster, and keeps the raw cells.)
-    dtype = {name: "str" for name in header}
-    frame = None
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            dtype=dtype,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",
-            encoding_errors="strict",
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
-        frame = None
-    if (
-        frame is not None
-        and list(frame.columns) == header
-        and _physical_lines_match(data, len(frame))
-    ):
+    kinds = {fd["name"]: _field_kind(fd, fk_fields, wide_fk) for fd in schema["fields"]}
+    frame = _fast_read(data, header, kinds)
+    if frame is not None and _physical_lines_match(data, len(frame)):
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
-        for column in frame.columns:
-            if kinds.get(column) == "category":
-                frame[column] = _factorized(frame[column])
     else:
-        raw, lines = _slow_read(data, file, names, problems)
+        raw, lines = _slow_read(bytes(data), file, names, problems)
         frame = raw.loc[:, ~raw.columns.duplicated()].astype("str")
         for column in frame.columns:
-            if kinds.get(column) == "category":
+            if kinds.get(column) in ("category", "object"):
                 frame[column] = _factorized(frame[column])
     frame = frame.loc[:, [c for c in dict.fromkeys(frame.columns) if c in known]]
     return _Table(resource["name"], file, schema, frame, lines)
 
 
+def _fast_read(data: mmap.mmap, header: list[str], kinds: dict[str, str]) -> pd.DataFrame | None:
+    """The C parser's read, every column a categorical of raw strings or a string column.
+
+    ``None`` when the file needs the careful reader (bad bytes, ragged rows, a repeated
+    column) or when the parser turned a column's categories into numbers or booleans (the
+    raw spellings are then lost): the file is then read again, every column as text.
+    """
+    for dtype in ({n: kinds.get(n, "str") for n in header}, "str"):
+        data.seek(0)
+        try:
+            frame = pd.read_csv(
+                data,
+                dtype=dtype,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+                encoding_errors="strict",
+            )
+        except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
+            return None
+        if list(frame.columns) != header:
+            return None
+        columns = {}
+        for column in frame.columns:
+            s = frame[column]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                if s.cat.categories.inferred_type not in ("string", "empty"):
+                    break  # categories inferred as numbers or booleans: read as text
+                columns[column] = s
+            elif kinds.get(column) in ("category", "object"):
+                columns[column] = pd.Series(_factorized(s), index=s.index, name=column)
+            else:
+                columns[column] = s
+        else:
+            return pd.DataFrame(columns, copy=False)
+    return None
+
+
 def _factorized(s: pd.Series) -> pd.Categorical:
-    codes, uniques = pd.factorize(s)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
+    codes, uniques = pd.factorize(s.to_numpy())
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
 
 
 # --------------------------------------------------------------------------------------
@@ -343,9 +426,12 @@ def _fmt(value) -> str:
 
 
 class _Checker:
-    def __init__(self, table: _Table, problems: list[Problem]):
+    def __init__(
+        self, table: _Table, problems: list[Problem], tables: dict[str, _Table] | None = None
+    ):
         self.t = table
         self.problems = problems
+        self.tables = tables or {}  # the tables read so far (for foreign-key lookups)
 
     def report(self, rows: Iterable[int], column: str, reason) -> None:
         lines = self.t.lines
@@ -369,8 +455,9 @@ class _Checker:
             missing = codes < 0
             raw_values = np.asarray(cats, dtype=object)
         else:
-            missing = s.isna().to_numpy()
+            missing = _missing_text(s)
         self._missing = missing
+        self.t.missing[name] = missing
         if c.get("required"):
             why = (
                 "required: the verbatim excerpt that supports the row is missing"
@@ -387,7 +474,7 @@ class _Checker:
             typed = s
         self.t.typed[name] = typed
         if c.get("unique"):
-            self._unique(name, s)
+            self._unique(name, s, missing)
 
     def _string(self, fd, s, c, is_cat) -> pd.Series:
         name = fd["name"]
@@ -409,7 +496,7 @@ class _Checker:
             )
         if "pattern" in c:
             pattern = c["pattern"]
-            ok = _fullmatch_or_missing(values, pattern.removeprefix("^").removesuffix("$"))
+            ok = _fullmatch_or_missing(values, pattern.removeprefix("^").removesuffix("$"), present)
             bad = ~ok & present
             vocab = _LIST_PATTERN.match(pattern)
             if vocab:
@@ -430,10 +517,10 @@ class _Checker:
             bad_parts.append((bad, why))
         if "minLength" in c:
             n = c["minLength"]
-            short = (values.str.len() < n).fillna(False).to_numpy(dtype=bool) & present
+            short = _shorter_than(values, n, present)
             bad_parts.append((short, lambda v, n=n: f"{v!r} is shorter than {n} characters"))
         if fd.get("format") == "uri":
-            ok = _fullmatch_or_missing(values, _URI_RE)
+            ok = _fullmatch_or_missing(values, _URI_RE, present)
             bad_parts.append((~ok & present, lambda v: f"{v!r} is not a URI"))
         for bad, why in bad_parts:
             if not bad.any():
@@ -548,12 +635,15 @@ class _Checker:
             return pd.Series(pd.arrays.BooleanArray(out, ~code_ok), index=s.index, name=name)
         return pd.Series(out, index=s.index, name=name)
 
-    def _unique(self, name: str, s: pd.Series) -> None:
-        repeated = s.duplicated(keep="first").to_numpy()
-        if not repeated.any():
+    def _unique(self, name: str, s: pd.Series, missing: np.ndarray) -> None:
+        # One hash table answers the check and is kept for the foreign keys into this column.
+        key = pd.Index(s[~missing] if missing.any() else s)
+        if key.is_unique:
+            self.t.keys[name] = key
             return
-        present = s.notna()
-        dup = repeated & present.to_numpy()
+        repeated = s.duplicated(keep="first").to_numpy()
+        present = ~missing
+        dup = repeated & present
         if not dup.any():
             return
         first = s[present & ~repeated]
@@ -574,7 +664,7 @@ class _Checker:
         frame = self.t.frame
         if len(pk) < 2 or not set(pk) <= set(frame.columns):
             return  # a one-column key is checked by its field's `unique`
-        dup = _duplicated_rows(frame[pk])
+        dup = _duplicated_rows([self._codes(c) for c in pk])
         if not dup.any():
             return
         key = frame[pk].astype(object)
@@ -592,21 +682,72 @@ class _Checker:
             ),
         )
 
+    def _codes(self, column: str) -> tuple[np.ndarray, int]:
+        """Integer codes of a column's values (-1 where empty) and how many codes there are.
 
-def _duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows repeating an earlier row, hashed on one int64 key built from category codes."""
-    if all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in frame.columns):
-        key = np.zeros(len(frame), dtype=np.int64)
-        room = 1
-        for c in frame.columns:
-            n = len(frame[c].cat.categories) + 1
-            room *= n
-            if room >= 2**62:
-                break
-            key = key * n + (frame[c].cat.codes.to_numpy(np.int64) + 1)
-        else:
-            return pd.Series(key).duplicated(keep="first").to_numpy()
-    return frame.astype(object).duplicated(keep="first").to_numpy()
+        A text column that refers to a key already read is coded by its row in that key
+        (one hash lookup, kept for the foreign-key check); other text columns are factorised.
+        """
+        s = self.t.frame[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            return s.cat.codes.to_numpy(np.int64), len(s.cat.categories)
+        pos = _positions(self.t, column, self.tables)
+        if pos is None:
+            codes, uniques = pd.factorize(s.to_numpy())
+            return codes.astype(np.int64), len(uniques)
+        pos = pos.astype(np.int64)
+        n = int(pos.max(initial=-1)) + 1
+        unknown = (pos < 0) & ~self.t.missing[column]
+        if unknown.any():  # values not in the key: coded after it
+            extra, uniques = pd.factorize(s.to_numpy()[unknown])
+            pos[unknown] = extra + n
+            n += len(uniques)
+        return pos, n
+
+
+def _reference(t: _Table, column: str, tables: dict[str, _Table]) -> tuple[_Table, str] | None:
+    """The table and field that ``column`` of ``t`` refers to, when it is a foreign key."""
+    for fk in t.schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
+        if fields != column:
+            continue
+        ref_field = fk["reference"]["fields"]
+        ref_field = ref_field if isinstance(ref_field, str) else ref_field[0]
+        ref = tables.get(fk["reference"]["resource"] or t.name)
+        if ref is None or ref_field not in ref.frame:
+            return None
+        return ref, ref_field
+    return None
+
+
+def _positions(t: _Table, column: str, tables: dict[str, _Table]) -> np.ndarray | None:
+    """For a text foreign-key column, each row's position in the referenced key (-1: none)."""
+    if column in t.positions:
+        return t.positions[column]
+    target = _reference(t, column, tables)
+    s = t.frame[column]
+    if target is None or isinstance(s.dtype, pd.CategoricalDtype):
+        return None
+    ref, ref_field = target
+    pos = _key_values(ref, ref_field).get_indexer(s)
+    t.positions[column] = pos
+    return pos
+
+
+def _duplicated_rows(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Rows repeating an earlier row, hashed on one int64 key built from integer codes."""
+    key = np.zeros(len(columns[0][0]) if columns else 0, dtype=np.int64)
+    room = 1
+    for codes, n in columns:
+        room *= n + 1
+        if room >= 2**62:
+            frame = pd.DataFrame({i: c for i, (c, _) in enumerate(columns)})
+            return frame.duplicated(keep="first").to_numpy()
+        key = key * (n + 1) + (codes + 1)
+    ordered = np.sort(key)  # a sort finds out whether any key repeats, faster than a hash
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(key), dtype=bool)
+    return pd.Series(key).duplicated(keep="first").to_numpy()
 
 
 def _enum_codes(cats: pd.Index, enum: list) -> np.ndarray:
@@ -687,28 +828,35 @@ def _check_low_best_high(t: _Table, problems: list[Problem]) -> None:
 
 
 def _key_values(t: _Table, column: str) -> pd.Index:
-    s = t.frame[column]
-    return pd.Index(s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else s.dropna())
+    """The distinct present values of a key column (kept: a hash table built once)."""
+    if column not in t.keys:
+        s = t.frame[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            t.keys[column] = pd.Index(s.cat.categories)
+        else:
+            t.keys[column] = pd.Index(s.dropna().unique())
+    return t.keys[column]
 
 
 def _check_foreign_keys(tables: dict[str, _Table], problems: list[Problem]) -> None:
     for t in tables.values():
         for fk in t.schema.get("foreignKeys", []):
             column = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
-            ref_table = fk["reference"]["resource"] or t.name
-            ref_field = fk["reference"]["fields"]
-            ref_field = ref_field if isinstance(ref_field, str) else ref_field[0]
-            ref = tables.get(ref_table)
-            if column not in t.frame.columns or ref is None or ref_field not in ref.frame:
+            if column not in t.frame.columns:
                 continue
+            target = _reference(t, column, tables)
+            if target is None:
+                continue
+            ref, ref_field = target
             s = t.frame[column]
-            known = _key_values(ref, ref_field)
             if isinstance(s.dtype, pd.CategoricalDtype):
                 codes, cats = _cat_parts(s)
-                rows = _rows_with_bad_categories(codes, ~cats.isin(known))
+                unknown = _key_values(ref, ref_field).get_indexer(cats) < 0
+                rows = _rows_with_bad_categories(codes, unknown)
                 value = lambda r, codes=codes, cats=cats: cats[codes[r]]  # noqa: E731
             else:
-                rows = np.flatnonzero((s.notna() & ~s.isin(known)).to_numpy())
+                pos = _positions(t, column, tables)
+                rows = np.flatnonzero((pos < 0) & ~t.missing[column])
                 value = lambda r, s=s: s.iat[r]  # noqa: E731
             _Checker(t, problems).report(
                 rows,
@@ -729,7 +877,7 @@ def _check_overlaps(tables: dict[str, _Table], problems: list[Problem]) -> None:
     codes, cats = _cat_parts(claims.frame["overlaps"])
     items = [str(v).split(";") for v in cats]
     flat = pd.Index([i for group in items for i in group if i])
-    exists = dict(zip(flat, flat.isin(known), strict=True))
+    exists = dict(zip(flat, known.get_indexer(flat) >= 0, strict=True))
     missing = [[i for i in group if i and not exists[i]] for group in items]
     bad = np.array([bool(m) for m in missing], dtype=bool)
     _Checker(claims, problems).report(
@@ -832,6 +980,17 @@ def _read_descriptor(folder: Path) -> dict:
     return descriptor
 
 
+def _wide_foreign_keys(resource: dict, tables: dict[str, _Table]) -> set[str]:
+    """Foreign-key columns that refer to a table already read with many rows."""
+    out = set()
+    for fk in resource["schema"].get("foreignKeys", []):
+        ref = tables.get(fk["reference"]["resource"] or resource["name"])
+        if ref is not None and len(ref.frame) > _FEW_KEYS:
+            f = fk["fields"]
+            out.update([f] if isinstance(f, str) else f)
+    return out
+
+
 def _foreign_key_fields(descriptor: dict) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for r in descriptor["resources"]:
@@ -861,10 +1020,16 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     for name in TABLES:
-        table = _read_csv(folder, resources[name], problems, fk_fields.get(name, set()))
+        table = _read_csv(
+            folder,
+            resources[name],
+            problems,
+            fk_fields.get(name, set()),
+            _wide_foreign_keys(resources[name], tables),
+        )
         if table is not None:
             tables[name] = table
-            _Checker(table, problems).run()
+            _Checker(table, problems, tables).run()
     for name in ("incidents", "coordination"):
         if name in tables:
             _check_dates(tables[name], problems, "date_start", "date_end", "date_precision")
