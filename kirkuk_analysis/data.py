@@ -220,6 +220,17 @@ def _missing_text(s: pd.Series) -> np.ndarray:
         return s.isna().to_numpy()
 
 
+def _missing(t: _Table, column: str) -> np.ndarray:
+    """The empty cells of a column (computed once)."""
+    if column not in t.missing:
+        s = t.frame[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            t.missing[column] = s.cat.codes.to_numpy() < 0
+        else:
+            t.missing[column] = _missing_text(s)
+    return t.missing[column]
+
+
 def _shorter_than(values: pd.Series, n: int, present: np.ndarray) -> np.ndarray:
     """True where a present value has fewer than ``n`` characters (one C-level pass)."""
     out = np.zeros(len(values), dtype=bool)
@@ -371,7 +382,8 @@ def _fast_read(data: mmap.mmap, header: list[str], kinds: dict[str, str]) -> pd.
                 dtype=dtype,
                 keep_default_na=False,
                 na_values=[""],
-                encoding="utf-8-sig",
+                encoding="utf-8",  # the C parser drops a BOM itself; utf-8-sig would
+                # route the bytes through a Python text decoder
                 encoding_errors="strict",
             )
         except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
@@ -450,14 +462,14 @@ class _Checker:
         c = fd.get("constraints", {})
         s = self.t.frame[name]
         is_cat = isinstance(s.dtype, pd.CategoricalDtype)
+        if kind == "string" and not is_cat and not c and "format" not in fd:
+            self.t.typed[name] = s  # free text without constraints: nothing to check
+            return
         if is_cat:
             codes, cats = _cat_parts(s)
-            missing = codes < 0
             raw_values = np.asarray(cats, dtype=object)
-        else:
-            missing = _missing_text(s)
+        missing = _missing(self.t, name)
         self._missing = missing
-        self.t.missing[name] = missing
         if c.get("required"):
             why = (
                 "required: the verbatim excerpt that supports the row is missing"
@@ -547,13 +559,7 @@ class _Checker:
     def _typed_from_categories(self, fd, s, c, codes, raw_values) -> pd.Series:
         name, kind = fd["name"], fd["type"]
         cats = pd.Series(raw_values, dtype=object)
-        numeric = s.cat.categories.dtype.kind in "iuf"
-        if numeric and kind in ("integer", "number"):
-            values = s.cat.categories.to_numpy(np.int64 if kind == "integer" else float)
-            bad = np.zeros(len(values), dtype=bool)
-            reason = "{v!r}"
-            missing = 0 if kind == "integer" else np.nan
-        elif kind == "date":
+        if kind == "date":
             shape_ok = cats.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
             parsed = pd.to_datetime(cats.where(shape_ok), format="%Y-%m-%d", errors="coerce")
             bad = parsed.isna().to_numpy()
@@ -619,16 +625,19 @@ class _Checker:
             self.report(rows, name, lambda r, why=why: why(raw_values[codes[r]]))
             flagged |= bad_mask
         # invalid cells become missing in the typed column (their problem is reported)
-        code_ok = np.append(~flagged, False)[codes]
-        out = _take(values, codes, missing)
+        any_flagged = flagged.any()
+        code_ok = np.append(~flagged, False)[codes] if any_flagged else ~self._missing
+        out = _take(values, codes, missing)  # `missing` (NaT, NaN) where the cell is empty
         has_missing = not code_ok.all()
         if kind == "date":
-            out = np.where(code_ok, out, np.datetime64("NaT", "us"))
+            if any_flagged:
+                out = np.where(code_ok, out, np.datetime64("NaT", "us"))
             return pd.Series(out, index=s.index, name=name)
         if kind == "integer":
             return pd.Series(pd.arrays.IntegerArray(out, ~code_ok), index=s.index, name=name)
         if kind == "number":
-            out = np.where(code_ok, out, np.nan)
+            if any_flagged:
+                out = np.where(code_ok, out, np.nan)
             dtype = "Float64" if has_missing else "float64"
             return pd.Series(out, index=s.index, name=name).astype(dtype)
         if has_missing:
@@ -697,7 +706,7 @@ class _Checker:
             return codes.astype(np.int64), len(uniques)
         pos = pos.astype(np.int64)
         n = int(pos.max(initial=-1)) + 1
-        unknown = (pos < 0) & ~self.t.missing[column]
+        unknown = (pos < 0) & ~_missing(self.t, column)
         if unknown.any():  # values not in the key: coded after it
             extra, uniques = pd.factorize(s.to_numpy()[unknown])
             pos[unknown] = extra + n
@@ -856,7 +865,7 @@ def _check_foreign_keys(tables: dict[str, _Table], problems: list[Problem]) -> N
                 value = lambda r, codes=codes, cats=cats: cats[codes[r]]  # noqa: E731
             else:
                 pos = _positions(t, column, tables)
-                rows = np.flatnonzero((pos < 0) & ~t.missing[column])
+                rows = np.flatnonzero((pos < 0) & ~_missing(t, column))
                 value = lambda r, s=s: s.iat[r]  # noqa: E731
             _Checker(t, problems).report(
                 rows,
@@ -1050,5 +1059,5 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     for name in TABLES:
         t = tables[name]
         names = [fd["name"] for fd in t.schema["fields"]]
-        frames[name] = pd.DataFrame({c: t.typed[c] for c in names})
+        frames[name] = pd.DataFrame({c: t.typed[c] for c in names}, copy=False)
     return Dataset(**frames, package=descriptor, data_dir=folder)
