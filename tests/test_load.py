@@ -495,3 +495,95 @@ def test_joined_fullmatch_agrees_with_pandas_one_value_at_a_time():
     assert _fullmatch_or_missing(docs, r"[^/\\]+\.txt").tolist() == [True, False, True]
     # a value holding a newline cannot be joined: matched value by value
     assert _fullmatch_or_missing(pd.Series(["a\nb", "ab"]), r"[ab]+").tolist() == [False, True]
+
+
+# ------------------------------------------------------------------ how columns are read
+
+
+def set_column(folder: Path, file: str, column: str, value: str) -> int:
+    """Set every cell of a column; return the number of data rows."""
+    rows = read_rows(folder / file)
+    j = rows[0].index(column)
+    for row in rows[1:]:
+        row[j] = value
+    write_rows(folder / file, rows)
+    return len(rows) - 1
+
+
+@pytest.mark.parametrize("value", ["1", "true", "1.5"])
+def test_vocabulary_column_the_parser_would_read_as_numbers(pkg, value):
+    # read as categories, such a column would come back as numbers or booleans: the raw
+    # spelling must still be what is checked and reported, on every line
+    n = set_column(pkg, "coordination.csv", "kind", value)
+    found = problems_of(pkg)
+    for line in range(2, n + 2):
+        assert f"coordination.csv:{line}: kind: unknown value {value!r}" in " ".join(found)
+
+
+def test_integer_spellings_are_checked_as_written(pkg):
+    set_cell(pkg, "casualties.csv", 3, "best", " 3")
+    set_cell(pkg, "casualties.csv", 4, "best", "3.0")
+    found = assert_problem(pkg, "casualties.csv:3: best: ' 3' is not an integer")
+    assert any(p.startswith("casualties.csv:4: best: '3.0' is not an integer") for p in found)
+
+
+def test_leading_zero_and_plus_sign_are_integers(pkg, ds):
+    set_cell(pkg, "casualties.csv", 3, "best", "+03")
+    set_cell(pkg, "casualties.csv", 3, "low", "003")
+    assert load(pkg) == ds
+
+
+@pytest.mark.parametrize(("column", "kind"), [("outcome", "vocabulary"), ("best", "integer")])
+def test_bytes_that_are_not_utf8_in_a_few_valued_column(pkg, column, kind):
+    set_cell(pkg, "casualties.csv", 4, column, "XX")
+    path = pkg / "casualties.csv"
+    path.write_bytes(path.read_bytes().replace(b"XX", b"\xfe"))
+    assert_problem(pkg, f"casualties.csv:4: {column}: bytes that are not UTF-8")
+
+
+@pytest.fixture
+def every_key_by_hash(monkeypatch):
+    """Foreign keys into tables of any size read as text and looked up by hash."""
+    from kirkuk_analysis import data
+
+    monkeypatch.setattr(data, "_FEW_KEYS", -1)
+
+
+def test_foreign_keys_by_hash_load_the_same_frames(pkg, ds, every_key_by_hash):
+    assert load(pkg) == ds
+
+
+def test_foreign_keys_by_hash_report_the_same_problems(pkg, monkeypatch):
+    from kirkuk_analysis import data
+
+    set_cell(pkg, "casualties.csv", 2, "incident_id", "I99")
+    set_cell(pkg, "casualties.csv", 5, "source_id", "nyt-2021")
+    set_cell(pkg, "incidents.csv", 2, "place_id", "atlantis")
+    rows = read_rows(pkg / "casualties.csv")
+    rows.append(list(rows[2]))  # a repeated composite key
+    rows.append(list(rows[1]))  # a repeated key holding an unknown incident_id
+    write_rows(pkg / "casualties.csv", rows)
+    by_category = problems_of(pkg)
+    monkeypatch.setattr(data, "_FEW_KEYS", -1)
+    by_hash = problems_of(pkg)
+    assert by_hash == by_category
+    n = len(rows)
+    assert any(p.startswith(f"casualties.csv:{n - 1}: outcome: duplicate key") for p in by_hash)
+    assert any(p.startswith(f"casualties.csv:{n}: outcome: duplicate key") for p in by_hash)
+    assert f"casualties.csv:{n}: incident_id: no incident_id 'I99' in incidents.csv" in by_hash
+
+
+def test_duplicate_key_among_many_rows(tmp_path):
+    """The composite-key check on integer codes, past _FEW_KEYS rows."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_load
+
+    bench_load.write_package(tmp_path, 12_000)
+    path = tmp_path / "casualties.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines.append(lines[7000])  # the row on line 7001, repeated
+    path.write_bytes(b"\n".join(lines[:-2] + [lines[-1], b""]))
+    found = problems_of(tmp_path)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"casualties.csv:{len(lines) - 1}: outcome: duplicate key")
+    assert found[0].endswith("(first on line 7001)")
