@@ -137,3 +137,21 @@ def test_bad_dates_are_refused(tmp_path):
     with pytest.raises(PapermillExecutionError) as info:
         run("attacks_timeline.ipynb", tmp_path, start="2022-01-01", end="2021-01-01")
     assert "start" in str(info.value) and "after end" in str(info.value)
+
+
+def test_a_province_holding_code_reaches_the_notebook_as_data(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = f'Kirkuk"]\nopen({str(marker)!r}, "w").close()  # \'"'
+    with pytest.raises(PapermillExecutionError) as info:
+        run("attacks_timeline.ipynb", tmp_path, provinces=[evil])
+    assert "unknown province" in str(info.value)
+    assert not marker.exists()
+
+
+@needs_brief_content
+def test_a_title_holding_code_and_markup_is_shown_as_text(tmp_path):
+    marker = tmp_path / "pwned"
+    title = f'Q"\'\n__import__("pathlib").Path({str(marker)!r}).touch() <b>bold</b>'
+    text = run("brief.ipynb", tmp_path, title=title, provinces=["Kirkuk"])
+    assert not marker.exists()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text and "<b>bold</b>" not in text
