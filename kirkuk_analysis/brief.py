@@ -1,0 +1,322 @@
+"""The PDF brief: papermill runs ``notebooks/brief.ipynb``, nbconvert renders it to HTML
+without code cells, and the system Chromium prints the HTML to an A4 PDF.
+
+Parameters are checked here (:func:`validate_params`) before any notebook runs, and again by
+the notebook's first cell, so a notebook run by hand fails just as clearly.
+
+The PDF is written to a temporary file in the target folder and renamed into place, so a
+PDF at the output path is always complete. The executed notebook is kept beside it (same
+stem, ``.ipynb``) for audit; when the notebook fails, no PDF is left at the output path.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kirkuk_analysis import _paths
+
+PROVINCES: tuple[str, ...] = (
+    "Anbar", "Babil", "Baghdad", "Basra", "Dhi Qar", "Diyala", "Duhok", "Erbil", "Halabja",
+    "Karbala", "Kirkuk", "Maysan", "Muthanna", "Najaf", "Nineveh", "Qadisiyah", "Salahaddin",
+    "Sulaymaniyah", "Wasit",
+)  # fmt: skip
+
+PARTIES: tuple[str, ...] = (
+    "peshmerga", "iraqi_army", "federal_police", "local_police", "pmf", "asayish",
+    "national_security", "counter_terrorism", "iraqi_security_forces", "coalition", "civilians",
+    "isis", "unknown",
+)  # fmt: skip
+
+DEFAULT_START = "2020-01-01"
+DEFAULT_END = "2024-12-31"
+KERNEL_NAME = "kirkuk-analysis"
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BriefParameterError(ValueError):
+    """A brief parameter is malformed or outside its valid choices."""
+
+
+class BriefError(RuntimeError):
+    """The brief could not be made (the notebook failed, or Chromium did)."""
+
+    def __init__(self, message: str, executed_notebook: Path | None = None):
+        super().__init__(message)
+        self.executed_notebook = executed_notebook
+
+
+@dataclass(frozen=True)
+class BriefParams:
+    start: date
+    end: date
+    provinces: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    title: str = field(default="")
+
+    def as_notebook_parameters(self) -> dict:
+        """The values papermill injects (plain data: strings and lists of strings)."""
+        params = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "provinces": list(self.provinces),
+            "parties": list(self.parties),
+        }
+        if self.title:
+            params["title"] = self.title
+        return params
+
+    def describe(self) -> str:
+        where = ", ".join(self.provinces) if self.provinces else "all provinces"
+        text = f"{self.start.isoformat()} to {self.end.isoformat()}; {where}"
+        if self.parties:
+            text += f"; parties: {', '.join(self.parties)}"
+        return text
+
+
+def _parse_date(name: str, value: object) -> date:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BriefParameterError(
+            f"{name} must be a date written YYYY-MM-DD (for example {DEFAULT_START}), "
+            f"not {text!r}"
+        ) from None
+
+
+def _choose(kind: str, values: Iterable[str] | str | None, valid: tuple[str, ...]) -> tuple:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    by_folded = {v.casefold(): v for v in valid}
+    chosen: list[str] = []
+    for value in values:
+        canonical = by_folded.get(str(value).strip().casefold())
+        if canonical is None:
+            raise BriefParameterError(
+                f"unknown {kind} {value!r}; valid choices are: {', '.join(valid)}"
+            )
+        if canonical not in chosen:
+            chosen.append(canonical)
+    return tuple(chosen)
+
+
+def validate_params(
+    start: object = DEFAULT_START,
+    end: object = DEFAULT_END,
+    provinces: Iterable[str] | str | None = (),
+    parties: Iterable[str] | str | None = (),
+    title: str = "",
+) -> BriefParams:
+    """Check the brief's parameters; raise :class:`BriefParameterError` naming valid choices.
+
+    Province and party names are matched case-insensitively and returned in their canonical
+    spelling, without duplicates.
+    """
+    start_d = _parse_date("start", start)
+    end_d = _parse_date("end", end)
+    if start_d > end_d:
+        raise BriefParameterError(
+            f"start ({start_d.isoformat()}) is after end ({end_d.isoformat()}); "
+            "give a start on or before the end"
+        )
+    if not isinstance(title, str):
+        raise BriefParameterError(f"title must be a string, not {type(title).__name__}")
+    return BriefParams(
+        start=start_d,
+        end=end_d,
+        provinces=_choose("province", provinces, PROVINCES),
+        parties=_choose("party", parties, PARTIES),
+        title=title,
+    )
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def default_output(params: BriefParams, reports_dir: Path | str = "reports") -> Path:
+    """``reports/brief-{start}-{end}.pdf``, plus ``-{province-slugs}`` when provinces are given."""
+    name = f"brief-{params.start.isoformat()}-{params.end.isoformat()}"
+    if params.provinces:
+        name += "-" + "-".join(slug(p) for p in params.provinces)
+    return Path(reports_dir) / f"{name}.pdf"
+
+
+def data_package_version(data_dir: Path | None = None) -> str:
+    """The ``version`` in ``datapackage.json`` (``"unversioned"`` when it has none)."""
+    try:
+        folder = Path(data_dir) if data_dir else _paths.data_dir()
+        meta = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "unversioned"
+    return str(meta.get("version") or "unversioned")
+
+
+def _kernel_name() -> str:
+    """This interpreter's kernel: the venv's ``kirkuk-analysis`` spec when it points here."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        return "python3"
+    argv0 = spec.argv[0] if spec.argv else ""
+    try:
+        if Path(argv0).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except OSError:
+        pass
+    return "python3"
+
+
+def execute_notebook(
+    params: BriefParams,
+    executed_path: Path,
+    *,
+    data_dir: Path | str | None = None,
+    notebook: Path | None = None,
+    progress_bar: bool | None = None,
+) -> Path:
+    """Run the brief notebook with papermill into ``executed_path``.
+
+    Raises :class:`BriefError` naming ``executed_path`` when a cell fails.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = notebook or _paths.notebooks_dir() / "brief.ipynb"
+    parameters = params.as_notebook_parameters()
+    if data_dir is not None:
+        parameters["data_dir"] = str(Path(data_dir).resolve())
+    if progress_bar is None:
+        progress_bar = sys.stderr.isatty()
+    # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter.
+    old_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
+    try:
+        with tempfile.TemporaryDirectory(prefix="kirkuk-brief-") as workdir:
+            papermill.execute_notebook(
+                str(source),
+                str(executed_path),
+                parameters=parameters,
+                kernel_name=_kernel_name(),
+                progress_bar=progress_bar,
+                log_output=False,
+                cwd=workdir,
+            )
+    except PapermillExecutionError as exc:
+        raise BriefError(
+            f"the brief notebook failed: {exc.ename}: {exc.evalue}\n"
+            f"see the executed notebook: {executed_path}",
+            executed_notebook=executed_path,
+        ) from exc
+    finally:
+        os.environ["PATH"] = old_path
+    return executed_path
+
+
+def render_html(executed_path: Path) -> str:
+    """The executed notebook as self-contained HTML, without code cells or prompts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed_path), as_version=4)
+    exporter = HTMLExporter(
+        template_name="brief",
+        extra_template_basedirs=[str(_paths.templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_preprocessor(_tag_remover(), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _tag_remover():
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    return TagRemovePreprocessor(
+        remove_cell_tags=("remove_cell", "remove-cell"),
+        remove_all_outputs_tags=("remove_output", "remove-output"),
+        enabled=True,
+    )
+
+
+def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
+    from kirkuk_analysis import __version__
+
+    return html.escape(
+        f"kirkuk-analysis {__version__} · data package {data_package_version(data_dir)} · "
+        f"{params.describe()}"
+    )
+
+
+def make_brief(
+    params: BriefParams,
+    output: Path | str | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    progress_bar: bool | None = None,
+    log=None,
+) -> Path:
+    """Make the PDF brief for ``params``; return the path of the PDF.
+
+    ``log`` (default: print to stderr) receives one line per step.
+    """
+    from kirkuk_analysis import _chromium
+
+    say = log or (lambda msg: print(msg, file=sys.stderr))
+    chromium = _chromium.find_chromium()  # fail before running anything
+    pdf_path = Path(output) if output else default_output(params)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    executed = pdf_path.with_suffix(".ipynb")
+
+    say(f"running notebook brief.ipynb ({params.describe()})")
+    try:
+        execute_notebook(params, executed, data_dir=data_dir, progress_bar=progress_bar)
+    except BriefError:
+        pdf_path.unlink(missing_ok=True)  # a PDF there would not match the failed run
+        raise
+
+    say("rendering HTML (no code cells)")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp",
+                                    dir=pdf_path.parent)
+    os.close(fd)
+    tmp_pdf = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_pdf, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+    try:
+        with tempfile.TemporaryDirectory(prefix="kirkuk-html-") as tmp:
+            html_path = Path(tmp) / "brief.html"
+            html_path.write_text(render_html(executed), encoding="utf-8")
+            say(f"printing PDF with {chromium}")
+            _chromium.print_to_pdf(
+                html_path, tmp_pdf, footer_html=footer_text(params, data_dir), chromium=chromium
+            )
+        os.replace(tmp_pdf, pdf_path)
+    except _chromium.ChromiumError as exc:
+        pdf_path.unlink(missing_ok=True)
+        raise BriefError(f"Chromium could not print the brief: {exc}", executed) from exc
+    finally:
+        tmp_pdf.unlink(missing_ok=True)
+    say(f"wrote {pdf_path} (executed notebook: {executed})")
+    return pdf_path
