@@ -180,7 +180,7 @@ def print_to_pdf(
                 time.sleep(0.05)
             top, right, bottom, left = (m / MM_PER_INCH for m in margins_mm)
             footer = (
-                '<div style="font-size:7.5pt; font-family:\'DejaVu Sans\', sans-serif; '
+                "<div style=\"font-size:7.5pt; font-family:'DejaVu Sans', sans-serif; "
                 f"color:#555; width:100%; margin:0 {margins_mm[3]}mm 0 {margins_mm[1]}mm; "
                 'display:flex; justify-content:space-between;">'
                 f"<span>{footer_html}</span>"

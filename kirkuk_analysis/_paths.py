@@ -31,9 +31,7 @@ def data_dir() -> Path:
 
 def notebooks_dir() -> Path:
     """The folder holding ``brief.ipynb``."""
-    return _first_existing(
-        PACKAGE_DIR / "notebooks", REPO_ROOT / "notebooks", marker="brief.ipynb"
-    )
+    return _first_existing(PACKAGE_DIR / "notebooks", REPO_ROOT / "notebooks", marker="brief.ipynb")
 
 
 def geo_dir() -> Path:

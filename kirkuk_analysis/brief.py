@@ -93,8 +93,7 @@ def _parse_date(name: str, value: object) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise BriefParameterError(
-            f"{name} must be a date written YYYY-MM-DD (for example {DEFAULT_START}), "
-            f"not {text!r}"
+            f"{name} must be a date written YYYY-MM-DD (for example {DEFAULT_START}), not {text!r}"
         ) from None
 
 
@@ -297,8 +296,9 @@ def make_brief(
         raise
 
     say("rendering HTML (no code cells)")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp",
-                                    dir=pdf_path.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp", dir=pdf_path.parent
+    )
     os.close(fd)
     tmp_pdf = Path(tmp_name)
     umask = os.umask(0)

@@ -85,8 +85,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         ds = kirkuk_analysis.load(args.data_dir)
     except kirkuk_analysis.DataValidationError as exc:
-        _error(f"the data package is not valid ({len(exc.problems)} problem(s)); "
-               "run `kirkuk-analysis validate` to list them")
+        _error(
+            f"the data package is not valid ({len(exc.problems)} problem(s)); "
+            "run `kirkuk-analysis validate` to list them"
+        )
         return EXIT_BAD_INPUT
     if args.format == "geojson":
         text = json.dumps(export.to_geojson(ds), ensure_ascii=False, indent=2) + "\n"
@@ -113,30 +115,62 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a data package; list every problem")
-    p.add_argument("data_dir", nargs="?", default=None, metavar="DATA_DIR",
-                   help="folder with datapackage.json (default: the shipped data package)")
+    p.add_argument(
+        "data_dir",
+        nargs="?",
+        default=None,
+        metavar="DATA_DIR",
+        help="folder with datapackage.json (default: the shipped data package)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("brief", help="run notebooks/brief.ipynb and print it to PDF")
-    p.add_argument("--start", default="2020-01-01", metavar="YYYY-MM-DD",
-                   help="first day of the period (default: %(default)s)")
-    p.add_argument("--end", default="2024-12-31", metavar="YYYY-MM-DD",
-                   help="last day of the period (default: %(default)s)")
-    p.add_argument("--province", action="append", metavar="NAME",
-                   help="limit to this province (repeatable; default: all)")
-    p.add_argument("--party", action="append", metavar="NAME",
-                   help="limit casualty figures to this party (repeatable; default: all)")
-    p.add_argument("--output", metavar="PATH.pdf",
-                   help="where to write the PDF (default: reports/brief-START-END[-PROVINCES].pdf)")
-    p.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="use this data package instead of the shipped one")
+    p.add_argument(
+        "--start",
+        default="2020-01-01",
+        metavar="YYYY-MM-DD",
+        help="first day of the period (default: %(default)s)",
+    )
+    p.add_argument(
+        "--end",
+        default="2024-12-31",
+        metavar="YYYY-MM-DD",
+        help="last day of the period (default: %(default)s)",
+    )
+    p.add_argument(
+        "--province",
+        action="append",
+        metavar="NAME",
+        help="limit to this province (repeatable; default: all)",
+    )
+    p.add_argument(
+        "--party",
+        action="append",
+        metavar="NAME",
+        help="limit casualty figures to this party (repeatable; default: all)",
+    )
+    p.add_argument(
+        "--output",
+        metavar="PATH.pdf",
+        help="where to write the PDF (default: reports/brief-START-END[-PROVINCES].pdf)",
+    )
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help="use this data package instead of the shipped one",
+    )
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("export", help="export the incidents in another layout")
     p.add_argument("--format", required=True, choices=("acled", "ucdp", "geojson"))
     p.add_argument("--output", metavar="PATH", default=None, help="file to write (default: stdout)")
-    p.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="use this data package instead of the shipped one")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help="use this data package instead of the shipped one",
+    )
     p.set_defaults(func=cmd_export)
     return parser
 
