@@ -9,7 +9,7 @@ END ?= 2024-12-31
 
 .PHONY: setup system-deps brief test bench lint lab clean distclean
 
-setup: $(STAMP) system-deps
+setup: system-deps $(STAMP)
 
 # Reinstalls only when pyproject.toml changes; a second `make setup` takes seconds.
 $(STAMP): pyproject.toml
