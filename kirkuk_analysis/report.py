@@ -707,7 +707,10 @@ def narrative(
             )
             last = firsts.iloc[-1]
             if last["step_id"] != f0["step_id"]:
-                text += f" The latest, in {_row_range(last)}: {_lower_first(str(last['summary']))}"
+                text += (
+                    f" The latest dates from {_row_range(last)}: "
+                    f"{_lower_first(str(last['summary']))}"
+                )
         paras.append(text)
     else:
         paras.append("The articles record no coordination step in this period and area.")
