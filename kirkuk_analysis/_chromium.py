@@ -107,7 +107,10 @@ class _Pipe:
         message: dict = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self.to_chrome, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self.to_chrome, json.dumps(message).encode() + b"\0")
+        except OSError as exc:  # BrokenPipeError: Chromium exited before reading it
+            raise ChromiumError(f"Chromium closed the debugging pipe ({exc.strerror})") from exc
         while True:
             answer = self._read_message()
             if answer.get("id") == self.next_id:

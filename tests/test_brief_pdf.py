@@ -203,3 +203,19 @@ def test_shipped_files_are_found_from_an_installed_wheel(tmp_path, repo_root):
         assert str(venv) in str(folder) and "site-packages" in str(folder), folder
         assert repo_root not in folder.parents
     assert (folders[0] / "datapackage.json").is_file()
+
+
+def test_a_chromium_gone_before_a_command_is_a_chromium_error():
+    """Writing to the pipe of an exited Chromium (BrokenPipeError) is reported as such."""
+    from kirkuk_analysis import _chromium
+
+    read_end, write_end = os.pipe()
+    answers_read, answers_write = os.pipe()
+    os.close(read_end)  # nobody reads the commands any more
+    try:
+        pipe = _chromium._Pipe(write_end, answers_read, process=None, timeout=5)
+        with pytest.raises(_chromium.ChromiumError, match="closed the debugging pipe"):
+            pipe.send("Page.enable")
+    finally:
+        for fd in (write_end, answers_read, answers_write):
+            os.close(fd)
