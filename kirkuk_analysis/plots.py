@@ -12,6 +12,7 @@ One theme (:func:`set_theme`, applied on first use) and one colour-blind-safe pa
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -24,12 +25,14 @@ from matplotlib.patches import Polygon as PolygonPatch
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import ATTACK_EVENT_TYPES, incident_table, monthly
 from kirkuk_analysis.data import Dataset
+from kirkuk_analysis.report import PARTY_LABELS
 
 __all__ = [
     "OKABE_ITO",
     "incident_map",
     "monthly_casualties",
     "party_colors",
+    "party_label",
     "province_swimlane",
     "set_theme",
     "timeline",
@@ -72,6 +75,31 @@ def party_colors(parties) -> dict[str, str]:
     return {p: OKABE_ITO[_GROUPS.get(p, 8)] for p in parties}
 
 
+def party_label(party) -> str:
+    """How a party is named in legends: ``"iraqi_army"`` -> ``"Iraqi Army"``."""
+    label = PARTY_LABELS.get(str(party), str(party))
+    return label[:1].upper() + label[1:]
+
+
+def _step_label(ids) -> str:
+    """Step ids as short text: runs of three or more become ranges ("K01–K06, K09")."""
+
+    def number(step_id: str) -> int:
+        digits = re.sub(r"\D", "", step_id)
+        return int(digits) if digits else -1
+
+    ordered = sorted(ids, key=number)
+    parts, run = [], [ordered[0]]
+    for step_id in ordered[1:]:
+        if number(step_id) == number(run[-1]) + 1:
+            run.append(step_id)
+            continue
+        parts.append(f"{run[0]}\u2013{run[-1]}" if len(run) > 2 else ", ".join(run))
+        run = [step_id]
+    parts.append(f"{run[0]}\u2013{run[-1]}" if len(run) > 2 else ", ".join(run))
+    return ", ".join(parts)
+
+
 def _sizes(killed: pd.Series) -> np.ndarray:
     return 30 + 25 * killed.fillna(0).to_numpy(dtype=float)
 
@@ -111,7 +139,7 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
             alpha=0.85,
             edgecolor="white",
             linewidth=0.6,
-            label=str(target),
+            label=party_label(target),
             zorder=3,
         )
         for row in group[group.date_start != group.date_end].itertuples():
@@ -129,16 +157,28 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
     )
     for row in steps[steps.date_start != steps.date_end].itertuples():
         _span(ax, row.date_start, row.date_end, 0, "#666666", f"span:{row.step_id}", 0.25)
-    for i, row in enumerate(steps.sort_values("date_start").itertuples()):
-        ax.annotate(
-            row.step_id,
-            (row.date_start, 0),
-            xytext=(0, -10 - 8 * (i % 3)),
+    # Steps starting within 4% of the axis of each other share one label ("K15–K26" for
+    # the spring of 2021), placed under the middle of the cluster; neighbouring labels
+    # alternate between two lines.
+    close = (pd.Timestamp(end) - pd.Timestamp(start)) * 0.04
+    clusters: list[list] = []
+    for row in steps.sort_values(["date_start", "step_id"]).itertuples():
+        if clusters and row.date_start - clusters[-1][0].date_start < close:
+            clusters[-1].append(row)
+        else:
+            clusters.append([row])
+    for i, cluster in enumerate(clusters):
+        first, last = cluster[0].date_start, cluster[-1].date_start
+        note = ax.annotate(
+            _step_label([r.step_id for r in cluster]),
+            (first + (last - first) / 2, 0),
+            xytext=(0, -10 - 8 * (i % 2)),
             textcoords="offset points",
             fontsize=6,
             ha="center",
             va="top",
         )
+        note.set_gid("steps:" + ",".join(r.step_id for r in cluster))
     ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
     ax.set_ylim(-0.8, 1.6)
     ax.set_yticks([0, 1], ["coordination", "attacks"])
@@ -177,7 +217,7 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
             width=25,
             bottom=bottom,
             color=colors[party],
-            label=str(party),
+            label=party_label(party),
             align="edge",
         )
         bottom += wide[party].to_numpy()
@@ -265,7 +305,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
             alpha=0.8,
             edgecolor="white",
             linewidth=0.6,
-            label=str(target),
+            label=party_label(target),
             zorder=3,
         )
     disputed = table[table.disputed.fillna(False).astype(bool)]

@@ -19,17 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
-# Until the brief's content (kirkuk_analysis.report) replaces the pipeline-proof notebook,
-# these checks cannot pass; they switch on by themselves when it lands.
-BRIEF_HAS_CONTENT = "report.key_figures_html" in (ROOT / "notebooks" / "brief.ipynb").read_text(
-    "utf-8"
-)
-
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not BRIEF_HAS_CONTENT, reason="notebooks/brief.ipynb is still the pipeline-proof version"
-    ),
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)"),
 ]
 

@@ -23,13 +23,6 @@ ALL = ("attacks_timeline.ipynb", "coordination_timeline.ipynb", "brief.ipynb")
 
 pytestmark = pytest.mark.slow
 
-# Until the brief's content (kirkuk_analysis.report) replaces the pipeline-proof notebook,
-# the content checks on brief.ipynb cannot pass; they switch on by themselves when it lands.
-BRIEF_HAS_CONTENT = "report.key_figures_html" in (NOTEBOOKS / "brief.ipynb").read_text("utf-8")
-needs_brief_content = pytest.mark.skipif(
-    not BRIEF_HAS_CONTENT, reason="notebooks/brief.ipynb is still the pipeline-proof version"
-)
-
 
 def _kernel_name() -> str:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -102,7 +95,6 @@ def test_coordination_single_year(tmp_path):
     assert "K01" not in text and "K30" not in text  # 2020 and 2023 steps are out
 
 
-@needs_brief_content
 def test_brief_kirkuk_2021(tmp_path):
     text = run(
         "brief.ipynb",
@@ -117,7 +109,7 @@ def test_brief_kirkuk_2021(tmp_path):
     assert "7 Peshmerga" in text  # I09 (3) + I11 (4)
 
 
-@pytest.mark.parametrize("name", [*ALL[:2], pytest.param(ALL[2], marks=needs_brief_content)])
+@pytest.mark.parametrize("name", ALL)
 def test_empty_selection_says_so(name, tmp_path):
     text = run(name, tmp_path, provinces=["Basra"])
     assert "No incidents in this selection" in text
@@ -148,7 +140,6 @@ def test_a_province_holding_code_reaches_the_notebook_as_data(tmp_path):
     assert not marker.exists()
 
 
-@needs_brief_content
 def test_a_title_holding_code_and_markup_is_shown_as_text(tmp_path):
     marker = tmp_path / "pwned"
     title = f'Q"\'\n__import__("pathlib").Path({str(marker)!r}).touch() <b>bold</b>'

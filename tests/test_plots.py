@@ -58,8 +58,11 @@ def test_timeline_draws_a_span_for_a_month_precise_incident(ds):
     assert mdates.num2date(xs.min()).date() == pd.Timestamp("2020-04-01").date()
     assert mdates.num2date(xs.max()).date() == pd.Timestamp("2020-05-01").date()
     assert "span:I10" not in found  # a known day is a point
+    labelled = [i for t in ax.texts for i in (t.get_gid() or "").removeprefix("steps:").split(",")]
+    assert sorted(labelled) == sorted(ds.coordination.step_id)  # every step, once
     texts = {t.get_text() for t in ax.texts}
-    assert {"K09", "K29"} <= texts  # coordination steps labelled
+    assert "K01\u2013K06" in texts  # the six base handovers "in March" share one label
+    assert "K31, K32" in texts  # two steps are listed, not ranged
 
 
 def test_timeline_colours_are_colour_blind_safe(ds):
@@ -77,7 +80,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     heights = sum(p.get_height() for p in ax.patches)
     assert heights == ds.casualties.query("outcome == 'killed'").best.sum()
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert {"peshmerga", "civilians", "pmf"} <= labels
+    assert {"Peshmerga", "Civilians", "PMF"} <= labels
 
 
 def test_swimlane_has_one_lane_per_province(ds):
