@@ -303,7 +303,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     # objects is several times slower than the whole load.
     inc, cas = ds.incidents, ds.casualties
     month = _month_ordinal(inc.date_start, inc.date_end)
-    position = pd.Index(inc.incident_id).get_indexer(cas.incident_id)
+    position = ds.incident_rows()
     outcome = _codes(cas.outcome, OUTCOMES)
     party_dtype = inc.target.dtype
     party = _codes(cas.party, party_dtype.categories)

@@ -117,6 +117,25 @@ class Dataset:
     claims: pd.DataFrame
     package: dict = field(default_factory=dict)
     data_dir: Path | None = None
+    # casualties row -> incidents row, for the two frames it was computed on; filled by
+    # load() from its foreign-key check, or on first use. Not part of the data.
+    _incident_rows: tuple | None = field(default=None, repr=False, compare=False)
+
+    def incident_rows(self) -> np.ndarray:
+        """The row of ``incidents`` each ``casualties`` row belongs to (positions, int).
+
+        >>> from kirkuk_analysis import load
+        >>> ds = load()
+        >>> ds.incidents.incident_id.iloc[ds.incident_rows()[0]] == ds.casualties.incident_id[0]
+        True
+        """
+        frames = (self.incidents, self.casualties)
+        cached = self._incident_rows
+        if cached is None or cached[0] is not frames[0] or cached[1] is not frames[1]:
+            rows = pd.Index(self.incidents.incident_id).get_indexer(self.casualties.incident_id)
+            cached = (*frames, rows)
+            object.__setattr__(self, "_incident_rows", cached)  # a cache on a frozen dataclass
+        return cached[2]
 
     @property
     def version(self) -> str:
@@ -130,7 +149,7 @@ class Dataset:
 
     def replace(self, **frames: pd.DataFrame) -> Dataset:
         """A copy with some frames replaced (as :func:`dataclasses.replace`)."""
-        return replace(self, **frames)
+        return replace(self, _incident_rows=None, **frames)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={len(frame)}" for name, frame in self.tables.items())
@@ -1060,4 +1079,7 @@ def load(data_dir: str | Path | None = None) -> Dataset:
         t = tables[name]
         names = [fd["name"] for fd in t.schema["fields"]]
         frames[name] = pd.DataFrame({c: t.typed[c] for c in names}, copy=False)
-    return Dataset(**frames, package=descriptor, data_dir=folder)
+    # The foreign-key check already found each casualty's incident row (large tables).
+    rows = tables["casualties"].positions.get("incident_id")
+    cached = None if rows is None else (frames["incidents"], frames["casualties"], rows)
+    return Dataset(**frames, package=descriptor, data_dir=folder, _incident_rows=cached)

@@ -186,3 +186,22 @@ def test_claims_summary_keeps_claims_apart(ds):
     # incident totals are unchanged by claims
     before = incident_table(ds).killed.sum()
     assert incident_table(ds.replace(claims=ds.claims.iloc[:0])).killed.sum() == before
+
+
+def test_incident_rows_point_each_casualty_at_its_incident(ds):
+    sel = select(ds, provinces=["Kirkuk"])  # a new Dataset: its own rows, not the parent's
+    for d in (ds, sel):
+        ids = d.incidents.incident_id.to_numpy()[d.incident_rows()]
+        assert (ids == d.casualties.incident_id.to_numpy()).all()
+
+
+def test_rows_found_by_the_loaders_foreign_key_check_give_the_same_monthly(monkeypatch):
+    from kirkuk_analysis import data
+
+    monkeypatch.setattr(data, "_FEW_KEYS", -1)  # every foreign key looked up by hash
+    prefilled = load()
+    assert prefilled._incident_rows is not None  # handed over by load()
+    recomputed = prefilled.replace()  # same frames, cache dropped
+    assert recomputed._incident_rows is None
+    pd.testing.assert_frame_equal(monthly(prefilled), monthly(recomputed))
+    assert (prefilled.incident_rows() == recomputed.incident_rows()).all()
