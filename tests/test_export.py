@@ -131,12 +131,23 @@ def test_geojson_is_rfc7946(ds):
     assert i01["properties"]["killed"] is None  # unknown, not 0
 
 
-def test_geojson_reads_in_geopandas(ds, tmp_path):
-    gpd = pytest.importorskip("geopandas")
+def test_geojson_reads_in_gdal(ds, tmp_path):
+    """GDAL's GeoJSON driver (through pyogrio, as geopandas reads files) reads every point."""
+    import struct
+
+    pyogrio = pytest.importorskip("pyogrio")  # a dev dependency: present in `make test`
     path = tmp_path / "incidents.geojson"
     path.write_text(json.dumps(to_geojson(ds)), encoding="utf-8")
-    frame = gpd.read_file(path)
-    assert len(frame) == len(ds.incidents)
+    meta, _, geometry, fields = pyogrio.raw.read(path)
+    assert meta["geometry_type"] == "Point"
+    assert meta["crs"] == "EPSG:4326"
+    assert len(geometry) == len(ds.incidents)
+    columns = dict(zip(meta["fields"], fields, strict=True))
+    places = ds.places.set_index("place_id")
+    for incident_id, wkb in zip(columns["incident_id"], geometry, strict=True):
+        lon, lat = struct.unpack("<dd", bytes(wkb)[5:21])  # little-endian WKB point
+        place = places.loc[ds.incidents.set_index("incident_id").place_id[incident_id]]
+        assert (lon, lat) == (place.lon, place.lat)
 
 
 @pytest.mark.parametrize("fmt", ["acled", "ucdp", "geojson"])
