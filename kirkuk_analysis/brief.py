@@ -24,17 +24,17 @@ from pathlib import Path
 
 from kirkuk_analysis import _paths
 
-PROVINCES: tuple[str, ...] = (
-    "Anbar", "Babil", "Baghdad", "Basra", "Dhi Qar", "Diyala", "Duhok", "Erbil", "Halabja",
-    "Karbala", "Kirkuk", "Maysan", "Muthanna", "Najaf", "Nineveh", "Qadisiyah", "Salahaddin",
-    "Sulaymaniyah", "Wasit",
-)  # fmt: skip
 
-PARTIES: tuple[str, ...] = (
-    "peshmerga", "iraqi_army", "federal_police", "local_police", "pmf", "asayish",
-    "national_security", "counter_terrorism", "iraqi_security_forces", "coalition", "civilians",
-    "isis", "unknown",
-)  # fmt: skip
+def _vocabulary(resource: str, field_name: str) -> tuple[str, ...]:
+    """The allowed values of a field, from the one schema: ``datapackage.json``."""
+    descriptor = json.loads((_paths.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in descriptor["resources"] if r["name"] == resource)["schema"]["fields"]
+    return tuple(next(f for f in fields if f["name"] == field_name)["constraints"]["enum"])
+
+
+#: The contract's province spellings and party vocabulary (from ``data/datapackage.json``).
+PROVINCES: tuple[str, ...] = _vocabulary("places", "province")
+PARTIES: tuple[str, ...] = _vocabulary("casualties", "party")
 
 DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
