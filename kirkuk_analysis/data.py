@@ -189,14 +189,18 @@ def _field_kind(fd: dict, fk_fields: set[str], wide_fk: set[str] = frozenset()) 
     """How a column is read.
 
     'category': few distinct values, hashed by the C parser and checked once each (vocabularies,
-    dates, ids that refer to a small table, patterned codes); 'object': few distinct values whose
-    text the parser would turn into numbers when read as categories (integers, numbers,
-    booleans), read as text and factorised, so that every raw spelling is checked; 'str': free
-    text, unique ids, and ids that refer to a large table (``wide_fk``).
+    dates, ids that refer to a small table, patterned codes); 'integer': a categorical too,
+    whose categories the parser may turn into int64 (then every spelling was an integer);
+    'object': few distinct values whose text the parser would turn into numbers or booleans
+    when read as categories (numbers, booleans), read as text and factorised, so that every raw
+    spelling is checked; 'str': free text, unique ids, and ids that refer to a large table
+    (``wide_fk``).
     """
     c = fd.get("constraints", {})
     kind = fd.get("type", "string")
-    if kind in ("integer", "number", "boolean"):
+    if kind == "integer":
+        return "integer"
+    if kind in ("number", "boolean"):
         return "object"
     if kind != "string" or "enum" in c:
         return "category"
@@ -333,11 +337,12 @@ def _read_csv(
             return None
         # mapped, not copied: the parser and the line count read the file's pages in place
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _read_mapped(data, file, resource, fk_fields, wide_fk, problems)
+            return _read_mapped(data, path, file, resource, fk_fields, wide_fk, problems)
 
 
 def _read_mapped(
     data: mmap.mmap,
+    path: Path,
     file: str,
     resource: dict,
     fk_fields: set[str],
@@ -373,28 +378,35 @@ def _read_mapped(
         problems.append(Problem(file, 1, "-", f"columns out of order: expected {', '.join(names)}"))
 
     kinds = {fd["name"]: _field_kind(fd, fk_fields, wide_fk) for fd in schema["fields"]}
-    frame = _fast_read(data, header, kinds)
+    # Given a path, pandas parses a large file on several threads, but its threaded read of
+    # categoricals with many categories (dates) is slower than one thread on the mapped bytes.
+    dated = any(fd.get("type") == "date" for fd in schema["fields"])
+    frame = _fast_read(data if dated else path, header, kinds)
     if frame is not None and _physical_lines_match(data, len(frame)):
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
     else:
         raw, lines = _slow_read(bytes(data), file, names, problems)
         frame = raw.loc[:, ~raw.columns.duplicated()].astype("str")
         for column in frame.columns:
-            if kinds.get(column) in ("category", "object"):
+            if kinds.get(column) in ("category", "integer", "object"):
                 frame[column] = _factorized(frame[column])
     frame = frame.loc[:, [c for c in dict.fromkeys(frame.columns) if c in known]]
     return _Table(resource["name"], file, schema, frame, lines)
 
 
-def _fast_read(data: mmap.mmap, header: list[str], kinds: dict[str, str]) -> pd.DataFrame | None:
+def _fast_read(
+    data: mmap.mmap | Path, header: list[str], kinds: dict[str, str]
+) -> pd.DataFrame | None:
     """The C parser's read, every column a categorical of raw strings or a string column.
 
     ``None`` when the file needs the careful reader (bad bytes, ragged rows, a repeated
     column) or when the parser turned a column's categories into numbers or booleans (the
     raw spellings are then lost): the file is then read again, every column as text.
     """
-    for dtype in ({n: kinds.get(n, "str") for n in header}, "str"):
-        data.seek(0)
+    as_read = {"integer": "category"}
+    for dtype in ({n: as_read.get(kinds.get(n), kinds.get(n, "str")) for n in header}, "str"):
+        if isinstance(data, mmap.mmap):
+            data.seek(0)
         try:
             frame = pd.read_csv(
                 data,
@@ -413,10 +425,14 @@ def _fast_read(data: mmap.mmap, header: list[str], kinds: dict[str, str]) -> pd.
         for column in frame.columns:
             s = frame[column]
             if isinstance(s.dtype, pd.CategoricalDtype):
-                if s.cat.categories.inferred_type not in ("string", "empty"):
+                cats = s.cat.categories
+                # int64 categories: the parser read every spelling as an integer (a "3.0",
+                # a "true" or a word would have left floats, booleans or text)
+                whole = kinds.get(column) == "integer" and cats.dtype == np.int64
+                if not whole and cats.inferred_type not in ("string", "empty"):
                     break  # categories inferred as numbers or booleans: read as text
                 columns[column] = s
-            elif kinds.get(column) in ("category", "object"):
+            elif kinds.get(column) in ("category", "integer", "object"):
                 columns[column] = pd.Series(_factorized(s), index=s.index, name=column)
             else:
                 columns[column] = s
@@ -486,7 +502,10 @@ class _Checker:
             return
         if is_cat:
             codes, cats = _cat_parts(s)
-            raw_values = np.asarray(cats, dtype=object)
+            # int64 categories (integers the parser read) stay numbers; others are raw text
+            raw_values = (
+                cats.to_numpy() if cats.dtype == np.int64 else np.asarray(cats, dtype=object)
+            )
         missing = _missing(self.t, name)
         self._missing = missing
         if c.get("required"):
@@ -586,6 +605,11 @@ class _Checker:
             values = parsed.to_numpy()
             missing = np.datetime64("NaT", "us")
             values = values.astype("datetime64[us]")
+        elif kind == "integer" and raw_values.dtype != object:
+            values = raw_values.astype(np.int64)  # the parser's int64 categories
+            bad = np.zeros(len(values), dtype=bool)
+            reason = "{v!r} is not an integer"
+            missing = 0
         elif kind == "integer":
             shape_ok = cats.str.fullmatch(_INT_RE).to_numpy(dtype=bool)
             values = np.where(shape_ok, cats.where(shape_ok, "0"), "0").astype(np.int64)
@@ -757,9 +781,27 @@ def _positions(t: _Table, column: str, tables: dict[str, _Table]) -> np.ndarray 
     if target is None or isinstance(s.dtype, pd.CategoricalDtype):
         return None
     ref, ref_field = target
-    pos = _key_values(ref, ref_field).get_indexer(s)
+    pos = _lookup_runs(_key_values(ref, ref_field), s.to_numpy())
     t.positions[column] = pos
     return pos
+
+
+def _lookup_runs(key: pd.Index, values: np.ndarray) -> np.ndarray:
+    """``key.get_indexer(values)``, looking up each run of repeated values once.
+
+    Child tables list the rows of one parent together (the casualty rows of an incident), so
+    comparing each value with the one before (a C loop) spares most of the hash lookups.
+    """
+    n = len(values)
+    if n < 2:
+        return key.get_indexer(values)
+    starts = np.empty(n, dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])  # NaN != NaN: a run of its own
+    heads = np.flatnonzero(starts)
+    if len(heads) > 0.9 * n:  # hardly any runs: the comparison bought nothing
+        return key.get_indexer(values)
+    return np.repeat(key.get_indexer(values[heads]), np.diff(np.append(heads, n)))
 
 
 def _duplicated_rows(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:

@@ -587,3 +587,46 @@ def test_duplicate_key_among_many_rows(tmp_path):
     assert len(found) == 1, found
     assert found[0].startswith(f"casualties.csv:{len(lines) - 1}: outcome: duplicate key")
     assert found[0].endswith("(first on line 7001)")
+
+
+@pytest.fixture(scope="module")
+def large_package(tmp_path_factory):
+    """A package whose casualties.csv is large enough (>5 MB) for pandas' threaded read."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_load
+
+    folder = tmp_path_factory.mktemp("large")
+    bench_load.write_package(folder, 40_000)
+    assert (folder / "casualties.csv").stat().st_size > 5 * 1024 * 1024
+    return folder
+
+
+def _edit_lines(path: Path, edits: dict[int, bytes]) -> None:
+    lines = path.read_bytes().split(b"\n")
+    for line, text in edits.items():
+        lines[line - 1] = text
+    path.write_bytes(b"\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda b: b.replace(b",killed,", b",slain,"), "outcome: unknown value 'slain'"),
+        (lambda b: b + b",surplus", "-: 9 fields, the header has 8"),
+        (lambda b: b.rsplit(b",", 1)[0], "-: 7 fields, the header has 8"),
+        (lambda b: b.replace(b"militants", b"milit\xffants"), "evidence: bytes that are not UTF-8"),
+        (lambda b: b.replace(b",5,5,", b",5.0,5,"), "best: '5.0' is not an integer"),
+    ],
+)
+def test_large_files_report_the_physical_line(large_package, tmp_path, edit, expected):
+    # a quoted newline early on shifts every later physical line by one
+    shutil.copytree(large_package, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "casualties.csv"
+    lines = path.read_bytes().split(b"\n")
+    target = next(i for i in range(60_000, len(lines)) if b",killed,5,5," in lines[i])
+    first = lines[10].replace(b"militants killed", b'"militants\nkilled', 1)
+    first = first.replace(b"officers", b'officers"', 1)
+    _edit_lines(path, {11: first, target + 1: edit(lines[target])})
+    found = problems_of(tmp_path)
+    assert {p.split(": ")[0] for p in found} == {f"casualties.csv:{target + 2}"}, found[:5]
+    assert found[0].startswith(f"casualties.csv:{target + 2}: {expected}"), found

@@ -116,3 +116,20 @@ def test_unchanged_copy_loads_identically(table, tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(DATA, folder)
     assert load(folder) == BASE
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(st.sampled_from("abcdef"), unique=True),
+    values=st.lists(st.one_of(st.sampled_from("abcdefgh"), st.just(float("nan")))),
+)
+def test_lookup_by_runs_equals_one_lookup_per_value(keys, values):
+    # the foreign-key lookup that spares repeated neighbours must find the same rows
+    import numpy as np
+    import pandas as pd
+
+    from kirkuk_analysis.data import _lookup_runs
+
+    key = pd.Index(keys, dtype="str")
+    array = np.array(values, dtype=object)
+    assert _lookup_runs(key, array).tolist() == key.get_indexer(array).tolist()
