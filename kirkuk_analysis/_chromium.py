@@ -127,40 +127,65 @@ class _Pipe:
             self.events.append(self._read_message())
 
 
-def print_to_pdf(
-    html_path: Path,
-    pdf_path: Path,
-    *,
-    footer_html: str = "",
-    chromium: str | None = None,
-    margins_mm: tuple[float, float, float, float] = (18, 16, 20, 16),
-    timeout: float = 120.0,
-) -> None:
-    """Print ``html_path`` to ``pdf_path`` (A4). ``footer_html`` goes left of "page X / Y".
+class Browser:
+    """A headless Chromium, started when made and closed by :meth:`close` (or ``with``).
 
-    ``margins_mm`` is (top, right, bottom, left); the footer is drawn in the bottom margin.
+    Starting it returns at once: Chromium boots in its own processes while the caller goes
+    on (the brief renders its HTML meanwhile); the first command waits for it.
+
+    >>> with Browser() as browser:  # doctest: +SKIP
+    ...     browser.print_to_pdf(Path("page.html"), Path("page.pdf"))
     """
-    executable = chromium or find_chromium()
-    cmd_read, cmd_write = os.pipe()
-    resp_read, resp_write = os.pipe()
-    cmd_read, resp_write = _high_fd(cmd_read), _high_fd(resp_write)
-    with tempfile.TemporaryDirectory(prefix="kirkuk-chromium-") as profile:
-        log_path = Path(profile) / "chromium.log"
-        args = [executable, *FLAGS, f"--user-data-dir={profile}/profile", "about:blank"]
+
+    def __init__(self, chromium: str | None = None, timeout: float = 120.0):
+        executable = chromium or find_chromium()
+        cmd_read, cmd_write = os.pipe()
+        resp_read, resp_write = os.pipe()
+        cmd_read, resp_write = _high_fd(cmd_read), _high_fd(resp_write)
+        self._profile = tempfile.TemporaryDirectory(prefix="kirkuk-chromium-")
+        self._log_path = Path(self._profile.name) / "chromium.log"
+        args = [executable, *FLAGS, f"--user-data-dir={self._profile.name}/profile", "about:blank"]
         # bash (dash cannot redirect fds > 9) puts our pipe ends where Chromium expects them:
         # 3 is what it reads, 4 is what it writes.
         script = f'exec "$@" 3<&{cmd_read} 4>&{resp_write}'
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                ["/bin/bash", "-c", script, "bash", *args],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                pass_fds=(cmd_read, resp_write),
-            )
+        try:
+            with open(self._log_path, "wb") as log:
+                self._process = subprocess.Popen(
+                    ["/bin/bash", "-c", script, "bash", *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    pass_fds=(cmd_read, resp_write),
+                )
+        except BaseException:
+            for fd in (cmd_read, cmd_write, resp_read, resp_write):
+                os.close(fd)
+            self._profile.cleanup()
+            raise
         os.close(cmd_read)
         os.close(resp_write)
-        pipe = _Pipe(cmd_write, resp_read, process, timeout)
+        self._pipe = _Pipe(cmd_write, resp_read, self._process, timeout)
+        self._closed = False
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def print_to_pdf(
+        self,
+        html_path: Path,
+        pdf_path: Path,
+        *,
+        footer_html: str = "",
+        margins_mm: tuple[float, float, float, float] = (18, 16, 20, 16),
+    ) -> None:
+        """Print ``html_path`` to ``pdf_path`` (A4). ``footer_html`` goes left of "page X / Y".
+
+        ``margins_mm`` is (top, right, bottom, left); the footer is drawn in the bottom margin.
+        """
+        pipe = self._pipe
         try:
             target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
             session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
@@ -207,21 +232,51 @@ def print_to_pdf(
                 session=session,
             )
             pdf = base64.b64decode(result["data"])
-            try:
-                pipe.send("Browser.close")
-            except ChromiumError:
-                pass  # it may close the pipe before it answers
         except ChromiumError as exc:
-            tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+            tail = (
+                self._log_path.read_text(errors="replace")[-2000:]
+                if self._log_path.exists()
+                else ""
+            )
             raise ChromiumError(f"{exc}\n--- Chromium's output (last lines) ---\n{tail}") from exc
+        if not pdf.startswith(b"%PDF"):
+            raise ChromiumError("Chromium returned something that is not a PDF")
+        pdf_path.write_bytes(pdf)
+
+    def close(self) -> None:
+        """Ask Chromium to quit, wait for it (kill it after 15 s), remove its profile."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._process.poll() is None:
+                try:
+                    self._pipe.send("Browser.close")
+                except ChromiumError:
+                    pass  # it may close the pipe before it answers
         finally:
-            os.close(cmd_write)
-            os.close(resp_read)
+            os.close(self._pipe.to_chrome)
+            os.close(self._pipe.from_chrome)
             try:
-                process.wait(timeout=15)
+                self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    if not pdf.startswith(b"%PDF"):
-        raise ChromiumError("Chromium returned something that is not a PDF")
-    pdf_path.write_bytes(pdf)
+                self._process.kill()
+                self._process.wait()
+            self._profile.cleanup()
+
+
+def print_to_pdf(
+    html_path: Path,
+    pdf_path: Path,
+    *,
+    footer_html: str = "",
+    chromium: str | None = None,
+    margins_mm: tuple[float, float, float, float] = (18, 16, 20, 16),
+    timeout: float = 120.0,
+) -> None:
+    """Print ``html_path`` to ``pdf_path`` (A4) with a Chromium started for it, then closed.
+
+    ``footer_html`` goes left of "page X / Y"; ``margins_mm`` is (top, right, bottom, left).
+    """
+    with Browser(chromium, timeout) as browser:
+        browser.print_to_pdf(html_path, pdf_path, footer_html=footer_html, margins_mm=margins_mm)

@@ -18,6 +18,8 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,6 +37,10 @@ def _vocabulary(resource: str, field_name: str) -> tuple[str, ...]:
 #: The contract's province spellings and party vocabulary (from ``data/datapackage.json``).
 PROVINCES: tuple[str, ...] = _vocabulary("places", "province")
 PARTIES: tuple[str, ...] = _vocabulary("casualties", "party")
+
+#: Modules the brief notebook imports, loaded by its kernel while papermill starts up.
+PRELOAD = ("matplotlib.pyplot", "kirkuk_analysis.analysis", "kirkuk_analysis.report",
+           "kirkuk_analysis.plots")  # fmt: skip
 
 DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
@@ -191,14 +197,20 @@ def execute_notebook(
     data_dir: Path | str | None = None,
     notebook: Path | None = None,
     progress_bar: bool | None = None,
+    meanwhile=None,
 ) -> Path:
-    """Run the brief notebook with papermill into ``executed_path``.
+    """Run the brief notebook with papermill into ``executed_path``; return that path.
 
-    Raises :class:`BriefError` naming ``executed_path`` when a cell fails.
+    Raises :class:`BriefError` naming ``executed_path`` when a cell fails. ``meanwhile``
+    (optional) is called once papermill is loaded, just before the kernel runs the cells:
+    work started there overlaps the run instead of slowing this process's start.
+
+    The kernel is started before papermill is imported: a kernel takes about a second to
+    boot in its own process and papermill's imports take as long in this one, so the two
+    overlap. The kernel is asked at once, silently, to import the modules the notebook's
+    first cells import (:data:`PRELOAD`), which it does while papermill is still loading;
+    it binds no names, so the notebook then runs exactly as written, only sooner.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     source = notebook or _paths.notebooks_dir() / "brief.ipynb"
     parameters = params.as_notebook_parameters()
     if data_dir is not None:
@@ -210,32 +222,76 @@ def execute_notebook(
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
     try:
         with tempfile.TemporaryDirectory(prefix="kirkuk-brief-") as workdir:
-            papermill.execute_notebook(
-                str(source),
-                str(executed_path),
-                parameters=parameters,
-                kernel_name=_kernel_name(),
-                progress_bar=progress_bar,
-                log_output=False,
-                cwd=workdir,
-            )
-    except PapermillExecutionError as exc:
-        raise BriefError(
-            f"the brief notebook failed: {exc.ename}: {exc.evalue}\n"
-            f"see the executed notebook: {executed_path}",
-            executed_notebook=executed_path,
-        ) from exc
+            kernel_name = _kernel_name()
+            with _started_kernel(kernel_name, workdir) as km:
+                import papermill
+                from papermill.exceptions import PapermillExecutionError
+
+                if meanwhile is not None:
+                    meanwhile()
+                try:
+                    papermill.execute_notebook(
+                        str(source),
+                        str(executed_path),
+                        parameters=parameters,
+                        kernel_name=kernel_name,
+                        progress_bar=progress_bar,
+                        log_output=False,
+                        cwd=workdir,
+                        km=km,
+                    )
+                except PapermillExecutionError as exc:
+                    raise BriefError(
+                        f"the brief notebook failed: {exc.ename}: {exc.evalue}\n"
+                        f"see the executed notebook: {executed_path}",
+                        executed_notebook=executed_path,
+                    ) from exc
     finally:
         os.environ["PATH"] = old_path
     return executed_path
 
 
-def render_html(executed_path: Path) -> str:
-    """The executed notebook as self-contained HTML, without code cells or prompts."""
+@contextmanager
+def _started_kernel(kernel_name: str, cwd: str):
+    """A kernel process started now (not waited for), shut down on exit.
+
+    Started as nbclient would start it (its ``--HistoryManager.hist_file=:memory:``, so a
+    brief writes no IPython history); a kernel manager handed to nbclient is not shut down
+    by it, so it is shut down here, also when the notebook fails.
+    """
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd)
+    try:
+        # Sent on a shell channel of its own (queued by zmq until the kernel listens); the
+        # reply is never read, and papermill's client ignores messages it did not ask for.
+        kc = BlockingKernelClient(connection_file=km.connection_file)
+        kc.load_connection_file()
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        kc.execute(
+            "".join(f"__import__({module!r})\n" for module in PRELOAD),
+            silent=True,
+            store_history=False,
+        )
+        try:
+            yield km
+        finally:
+            kc.stop_channels()
+    finally:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        finally:
+            run_sync(km.cleanup_resources)()
+
+
+def html_exporter():
+    """nbconvert's HTML exporter with the brief's template (compiled), code cells excluded."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(str(executed_path), as_version=4)
     exporter = HTMLExporter(
         template_name="brief",
         extra_template_basedirs=[str(_paths.templates_dir())],
@@ -245,7 +301,22 @@ def render_html(executed_path: Path) -> str:
         embed_images=True,
     )
     exporter.register_preprocessor(_tag_remover(), enabled=True)
-    body, _ = exporter.from_notebook_node(nb)
+    # A first (empty) export compiles the template and loads what nbconvert loads on first
+    # use (Pygments, the Markdown renderer, the stylesheets), so that make_brief, which
+    # makes the exporter while the kernel runs, does not wait for them afterwards.
+    exporter.from_notebook_node(nbformat.v4.new_notebook())
+    return exporter
+
+
+def render_html(executed_path: Path, exporter=None) -> str:
+    """The executed notebook as self-contained HTML, without code cells or prompts.
+
+    ``exporter``: one made by :func:`html_exporter` (made here when not given).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(executed_path), as_version=4)
+    body, _ = (exporter or html_exporter()).from_notebook_node(nb)
     return body
 
 
@@ -289,34 +360,48 @@ def make_brief(
     executed = pdf_path.with_suffix(".ipynb")
 
     say(f"running notebook brief.ipynb ({params.describe()})")
-    try:
-        execute_notebook(params, executed, data_dir=data_dir, progress_bar=progress_bar)
-    except BriefError:
-        pdf_path.unlink(missing_ok=True)  # a PDF there would not match the failed run
-        raise
+    with ExitStack() as stack:
+        # While the kernel runs the notebook (this process mostly waits for its messages),
+        # a thread readies nbconvert and Chromium boots in its own processes. Both start
+        # once papermill is loaded: before, the thread would contend for this process's GIL.
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        started: dict = {}
 
-    say("rendering HTML (no code cells)")
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp", dir=pdf_path.parent
-    )
-    os.close(fd)
-    tmp_pdf = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_pdf, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
-    try:
-        with tempfile.TemporaryDirectory(prefix="kirkuk-html-") as tmp:
-            html_path = Path(tmp) / "brief.html"
-            html_path.write_text(render_html(executed), encoding="utf-8")
-            say(f"printing PDF with {chromium}")
-            _chromium.print_to_pdf(
-                html_path, tmp_pdf, footer_html=footer_text(params, data_dir), chromium=chromium
+        def meanwhile():
+            started["exporter"] = pool.submit(html_exporter)
+            started["browser"] = stack.enter_context(_chromium.Browser(chromium))
+
+        try:
+            execute_notebook(
+                params, executed, data_dir=data_dir, progress_bar=progress_bar, meanwhile=meanwhile
             )
-        os.replace(tmp_pdf, pdf_path)
-    except _chromium.ChromiumError as exc:
-        pdf_path.unlink(missing_ok=True)
-        raise BriefError(f"Chromium could not print the brief: {exc}", executed) from exc
-    finally:
-        tmp_pdf.unlink(missing_ok=True)
+        except BriefError:
+            pdf_path.unlink(missing_ok=True)  # a PDF there would not match the failed run
+            raise
+
+        say("rendering HTML (no code cells)")
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp", dir=pdf_path.parent
+        )
+        os.close(fd)
+        tmp_pdf = Path(tmp_name)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_pdf, 0o666 & ~umask)  # mkstemp makes it private; a report is ordinary
+        try:
+            with tempfile.TemporaryDirectory(prefix="kirkuk-html-") as tmp:
+                html_path = Path(tmp) / "brief.html"
+                html = render_html(executed, started["exporter"].result())
+                html_path.write_text(html, encoding="utf-8")
+                say(f"printing PDF with {chromium}")
+                started["browser"].print_to_pdf(
+                    html_path, tmp_pdf, footer_html=footer_text(params, data_dir)
+                )
+            os.replace(tmp_pdf, pdf_path)
+        except _chromium.ChromiumError as exc:
+            pdf_path.unlink(missing_ok=True)
+            raise BriefError(f"Chromium could not print the brief: {exc}", executed) from exc
+        finally:
+            tmp_pdf.unlink(missing_ok=True)
     say(f"wrote {pdf_path} (executed notebook: {executed})")
     return pdf_path

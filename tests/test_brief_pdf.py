@@ -7,6 +7,7 @@ found from an installed wheel.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -219,3 +220,84 @@ def test_a_chromium_gone_before_a_command_is_a_chromium_error():
     finally:
         for fd in (write_end, answers_read, answers_write):
             os.close(fd)
+
+
+def _recording(monkeypatch):
+    """Record every kernel manager the brief starts and every Chromium it launches."""
+    from kirkuk_analysis import _chromium
+
+    started = {"kernels": [], "browsers": []}
+    real_kernel = brief._started_kernel
+
+    @contextlib.contextmanager
+    def kernel(*args, **kwargs):
+        with real_kernel(*args, **kwargs) as km:
+            started["kernels"].append(km)
+            yield km
+
+    class Browser(_chromium.Browser):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started["browsers"].append(self)
+
+    monkeypatch.setattr(brief, "_started_kernel", kernel)
+    monkeypatch.setattr(_chromium, "Browser", Browser)
+    return started
+
+
+def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
+    # the kernel imports PRELOAD before the notebook runs, and the notebook sees none of it
+    names = (
+        "import sys\n"
+        "print(sorted(n for n in globals() if not n.startswith('_') and n not in "
+        "('In', 'Out', 'exit', 'quit', 'open', 'get_ipython', 'sys', 'start', 'end', "
+        "'provinces', 'parties', 'title')))\n"
+        f"print(all(m in sys.modules for m in {brief.PRELOAD!r}))"
+    )
+    parameters = "start = end = provinces = parties = title = None"
+    probe = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(names),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+    )
+    source = tmp_path / "probe.ipynb"
+    nbformat.write(probe, str(source))
+    executed = tmp_path / "run.ipynb"
+    brief.execute_notebook(brief.validate_params(), executed, notebook=source)
+    nb = nbformat.read(str(executed), as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert printed.splitlines()[-2:] == ["[]", "True"]
+
+
+@needs_chromium
+def test_kernel_and_chromium_are_gone_after_a_failed_brief(tmp_path, data_copy, monkeypatch):
+    started = _recording(monkeypatch)
+    (data_copy / "incidents.csv").unlink()
+    with pytest.raises(brief.BriefError, match="the brief notebook failed"):
+        brief.make_brief(
+            brief.validate_params("2021-01-01", "2021-03-31"),
+            tmp_path / "b.pdf",
+            data_dir=data_copy,
+            log=lambda msg: None,
+        )
+    (km,) = started["kernels"]
+    assert not km.has_kernel  # shut down, not left running
+    (browser,) = started["browsers"]
+    assert browser._process.poll() is not None
+
+
+@needs_chromium
+def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch):
+    started = _recording(monkeypatch)
+    pdf = brief.make_brief(
+        brief.validate_params("2021-01-01", "2021-03-31", ["Kirkuk"]),
+        tmp_path / "b.pdf",
+        log=lambda msg: None,
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
+    (km,) = started["kernels"]
+    assert not km.has_kernel
+    (browser,) = started["browsers"]
+    assert browser._process.poll() is not None
