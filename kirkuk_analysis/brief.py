@@ -291,8 +291,11 @@ def html_exporter():
     """nbconvert's HTML exporter with the brief's template (compiled), code cells excluded."""
     import nbformat
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     exporter = HTMLExporter(
+        # no code cells, so no Pygments stylesheet for them
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         template_name="brief",
         extra_template_basedirs=[str(_paths.templates_dir())],
         exclude_input=True,

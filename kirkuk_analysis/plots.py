@@ -211,16 +211,18 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
     x = wide.index.to_timestamp() if len(wide) else pd.DatetimeIndex([])
     bottom = np.zeros(len(wide))
     for party in wide.columns:
+        values = wide[party].to_numpy(dtype=float)
+        drawn = values > 0  # a zero-height bar shows nothing but costs a patch to draw
         ax.bar(
-            x,
-            wide[party].to_numpy(),
+            x[drawn],
+            values[drawn],
             width=25,
-            bottom=bottom,
+            bottom=bottom[drawn],
             color=colors[party],
             label=party_label(party),
             align="edge",
         )
-        bottom += wide[party].to_numpy()
+        bottom += values
     ax.set_ylabel(f"recorded {outcome}")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     if len(wide.columns):

@@ -81,6 +81,16 @@ def test_monthly_casualties_stacks_by_party(ds):
     assert heights == ds.casualties.query("outcome == 'killed'").best.sum()
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
     assert {"Peshmerga", "Civilians", "PMF"} <= labels
+    # only bars that show something, each stacked on the one below it in its month
+    assert all(p.get_height() > 0 for p in ax.patches)
+    by_month: dict = {}
+    for bar in ax.patches:
+        by_month.setdefault(bar.get_x(), []).append(bar)
+    for bars in by_month.values():
+        bars.sort(key=lambda b: b.get_y())
+        assert bars[0].get_y() == 0
+        for below, above in zip(bars, bars[1:]):
+            assert above.get_y() == below.get_y() + below.get_height()
 
 
 def test_swimlane_has_one_lane_per_province(ds):
