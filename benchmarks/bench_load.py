@@ -1,10 +1,11 @@
 """How fast is load()? Synthetic data packages at 10^4, 10^5 and 10^6 incidents.
 
-    python benchmarks/bench_load.py [N ...]        (default: 10000 100000 1000000)
+    python benchmarks/bench_load.py [N ...] [--repeat K]   (default: 10000 100000 1000000; K=3)
 
 For each size it writes a package in the contract's format (the shipped sources, places,
 coordination and claims; N incidents with two casualty rows each) and prints, each
-measured in a fresh subprocess (so the peak memory is that step's alone):
+measured in a fresh subprocess (so the peak memory is that step's alone), as the median
+of K alternating runs (this machine's timings wander by a quarter from run to run):
 
 * ``load()``: validated, typed load, its peak resident memory;
 * ``read_csv``: bare pandas ``read_csv`` of the same six files into the same dtypes
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,24 +165,32 @@ def run_child(step: str, folder: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], repeat: int = 3) -> None:
     print(
-        f"{'incidents':>10} {'load() s':>9} {'read_csv s':>10} {'ratio':>6} "
+        f"{'incidents':>10} {'load() s':>9} {'read_csv s':>10} {'ratio':>6} {'ratio range':>12} "
         f"{'load MiB':>9} {'read MiB':>9} {'monthly s':>10}"
     )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             write_package(folder, n)
-            loaded = run_child("load", folder)
-            bare = run_child("read_csv", folder)
-            ratio = loaded["seconds"] / bare["seconds"]
+            # Alternating pairs, each step in a fresh process: a slow spell of a shared
+            # machine then slows both sides of a pair, and medians drop a stray run.
+            pairs = [
+                (run_child("load", folder), run_child("read_csv", folder)) for _ in range(repeat)
+            ]
+            loaded = {k: statistics.median(p[0][k] for p in pairs) for k in pairs[0][0]}
+            bare = {k: statistics.median(p[1][k] for p in pairs) for k in pairs[0][1]}
+            ratios = [a["seconds"] / b["seconds"] for a, b in pairs]
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
             print(
-                f"{n:>10} {loaded['seconds']:>9.2f} {bare['seconds']:>10.2f} {ratio:>6.2f} "
+                f"{n:>10} {loaded['seconds']:>9.2f} {bare['seconds']:>10.2f} "
+                f"{loaded['seconds'] / bare['seconds']:>6.2f} {spread:>12} "
                 f"{loaded['peak_mib']:>9.0f} {bare['peak_mib']:>9.0f} "
                 f"{loaded['monthly']:>10.3f}",
                 flush=True,
             )
+    print(f"(medians of {repeat} alternating runs; ratio = median load() / median read_csv)")
     code = "import sys, kirkuk_analysis; print(sorted(m for m in ('matplotlib', 'papermill', "
     code += "'pandas') if m in sys.modules))"
     heavy = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -194,4 +204,10 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
     else:
-        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
+        args = sys.argv[1:]
+        repeat = 3
+        if "--repeat" in args:
+            i = args.index("--repeat")
+            repeat = int(args[i + 1])
+            del args[i : i + 2]
+        main([int(a) for a in args] or [10_000, 100_000, 1_000_000], repeat)
