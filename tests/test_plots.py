@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -89,7 +91,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     for bars in by_month.values():
         bars.sort(key=lambda b: b.get_y())
         assert bars[0].get_y() == 0
-        for below, above in zip(bars, bars[1:]):
+        for below, above in itertools.pairwise(bars):
             assert above.get_y() == below.get_y() + below.get_height()
 
 
