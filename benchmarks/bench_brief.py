@@ -7,6 +7,12 @@ The floor: what any brief must pay whatever its content, also as one fresh proce
 papermill executing a one-cell notebook on the same kernel, plus the system Chromium
 printing a one-line HTML page to PDF with the same code path as the brief.
 
+The brief overlaps steps that do not depend on each other (see ``brief.make_brief``): its
+kernel boots, and imports the notebook's modules, while papermill loads; nbconvert gets
+ready and Chromium boots while the kernel runs the cells. The floor runs its two steps one
+after the other, as a plain papermill run and a print would. Neither run has compiled
+bytecode to reuse when ``PYTHONDONTWRITEBYTECODE`` is set, as on the CI machine.
+
 Target: the brief within 1.5x the floor. This is a benchmark, not a test: it prints figures
 and exits 0 (1 only when a command fails). Usage::
 
