@@ -189,18 +189,19 @@ def _field_kind(fd: dict, fk_fields: set[str], wide_fk: set[str] = frozenset()) 
     """How a column is read.
 
     'category': few distinct values, hashed by the C parser and checked once each (vocabularies,
-    dates, ids that refer to a small table, patterned codes); 'integer': a categorical too,
-    whose categories the parser may turn into int64 (then every spelling was an integer);
-    'object': few distinct values whose text the parser would turn into numbers or booleans
-    when read as categories (numbers, booleans), read as text and factorised, so that every raw
-    spelling is checked; 'str': free text, unique ids, and ids that refer to a large table
-    (``wide_fk``).
+    ids that refer to a small table, patterned codes); 'integer': a categorical too, whose
+    categories the parser may turn into int64 (then every spelling was an integer); 'object':
+    few distinct values read as text and factorised, either because the parser would turn
+    their text into numbers or booleans as categories (numbers, booleans: every raw spelling
+    is checked) or because, as categories, they make pandas' threaded read of a large file
+    fall back to one thread (dates); 'str': free text, unique ids, and ids that refer to a
+    large table (``wide_fk``).
     """
     c = fd.get("constraints", {})
     kind = fd.get("type", "string")
     if kind == "integer":
         return "integer"
-    if kind in ("number", "boolean"):
+    if kind in ("number", "boolean", "date"):
         return "object"
     if kind != "string" or "enum" in c:
         return "category"
@@ -335,7 +336,7 @@ def _read_csv(
         if path.stat().st_size == 0:
             problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
             return None
-        # mapped, not copied: the parser and the line count read the file's pages in place
+        # mapped, not copied: the header and the line count read the file's pages in place
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
             return _read_mapped(data, path, file, resource, fk_fields, wide_fk, problems)
 
@@ -378,10 +379,8 @@ def _read_mapped(
         problems.append(Problem(file, 1, "-", f"columns out of order: expected {', '.join(names)}"))
 
     kinds = {fd["name"]: _field_kind(fd, fk_fields, wide_fk) for fd in schema["fields"]}
-    # Given a path, pandas parses a large file on several threads, but its threaded read of
-    # categoricals with many categories (dates) is slower than one thread on the mapped bytes.
-    dated = any(fd.get("type") == "date" for fd in schema["fields"])
-    frame = _fast_read(data if dated else path, header, kinds)
+    # Read by path, as bare read_csv is: pandas then parses a large file on several threads.
+    frame = _fast_read(path, header, kinds)
     if frame is not None and _physical_lines_match(data, len(frame)):
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
     else:
@@ -394,9 +393,7 @@ def _read_mapped(
     return _Table(resource["name"], file, schema, frame, lines)
 
 
-def _fast_read(
-    data: mmap.mmap | Path, header: list[str], kinds: dict[str, str]
-) -> pd.DataFrame | None:
+def _fast_read(path: Path, header: list[str], kinds: dict[str, str]) -> pd.DataFrame | None:
     """The C parser's read, every column a categorical of raw strings or a string column.
 
     ``None`` when the file needs the careful reader (bad bytes, ragged rows, a repeated
@@ -405,11 +402,9 @@ def _fast_read(
     """
     as_read = {"integer": "category"}
     for dtype in ({n: as_read.get(kinds.get(n), kinds.get(n, "str")) for n in header}, "str"):
-        if isinstance(data, mmap.mmap):
-            data.seek(0)
         try:
             frame = pd.read_csv(
-                data,
+                path,
                 dtype=dtype,
                 keep_default_na=False,
                 na_values=[""],

@@ -630,3 +630,28 @@ def test_large_files_report_the_physical_line(large_package, tmp_path, edit, exp
     found = problems_of(tmp_path)
     assert {p.split(": ")[0] for p in found} == {f"casualties.csv:{target + 2}"}, found[:5]
     assert found[0].startswith(f"casualties.csv:{target + 2}: {expected}"), found
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("date_start", "2021-02-30", "date_start: '2021-02-30' is not a date (YYYY-MM-DD)"),
+        ("date_end", "2019-01-01", "date_end: date_end 2019-01-01 is before date_start"),
+        ("geo_precision", "2.0", "geo_precision: '2.0' is not an integer"),
+    ],
+)
+def test_large_incident_files_report_dates_on_their_physical_line(
+    large_package, tmp_path, column, value, expected
+):
+    # incidents.csv of the large package is read on several threads, its dates as text
+    shutil.copytree(large_package, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "incidents.csv"
+    rows = read_rows(path)
+    assert path.stat().st_size > 5 * 1024 * 1024
+    rows[5][rows[0].index("notes")] = "first line\nsecond line"  # one extra physical line
+    row = 35_000
+    rows[row][rows[0].index(column)] = value
+    write_rows(path, rows)
+    found = problems_of(tmp_path)
+    assert {p.split(": ")[0] for p in found} == {f"incidents.csv:{row + 2}"}, found[:5]
+    assert found[0].startswith(f"incidents.csv:{row + 2}: {expected}"), found
