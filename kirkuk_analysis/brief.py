@@ -39,8 +39,13 @@ PROVINCES: tuple[str, ...] = _vocabulary("places", "province")
 PARTIES: tuple[str, ...] = _vocabulary("casualties", "party")
 
 #: Modules the brief notebook imports, loaded by its kernel while papermill starts up.
-PRELOAD = ("matplotlib.pyplot", "kirkuk_analysis.analysis", "kirkuk_analysis.report",
-           "kirkuk_analysis.plots")  # fmt: skip
+PRELOAD = (
+    "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline",  # what %matplotlib inline loads
+    "kirkuk_analysis.analysis",
+    "kirkuk_analysis.report",
+    "kirkuk_analysis.plots",
+)
 
 DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
@@ -225,6 +230,7 @@ def execute_notebook(
             kernel_name = _kernel_name()
             with _started_kernel(kernel_name, workdir) as km:
                 import papermill
+                from nbclient.exceptions import DeadKernelError
                 from papermill.exceptions import PapermillExecutionError
 
                 if meanwhile is not None:
@@ -239,7 +245,15 @@ def execute_notebook(
                         log_output=False,
                         cwd=workdir,
                         km=km,
+                        # written once, at the end (also when a cell fails): saving it after
+                        # every cell, papermill's default for long runs, costs ~0.3 s here
+                        request_save_on_cell_execute=False,
                     )
+                except DeadKernelError as exc:
+                    raise BriefError(
+                        f"the brief notebook's kernel died ({exc}); no executed notebook "
+                        f"was written"
+                    ) from exc
                 except PapermillExecutionError as exc:
                     raise BriefError(
                         f"the brief notebook failed: {exc.ename}: {exc.evalue}\n"

@@ -301,3 +301,17 @@ def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch):
     assert not km.has_kernel
     (browser,) = started["browsers"]
     assert browser._process.poll() is not None
+
+
+def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
+    dying = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("start = end = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import os\nos._exit(1)"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+    )
+    source = tmp_path / "dying.ipynb"
+    nbformat.write(dying, str(source))
+    with pytest.raises(brief.BriefError, match="kernel died"):
+        brief.execute_notebook(brief.validate_params(), tmp_path / "run.ipynb", notebook=source)
