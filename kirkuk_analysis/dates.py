@@ -1,25 +1,35 @@
 """Resolve the relative date phrases of news articles into calendar ranges.
 
-Articles say "on Sunday", "late on Sunday", "last week" or "earlier this month"; the
+Articles say "on Sunday", "since Saturday night", "last week" or "earlier this month"; the
 dataset stores the phrase beside the range it stands for. :func:`resolve` turns a phrase
 and the article's publication date into ``(start, end, precision)`` by calendar
-arithmetic, so every date in ``data/`` can be re-derived (``tests/test_data.py`` does it
-row by row).
+arithmetic, so every dated row of ``data/`` can be re-derived (``kirkuk-analysis validate
+--articles`` does it row by row; ``kirkuk-analysis date`` resolves one phrase).
 
-Conventions (also in ``docs/codebook.md``):
+Conventions (the table in ``docs/codebook.md`` §5 lists every form):
 
-* A weekday ("on Sunday") is the latest such day on or before publication; for a step
-  announced for the future (``direction="future"``) the first such day on or after it.
+* A weekday ("on Sunday", "Monday night") is the latest such day on or before
+  publication; for a step announced for the future (``direction="future"``) the first
+  such day on or after it. "last Monday" is strictly before publication, "next Monday"
+  strictly after.
+* "yesterday", "last night", "the day before" and "the previous day" are the day before
+  publication; "today", "this morning", "tonight" the publication day itself.
+* "since X" runs from the start of X to publication ("since Saturday night").
 * Weeks run Monday to Sunday. "this week" is the publication's week, "last week" the one
-  before.
+  before, "earlier this week" its Monday to the day before publication.
+* What happened ends by publication and what is announced starts from it: "this week"
+  said on a Wednesday is Monday to Wednesday for an event, Wednesday to Sunday for a plan.
 * "earlier this month" runs from the 1st of the publication month to the day before
   publication; "end of April" is April's last seven days.
-* A month and day without a year ("on May 2") is the latest such date on or before
-  publication (the next one for ``direction="future"``); "in April" likewise.
-* "in recent weeks" is the 28 days up to publication; "during the past two months"
-  the two calendar months up to publication.
+* A month and day without a year ("on May 2", "2 May") is the latest such date on or
+  before publication (the next one for ``direction="future"``); "in April" likewise.
+* "in recent weeks" is the 28 days up to publication, "in recent days" the 7 days up to
+  it; "the past N days / weeks / months" end on publication.
 * Precision is ``day`` for one day, ``week`` for at most 7 days, ``month`` for at most
-  31 days and ``year`` beyond that.
+  31 days and ``year`` up to 366 days; a wider range is not resolved.
+
+:func:`printed_dates` finds the dates an article prints in any of the forms outlets use
+(``12-05-2021``, ``2021-05-12``, ``May 12, 2021``, ``12 May 2021``).
 """
 
 from __future__ import annotations
@@ -29,16 +39,48 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
-__all__ = ["Resolved", "UnresolvablePhrase", "resolve", "precision_of", "fits_precision"]
+__all__ = [
+    "Resolved",
+    "UnresolvablePhrase",
+    "direction_of",
+    "fits_precision",
+    "precision_of",
+    "printed_dates",
+    "resolve",
+]
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+NUMBERS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 PRECISION_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
 
 _WD = "|".join(WEEKDAYS)
-_MO = "|".join(MONTHS)
+_MO = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUM = r"\d+|" + "|".join(NUMBERS)
+_ORD = r"(?:st|nd|rd|th)?"
+# A part of the day after a day-level phrase: "Sunday night", "May 2 early in the morning".
+_PART = (
+    r"(?: (?:(?:early|late) )?(?:in the )?(?:morning|afternoon|evening|night)"
+    r"| early in the morning| late at night| at (?:dawn|dusk|noon|midnight|night))?"
+)
+# Words before a day-level phrase that do not change the day: "late on", "the night of".
+_LEAD = r"(?:(?:late|early) )?(?:on )?(?:the (?:night|morning|evening|afternoon) of )?"
 
 
 class UnresolvablePhrase(ValueError):
@@ -75,23 +117,56 @@ def fits_precision(start: date, end: date, precision: str) -> bool:
     return 0 <= (end - start).days < PRECISION_DAYS[precision]
 
 
-def _range(start: date, end: date) -> Resolved:
-    return Resolved(start, end, precision_of(start, end))
+def direction_of(status: str | None) -> str:
+    """The direction a row's date phrase resolves in: ``"future"`` for a step the article
+    announces (coordination ``status`` ``planned``), ``"past"`` for everything else.
+
+    >>> direction_of("planned"), direction_of("implemented"), direction_of(None)
+    ('future', 'past', 'past')
+    """
+    return "future" if status == "planned" else "past"
 
 
-def _weekday(target: int, published: date, future: bool) -> date:
+def _range(start: date, end: date, phrase: str = "") -> Resolved:
+    if end < start:
+        raise UnresolvablePhrase(f"{phrase!r} gives a range that ends before it starts")
+    try:
+        return Resolved(start, end, precision_of(start, end))
+    except ValueError as exc:
+        raise UnresolvablePhrase(f"{phrase!r}: {exc}") from None
+
+
+def _day(d: date) -> Resolved:
+    return Resolved(d, d, "day")
+
+
+def _weekday(target: int, published: date, future: bool, strict: bool = False) -> date:
     if future:
-        return published + timedelta(days=(target - published.weekday()) % 7)
-    return published - timedelta(days=(published.weekday() - target) % 7)
+        ahead = (target - published.weekday()) % 7
+        return published + timedelta(days=ahead or (7 if strict else 0))
+    back = (published.weekday() - target) % 7
+    return published - timedelta(days=back or (7 if strict else 0))
 
 
-def _month_day(month: int, day: int, published: date, future: bool) -> date:
-    candidate = date(published.year, month, day)
-    if future and candidate < published:
-        return date(published.year + 1, month, day)
-    if not future and candidate > published:
-        return date(published.year - 1, month, day)
-    return candidate
+def _safe_date(year: int, month: int, day: int, phrase: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise UnresolvablePhrase(f"{phrase!r}: no such day {day} in {year}-{month:02d}") from None
+
+
+def _month_day(month: int, day: int, published: date, future: bool, phrase: str) -> date:
+    # Tried year by year so that 29 February finds the nearest leap year.
+    step = 1 if future else -1
+    for offset in range(9):
+        year = published.year + step * offset
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if (candidate >= published) if future else (candidate <= published):
+            return candidate
+    raise UnresolvablePhrase(f"{phrase!r}: there is no day {day} in month {month}")
 
 
 def _month_span(year: int, month: int) -> tuple[date, date]:
@@ -116,6 +191,12 @@ def _number(text: str) -> int:
     return int(text) if text.isdigit() else NUMBERS[text]
 
 
+def _normalise(phrase: str) -> str:
+    text = phrase.strip().lower().replace("\u2013", "-").replace("\u2014", "-")
+    text = re.sub(r"[\u2019']", "'", text)
+    return re.sub(r"\s+", " ", text).rstrip(".,;:")
+
+
 def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
     """Resolve ``phrase`` against the publication date ``published``.
 
@@ -127,84 +208,349 @@ def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
     Resolved(start=datetime.date(2021, 12, 5), end=datetime.date(2021, 12, 5), precision='day')
     >>> resolve("last week", date(2021, 5, 22)).start
     datetime.date(2021, 5, 10)
+    >>> resolve("since Saturday night", date(2021, 12, 6))[:2]
+    (datetime.date(2021, 12, 4), datetime.date(2021, 12, 6))
     >>> resolve("on Sunday", date(2021, 5, 22), direction="future").start
     datetime.date(2021, 5, 23)
     """
     if direction not in ("past", "future"):
         raise ValueError(f"direction must be 'past' or 'future', not {direction!r}")
+    text = _normalise(phrase)
+    if not text:
+        raise UnresolvablePhrase("an empty date phrase resolves to nothing")
     future = direction == "future"
-    text = re.sub(r"\s+", " ", phrase.strip().lower().rstrip(".,"))
 
+    m = re.fullmatch(r"(?:ever )?since (.+)", text)
+    if m:
+        if future:
+            raise UnresolvablePhrase(f"{phrase!r} looks back; it cannot be resolved forward")
+        since = resolve(m[1], published)
+        if since.start > published:
+            raise UnresolvablePhrase(f"{phrase!r} starts after publication ({published})")
+        return _range(since.start, published, phrase)
+
+    for rule in _RULES:
+        found = rule(text, published, future, phrase)
+        if found is not None:
+            return _clip(found, published, future, phrase)
+    raise UnresolvablePhrase(
+        f"no rule resolves the date phrase {phrase!r}; give the row date_basis 'inferred' "
+        "and say in notes where its date comes from"
+    )
+
+
+def _clip(found: Resolved, published: date, future: bool, phrase: str) -> Resolved:
+    """What happened ends by publication; what is announced starts from it ("this week"
+    said on a Wednesday of a past event is Monday to Wednesday)."""
+    start, end = found.start, found.end
+    if future:
+        start = max(start, published)
+    else:
+        end = min(end, published)
+    if end < start:
+        when = "after" if not future else "before"
+        raise UnresolvablePhrase(
+            f"{phrase!r} lies wholly {when} publication ({published}); "
+            + ("resolve it forward (an announced plan)" if not future else "it is not a plan")
+        )
+    if (start, end) == found[:2]:
+        return found
+    return _range(start, end, phrase)
+
+
+# --------------------------------------------------------------------------------------
+# The rules, tried in order. Each takes the normalised text and returns None when its
+# form does not match.
+
+
+def _relative_day(text, published, future, phrase):
     m = re.fullmatch(
-        rf"(?:(?:late|early) )?(?:on )?(?:a )?({_WD})"
-        r"(?: (?:morning|afternoon|evening|night|early in the morning))?",
+        rf"(?:(?:late|early) )?(today|tonight|this (?:morning|afternoon|evening)|earlier today"
+        rf"|yesterday|last night|the (?:day before|previous day|day before yesterday)"
+        rf"|a day earlier|tomorrow|the next day|the following day){_PART}",
         text,
     )
-    if m:
-        day = _weekday(WEEKDAYS[m[1]], published, future)
-        return Resolved(day, day, "day")
+    if not m:
+        return None
+    word = m[1]
+    if word == "the day before yesterday":
+        return _day(published - timedelta(days=2))
+    if word in ("yesterday", "last night", "the day before", "the previous day", "a day earlier"):
+        return _day(published - timedelta(days=1))
+    if word in ("tomorrow", "the next day", "the following day"):
+        if not future:
+            raise UnresolvablePhrase(
+                f"{phrase!r} points after publication; resolve it forward (an announced plan)"
+            )
+        return _day(published + timedelta(days=1))
+    return _day(published)
 
+
+def _days_ago(text, published, future, phrase):
+    m = re.fullmatch(rf"({_NUM}) (day|week)s? (ago|earlier|from now|later)", text)
+    if not m:
+        return None
+    n = _number(m[1])
+    if m[3] in ("from now", "later") and not future:
+        raise UnresolvablePhrase(f"{phrase!r} points after publication; resolve it forward")
+    sign = 1 if m[3] in ("from now", "later") else -1
+    if m[2] == "day":
+        return _day(published + timedelta(days=sign * n))
+    monday = published - timedelta(days=published.weekday()) + timedelta(weeks=sign * n)
+    return _range(monday, monday + timedelta(days=6), phrase)
+
+
+def _weekday_rule(text, published, future, phrase):
+    m = re.fullmatch(
+        rf"{_LEAD}(?:(last|this|next|past) )?(?:a )?({_WD}){_PART}"
+        rf"(?: and (?:on )?({_WD}){_PART})?",
+        text,
+    )
+    if not m:
+        return None
+    which = m[1]
+    if which == "next" and not future:
+        raise UnresolvablePhrase(f"{phrase!r} points after publication; resolve it forward")
+    forward = future or which == "next"
+    strict = which in ("last", "past", "next")
+    if which in ("last", "past"):
+        forward = False
+    if m[3] is None:
+        return _day(_weekday(WEEKDAYS[m[2]], published, forward, strict))
+    # "Saturday and Sunday": the second day fixed like a single weekday, the first before it
+    last = _weekday(WEEKDAYS[m[3]], published, forward, strict)
+    first = last - timedelta(days=(last.weekday() - WEEKDAYS[m[2]]) % 7)
+    return _range(first, last, phrase)
+
+
+def _week_rule(text, published, future, phrase):
     monday = published - timedelta(days=published.weekday())
-    if text == "this week":
-        return _range(monday, monday + timedelta(days=6))
-    if text == "last week":
-        return _range(monday - timedelta(days=7), monday - timedelta(days=1))
+    sunday = monday + timedelta(days=6)
+    if text in ("this week", "the week"):
+        return _range(monday, sunday, phrase)
+    if text in (
+        "last week",
+        "the past week",
+        "the last week",
+        "over the past week",
+        "during the past week",
+        "in the past week",
+        "over the last week",
+        "in the last week",
+    ):
+        if text == "last week":
+            return _range(monday - timedelta(days=7), monday - timedelta(days=1), phrase)
+        return _range(published - timedelta(days=6), published, phrase)
     if text == "next week":
-        return _range(monday + timedelta(days=7), monday + timedelta(days=13))
+        return _range(monday + timedelta(days=7), monday + timedelta(days=13), phrase)
+    if text == "earlier this week":
+        if published == monday:
+            raise UnresolvablePhrase(f"{phrase!r}: publication ({published}) is a Monday")
+        return _range(monday, published - timedelta(days=1), phrase)
+    if text == "later this week":
+        if published == sunday:
+            raise UnresolvablePhrase(f"{phrase!r}: publication ({published}) is a Sunday")
+        return _range(published + timedelta(days=1), sunday, phrase)
+    return None
 
+
+def _month_rule(text, published, future, phrase):
+    first, last = _month_span(published.year, published.month)
     if text == "earlier this month":
         if published.day == 1:
             raise UnresolvablePhrase(f"{phrase!r}: nothing is earlier in the month of {published}")
-        return _range(published.replace(day=1), published - timedelta(days=1))
-    if text in ("this month", "last month"):
-        anchor = published if text == "this month" else published.replace(day=1) - timedelta(days=1)
-        return _range(*_month_span(anchor.year, anchor.month))
+        return _range(first, published - timedelta(days=1), phrase)
+    if text == "later this month":
+        if published == last:
+            raise UnresolvablePhrase(f"{phrase!r}: nothing is later in the month of {published}")
+        return _range(published + timedelta(days=1), last, phrase)
+    m = re.fullmatch(
+        r"(?:(?:early|late|mid|in the middle of|at the (?:start|end) of) ?-?)?"
+        r"(this|last|next) month",
+        text,
+    )
+    if m:
+        if m[1] == "this":
+            anchor = published
+        elif m[1] == "last":
+            anchor = first - timedelta(days=1)
+        else:
+            anchor = last + timedelta(days=1)
+        return _range(*_month_span(anchor.year, anchor.month), phrase)
+    return None
 
-    if text in ("last year", "this year"):
-        year = published.year - (text == "last year")
-        return _range(date(year, 1, 1), date(year, 12, 31))
 
-    if text == "in recent weeks":
-        return _range(published - timedelta(days=27), published)
+def _year_rule(text, published, future, phrase):
+    if text in ("last year", "this year", "next year"):
+        year = published.year + {"last year": -1, "this year": 0, "next year": 1}[text]
+        return _range(date(year, 1, 1), date(year, 12, 31), phrase)
+    if text == "earlier this year":
+        if (published.month, published.day) == (1, 1):
+            raise UnresolvablePhrase(f"{phrase!r}: publication ({published}) is 1 January")
+        return _range(date(published.year, 1, 1), published - timedelta(days=1), phrase)
+    return None
 
-    m = re.fullmatch(rf"(?:during |in |over )?the (?:past|last) ({_NUM}) (week|month)s?", text)
+
+def _recent_rule(text, published, future, phrase):
+    if text in ("in recent weeks", "recent weeks", "over recent weeks", "in the past weeks"):
+        return _range(published - timedelta(days=27), published, phrase)
+    if text in ("in recent days", "recent days", "over recent days", "in the past days"):
+        return _range(published - timedelta(days=6), published, phrase)
+    m = re.fullmatch(
+        rf"(?:during |in |over |within )?the (?:past|last|previous) ({_NUM}) "
+        r"(hour|day|week|month)s?",
+        text,
+    )
     if m:
         n = _number(m[1])
-        start = (
-            published - timedelta(days=7 * n - 1)
-            if m[2] == "week"
-            else _months_back(published, n) + timedelta(days=1)
+        unit = m[2]
+        if unit == "hour":
+            start = published - timedelta(days=-(-n // 24))
+        elif unit == "day":
+            start = published - timedelta(days=n - 1)
+        elif unit == "week":
+            start = published - timedelta(days=7 * n - 1)
+        else:
+            start = _months_back(published, n) + timedelta(days=1)
+        return _range(start, published, phrase)
+    m = re.fullmatch(r"(?:during |in |over )?the (?:past|last) month", text)
+    if m:
+        return _range(_months_back(published, 1) + timedelta(days=1), published, phrase)
+    return None
+
+
+def _end_of_month(text, published, future, phrase):
+    m = re.fullmatch(rf"(?:at |by )?(?:the )?end of ({_MO})", text)
+    if not m:
+        return None
+    month = MONTHS[m[1]]
+    _, last = _month_span(_latest_month(month, published, future), month)
+    return _range(last - timedelta(days=6), last, phrase)
+
+
+def _calendar_day(text, published, future, phrase):
+    # "May 2", "May 2nd, 2021", "2 May", "the 2nd of May 2021", "the night of May 2"
+    m = re.fullmatch(
+        rf"{_LEAD}(?:in )?(?:({_MO})\.? (\d{{1,2}}){_ORD}"
+        rf"|(?:the )?(\d{{1,2}}){_ORD} (?:of )?({_MO})\.?)"
+        rf"(?:,? (\d{{4}}))?{_PART}",
+        text,
+    )
+    if not m:
+        m2 = re.fullmatch(rf"{_LEAD}(\d{{4}})-(\d{{2}})-(\d{{2}}){_PART}", text)
+        if not m2:
+            return None
+        return _day(_safe_date(int(m2[1]), int(m2[2]), int(m2[3]), phrase))
+    month = MONTHS[m[1] or m[4]]
+    day = int(m[2] or m[3])
+    if m[5]:
+        return _day(_safe_date(int(m[5]), month, day, phrase))
+    return _day(_month_day(month, day, published, future, phrase))
+
+
+def _day_range(text, published, future, phrase):
+    # "between July 9 and 15", "from May 2 to June 3", "May 2-5", "2 and 3 May"
+    m = re.fullmatch(
+        rf"(?:between |from )?({_MO})\.? (\d{{1,2}}){_ORD} ?(?:and|to|until|-) ?"
+        rf"(?:({_MO})\.? )?(\d{{1,2}}){_ORD}(?:,? (\d{{4}}))?",
+        text,
+    )
+    if m:
+        m1, d1, m2, d2, year = MONTHS[m[1]], int(m[2]), m[3] and MONTHS[m[3]], int(m[4]), m[5]
+    else:
+        m = re.fullmatch(
+            rf"(?:between |from )?(?:the )?(\d{{1,2}}){_ORD}(?: (?:of )?({_MO}))?"
+            r" ?(?:and|to|until|-) ?"
+            rf"(?:the )?(\d{{1,2}}){_ORD} (?:of )?({_MO})(?:,? (\d{{4}}))?",
+            text,
         )
-        return Resolved(start, published, precision_of(start, published))
+        if not m:
+            return None
+        m1 = MONTHS[m[2]] if m[2] else MONTHS[m[4]]
+        d1, m2, d2, year = int(m[1]), MONTHS[m[4]], int(m[3]), m[5]
+    m2 = m2 or m1
+    if year:
+        last = _safe_date(int(year), m2, d2, phrase)
+        first = _safe_date(int(year) - (m1 > m2), m1, d1, phrase)
+    else:
+        first = _month_day(m1, d1, published, future, phrase)
+        last = _safe_date(first.year + (m2 < m1), m2, d2, phrase)
+    return _range(first, last, phrase)
 
-    m = re.fullmatch(rf"(?:at the )?end of ({_MO})", text)
-    if m:
-        month = MONTHS[m[1]]
-        _, last = _month_span(_latest_month(month, published, future), month)
-        return _range(last - timedelta(days=6), last)
 
-    m = re.fullmatch(rf"(?:on |in )?({_MO}) (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?", text)
-    if m:
-        month, day = MONTHS[m[1]], int(m[2])
-        when = date(int(m[3]), month, day) if m[3] else _month_day(month, day, published, future)
-        return Resolved(when, when, "day")
+def _month_rule_named(text, published, future, phrase):
+    m = re.fullmatch(
+        rf"(?:in |during |early |late |mid-?|in early |in late |in mid-?|in the middle of )*"
+        rf"({_MO})\.?(?:,? (\d{{4}}))?",
+        text,
+    )
+    if not m:
+        return None
+    month = MONTHS[m[1]]
+    year = int(m[2]) if m[2] else _latest_month(month, published, future)
+    return _range(*_month_span(year, month), phrase)
 
-    m = re.fullmatch(rf"between ({_MO}) (\d{{1,2}}) and (?:({_MO}) )?(\d{{1,2}})", text)
-    if m:
-        first = _month_day(MONTHS[m[1]], int(m[2]), published, future)
-        last_month = MONTHS[m[3]] if m[3] else MONTHS[m[1]]
-        last = date(first.year + (last_month < first.month), last_month, int(m[4]))
-        return _range(first, last)
 
-    m = re.fullmatch(rf"(?:in |during |early |late )?({_MO})(?:,? (\d{{4}}))?", text)
-    if m:
-        month = MONTHS[m[1]]
-        year = int(m[2]) if m[2] else _latest_month(month, published, future)
-        return _range(*_month_span(year, month))
+def _year_named(text, published, future, phrase):
+    m = re.fullmatch(r"(?:in |during |early |late |in early |in late )?(\d{4})", text)
+    if not m:
+        return None
+    year = int(m[1])
+    return _range(date(year, 1, 1), date(year, 12, 31), phrase)
 
-    m = re.fullmatch(r"(?:in )?(\d{4})", text)
-    if m:
-        year = int(m[1])
-        return _range(date(year, 1, 1), date(year, 12, 31))
 
-    raise UnresolvablePhrase(f"no rule resolves the date phrase {phrase!r}")
+_RULES = (
+    _relative_day,
+    _days_ago,
+    _weekday_rule,
+    _week_rule,
+    _month_rule,
+    _year_rule,
+    _recent_rule,
+    _end_of_month,
+    _calendar_day,
+    _day_range,
+    _month_rule_named,
+    _year_named,
+)
+
+
+# --------------------------------------------------------------------------------------
+# Printed dates
+
+_NUMERIC = re.compile(r"(?<![\d])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d])")
+_ISO = re.compile(r"(?<![\d])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])")
+_MONTH_FIRST = re.compile(rf"\b({_MO})\.? (\d{{1,2}}){_ORD},? (\d{{4}})\b", re.IGNORECASE)
+_DAY_FIRST = re.compile(rf"\b(\d{{1,2}}){_ORD} (?:of )?({_MO})\.?,? (\d{{4}})\b", re.IGNORECASE)
+
+
+def printed_dates(text: str) -> set[date]:
+    """Every calendar date ``text`` prints, in any of the forms outlets use.
+
+    Recognised: ``12-05-2021`` / ``12/05/2021`` / ``12.05.2021`` (day first, and month
+    first where that also makes a date: the form alone cannot tell them apart),
+    ``2021-05-12``, ``May 12, 2021`` / ``May 12th 2021`` / ``Dec. 6, 2021`` and
+    ``12 May 2021`` / ``12th of May, 2021``.
+
+    >>> sorted(printed_dates("Updated 06-12-2021; first reported May 2, 2021."))
+    [datetime.date(2021, 5, 2), datetime.date(2021, 6, 12), datetime.date(2021, 12, 6)]
+    """
+    found: set[date] = set()
+
+    def add(year: int, month: int, day: int) -> None:
+        try:
+            found.add(date(year, month, day))
+        except ValueError:
+            pass
+
+    for m in _NUMERIC.finditer(text):
+        a, b, year = int(m[1]), int(m[3]), int(m[4])
+        add(year, b, a)  # day first
+        add(year, a, b)  # month first
+    for m in _ISO.finditer(text):
+        add(int(m[1]), int(m[3]), int(m[4]))
+    for m in _MONTH_FIRST.finditer(text):
+        add(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+    for m in _DAY_FIRST.finditer(text):
+        add(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    return found

@@ -10,7 +10,13 @@ from datetime import date
 
 import pytest
 
-from kirkuk_analysis.dates import UnresolvablePhrase, fits_precision, precision_of, resolve
+from kirkuk_analysis.dates import (
+    UnresolvablePhrase,
+    fits_precision,
+    precision_of,
+    printed_dates,
+    resolve,
+)
 
 MON_2021_12_06 = date(2021, 12, 6)  # Monday
 SUN_2021_05_02 = date(2021, 5, 2)  # Sunday
@@ -32,8 +38,9 @@ SUN_2024_07_14 = date(2024, 7, 14)  # Sunday
         ("On Sunday morning", SUN_2024_07_14, SUN_2024_07_14, SUN_2024_07_14, "day"),
         ("on Sunday early in the morning", SUN_2021_05_02, SUN_2021_05_02, SUN_2021_05_02, "day"),
         ("last week", SAT_2021_05_22, date(2021, 5, 10), date(2021, 5, 16), "week"),
-        ("this week", SAT_2021_05_22, date(2021, 5, 17), date(2021, 5, 23), "week"),
-        ("this week", MON_2020_07_20, date(2020, 7, 20), date(2020, 7, 26), "week"),
+        # what happened this week ended by publication
+        ("this week", SAT_2021_05_22, date(2021, 5, 17), SAT_2021_05_22, "week"),
+        ("this week", MON_2020_07_20, MON_2020_07_20, MON_2020_07_20, "day"),
         ("earlier this month", SAT_2021_05_22, date(2021, 5, 1), date(2021, 5, 21), "month"),
         ("End of April", SUN_2021_05_02, date(2021, 4, 24), date(2021, 4, 30), "week"),
         ("last year", SUN_2024_07_14, date(2023, 1, 1), date(2023, 12, 31), "year"),
@@ -62,6 +69,12 @@ def test_future_steps_resolve_forward():
     assert resolve("on Sunday", SAT_2021_05_22, direction="future").start == date(2021, 5, 23)
     assert resolve("on Sunday", SAT_2021_05_22).start == date(2021, 5, 16)
     assert resolve("on May 2", date(2021, 5, 22), direction="future").start == date(2022, 5, 2)
+    # what is announced for this week starts from publication
+    assert resolve("this week", SAT_2021_05_22, direction="future") == (
+        SAT_2021_05_22,
+        date(2021, 5, 23),
+        "week",
+    )
 
 
 def test_year_boundaries():
@@ -113,3 +126,111 @@ def test_precision_bounds():
     assert not fits_precision(date(2021, 1, 2), date(2021, 1, 1), "day")
     with pytest.raises(ValueError):
         precision_of(date(2020, 1, 1), date(2021, 6, 1))
+
+
+# Forms news reports use beyond the five shipped articles (issue 9). Weekdays checked on a
+# calendar: 2021-12-06 Monday, 2021-05-22 Saturday, 2020-07-20 Monday, 2024-07-14 Sunday.
+@pytest.mark.parametrize(
+    "phrase,published,start,end,precision",
+    [
+        ("since Saturday night", MON_2021_12_06, date(2021, 12, 4), MON_2021_12_06, "week"),
+        ("Since Sunday", MON_2021_12_06, date(2021, 12, 5), MON_2021_12_06, "week"),
+        ("since May 2", MON_2020_07_20, date(2020, 5, 2), MON_2020_07_20, "year"),
+        ("Monday night", SAT_2021_05_22, date(2021, 5, 17), date(2021, 5, 17), "day"),
+        ("on Monday night", MON_2021_12_06, MON_2021_12_06, MON_2021_12_06, "day"),
+        ("late Tuesday night", SAT_2021_05_22, date(2021, 5, 18), date(2021, 5, 18), "day"),
+        ("the day before", MON_2021_12_06, date(2021, 12, 5), date(2021, 12, 5), "day"),
+        ("the previous day", SUN_2021_05_02, date(2021, 5, 1), date(2021, 5, 1), "day"),
+        ("yesterday morning", SUN_2021_05_02, date(2021, 5, 1), date(2021, 5, 1), "day"),
+        ("last night", SUN_2024_07_14, date(2024, 7, 13), date(2024, 7, 13), "day"),
+        ("the day before yesterday", MON_2021_12_06, date(2021, 12, 4), date(2021, 12, 4), "day"),
+        ("tonight", SAT_2021_05_22, SAT_2021_05_22, SAT_2021_05_22, "day"),
+        ("earlier this week", SAT_2021_05_22, date(2021, 5, 17), date(2021, 5, 21), "week"),
+        ("last Monday", MON_2021_12_06, date(2021, 11, 29), date(2021, 11, 29), "day"),
+        ("last Thursday", MON_2021_12_06, date(2021, 12, 2), date(2021, 12, 2), "day"),
+        ("two days ago", MON_2021_12_06, date(2021, 12, 4), date(2021, 12, 4), "day"),
+        ("Saturday and Sunday", MON_2021_12_06, date(2021, 12, 4), date(2021, 12, 5), "week"),
+        ("on 2 May", MON_2020_07_20, date(2020, 5, 2), date(2020, 5, 2), "day"),
+        ("the 2nd of May, 2021", MON_2021_12_06, date(2021, 5, 2), date(2021, 5, 2), "day"),
+        ("on the night of May 2", MON_2020_07_20, date(2020, 5, 2), date(2020, 5, 2), "day"),
+        ("Dec. 2", MON_2021_12_06, date(2021, 12, 2), date(2021, 12, 2), "day"),
+        ("2021-05-02", MON_2021_12_06, date(2021, 5, 2), date(2021, 5, 2), "day"),
+        ("December 2-3", MON_2021_12_06, date(2021, 12, 2), date(2021, 12, 3), "week"),
+        (
+            "between 28 and 30 November",
+            MON_2021_12_06,
+            date(2021, 11, 28),
+            date(2021, 11, 30),
+            "week",
+        ),
+        (
+            "from November 20 to December 3",
+            MON_2021_12_06,
+            date(2021, 11, 20),
+            date(2021, 12, 3),
+            "month",
+        ),
+        ("in the past 24 hours", MON_2021_12_06, date(2021, 12, 5), MON_2021_12_06, "week"),
+        ("the past three days", MON_2021_12_06, date(2021, 12, 4), MON_2021_12_06, "week"),
+        ("in recent days", MON_2021_12_06, date(2021, 11, 30), MON_2021_12_06, "week"),
+        ("late last month", MON_2021_12_06, date(2021, 11, 1), date(2021, 11, 30), "month"),
+        ("earlier this year", SUN_2024_07_14, date(2024, 1, 1), date(2024, 7, 13), "year"),
+        ("mid-April", SUN_2021_05_02, date(2021, 4, 1), date(2021, 4, 30), "month"),
+        ("on February 29", date(2021, 3, 1), date(2020, 2, 29), date(2020, 2, 29), "day"),
+    ],
+)
+def test_news_report_forms(phrase, published, start, end, precision):
+    assert resolve(phrase, published) == (start, end, precision)
+
+
+def test_announced_forms_resolve_forward_only():
+    assert resolve("next Sunday", SAT_2021_05_22, direction="future").start == date(2021, 5, 23)
+    assert resolve("tomorrow", SAT_2021_05_22, direction="future").start == date(2021, 5, 23)
+    for phrase in ("next Sunday", "tomorrow"):
+        with pytest.raises(UnresolvablePhrase, match="forward"):
+            resolve(phrase, SAT_2021_05_22)
+    with pytest.raises(UnresolvablePhrase):
+        resolve("since Saturday", SAT_2021_05_22, direction="future")
+
+
+@pytest.mark.parametrize(
+    "phrase,published",
+    [
+        ("earlier this week", MON_2021_12_06),  # nothing earlier in a week that starts today
+        ("over the weekend", MON_2021_12_06),  # Friday-Saturday or Saturday-Sunday: not guessed
+        ("a few days ago", MON_2021_12_06),
+        ("since 2019", MON_2021_12_06),  # wider than a year
+        ("on February 30", MON_2021_12_06),
+    ],
+)
+def test_vague_or_impossible_phrases_are_not_guessed(phrase, published):
+    with pytest.raises(UnresolvablePhrase):
+        resolve(phrase, published)
+
+
+def test_the_error_says_what_to_do_instead():
+    with pytest.raises(UnresolvablePhrase, match="date_basis 'inferred'"):
+        resolve("recently", MON_2021_12_06)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Posted 12-05-2021 by the desk",
+        "2021-05-12",
+        "12/05/2021",
+        "May 12, 2021",
+        "Wednesday, May 12th 2021",
+        "12 May 2021",
+        "the 12th of May, 2021",
+        "Updated: 12.05.2021 3:03 pm",
+    ],
+)
+def test_printed_dates_in_every_outlet_form(text):
+    assert date(2021, 5, 12) in printed_dates(text)
+
+
+def test_printed_dates_ignore_what_is_not_a_date():
+    assert printed_dates("killed 12 soldiers in 2021; 5-10 km; call 0750 123 4567") == set()
+    # a numeric form that only reads one way gives one date
+    assert printed_dates("31-12-2021") == {date(2021, 12, 31)}
