@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 START ?= 2020-01-01
 END ?= 2024-12-31
 
-.PHONY: setup system-deps brief test bench lint lab clean distclean
+.PHONY: setup system-deps brief test bench lint lab notebooks clean distclean
 
 setup: system-deps $(STAMP)
 
@@ -29,6 +29,10 @@ brief: setup
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests/
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks/
+
+# Re-execute the notebooks in place (their committed outputs): the step after any change to data/.
+notebooks: setup
+	MPLBACKEND=Agg $(BIN)/python scripts/refresh-notebooks
 
 bench: setup
 	@shopt -s nullglob; scripts=(benchmarks/*.py); \

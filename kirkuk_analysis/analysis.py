@@ -30,10 +30,14 @@ from kirkuk_analysis.data import Dataset
 
 __all__ = [
     "ATTACK_EVENT_TYPES",
+    "CLAIM_OUTCOMES",
+    "IRAQI_FORCES",
     "OUTCOMES",
     "ResponseLag",
     "attacks",
     "casualty_figures",
+    "claim_figures",
+    "claim_parties",
     "claims_summary",
     "incident_table",
     "monthly",
@@ -104,9 +108,14 @@ def select(
     ``ValueError`` naming the valid choices.
 
     >>> from kirkuk_analysis import load
-    >>> kirkuk = select(load(), "2021-01-01", "2021-12-31", provinces="Kirkuk")
-    >>> sorted(kirkuk.incidents.incident_id)
-    ['I07', 'I08', 'I09', 'I11']
+    >>> ds = load()
+    >>> kirkuk = select(ds, "2021-01-01", "2021-12-31", provinces="Kirkuk")
+    >>> set(kirkuk.incidents.place_id.map(ds.places.set_index("place_id").province))
+    {'Kirkuk'}
+    >>> bool((kirkuk.incidents.date_end >= "2021-01-01").all())
+    True
+    >>> len(kirkuk.places) == len(ds.places)  # kept whole
+    True
     """
     lo, hi = _ts(start), _ts(end)
     if lo is not None and hi is not None and lo > hi:
@@ -154,8 +163,10 @@ def casualty_figures(ds: Dataset) -> pd.DataFrame:
 
     >>> from kirkuk_analysis import load
     >>> f = casualty_figures(load())
-    >>> int(f.query("incident_id == 'I10' and party == 'peshmerga'").figure.item())
-    10
+    >>> list(f.columns)
+    ['incident_id', 'party', 'outcome', 'figure', 'sources']
+    >>> bool(f.duplicated(["incident_id", "party", "outcome"]).any())  # one row per key
+    False
     """
     cas = ds.casualties
     figure = cas.best.fillna(cas.low)
@@ -182,9 +193,13 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
     several sources give one. Claims are never added.
 
     >>> from kirkuk_analysis import load
-    >>> t = incident_table(load()).set_index("incident_id")
-    >>> int(t.loc["I10", "killed"]), int(t.loc["I10", "killed_peshmerga"])
-    (13, 10)
+    >>> ds = load()
+    >>> t = incident_table(ds)
+    >>> len(t) == len(ds.incidents), list(t.columns[:3]), list(t.columns[-3:])
+    (True, ['incident_id', 'date_start', 'date_end'], ['source_id', 'outlet', 'summary'])
+    >>> by_party = t.filter(like="killed_").sum(axis=1, min_count=1)  # killed_peshmerga, ...
+    >>> bool((by_party.fillna(-1) == t.killed.fillna(-1)).all())  # NA: no figure anywhere
+    True
     """
     inc = ds.incidents
     places = ds.places.rename(columns={"name": "place"})[
@@ -259,7 +274,7 @@ def attacks(ds: Dataset) -> pd.DataFrame:
     """The incidents that are attacks (:data:`ATTACK_EVENT_TYPES`), as :func:`incident_table`.
 
     >>> from kirkuk_analysis import load
-    >>> "I08" in set(attacks(load()).incident_id)   # an arrest
+    >>> "arrest" in set(attacks(load()).event_type)
     False
     """
     table = incident_table(ds)
@@ -293,9 +308,12 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     ``attacks``, ``uncertain``, ``killed``, ``wounded``, ``captured``.
 
     >>> from kirkuk_analysis import load
-    >>> m = monthly(load()).set_index("month")
-    >>> int(m.loc["2021-12", "killed"])  # 10 + 3 near Makhmour, 4 in Kirkuk
-    17
+    >>> ds = load()
+    >>> m = monthly(ds)
+    >>> list(m.columns)
+    ['month', 'incidents', 'attacks', 'uncertain', 'killed', 'wounded', 'captured']
+    >>> int(m.incidents.sum()) == len(ds.incidents)  # each incident in one month
+    True
     """
     if by not in (None, "province", "party"):
         raise ValueError(f"by must be None, 'province' or 'party', not {by!r}")
@@ -390,9 +408,12 @@ def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
     ``next_step``/``next_step_kind``.
 
     >>> from kirkuk_analysis import load
-    >>> lag = response_lag(load())
-    >>> lag.steps.set_index("step_id").loc["K29", "days_since_attack"]   # after I11
-    np.int64(1)
+    >>> lag = response_lag(load(), window_days=30)
+    >>> list(lag.steps.columns[-5:])  # doctest: +NORMALIZE_WHITESPACE
+    ['attacks_in_window', 'attacks_maybe_in_window', 'killed_in_window',
+     'days_since_attack', 'previous_attack']
+    >>> bool((lag.attacks.days_to_next_step.dropna() > 0).all())  # next: strictly after
+    True
     """
     if window_days < 0:
         raise ValueError("window_days must be >= 0")
@@ -488,39 +509,104 @@ def _first_after(s_start: np.ndarray, a_end: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The casualty outcomes a claim's ``metric`` counts (other metrics count no casualties).
+CLAIM_OUTCOMES = {
+    "killed": ("killed",),
+    "wounded": ("wounded",),
+    "captured": ("captured",),
+    "casualties": ("killed", "wounded"),
+}
+#: The Iraqi federal forces a claim about ``iraqi_security_forces`` (branch unspecified)
+#: includes; the Kurdistan Region's forces and the coalition are not among them.
+IRAQI_FORCES = (
+    "iraqi_army",
+    "federal_police",
+    "local_police",
+    "pmf",
+    "national_security",
+    "counter_terrorism",
+    "iraqi_security_forces",
+)
+
+
+def _items(cell) -> list[str]:
+    return [] if pd.isna(cell) else [i for i in str(cell).split(";") if i]
+
+
+def claim_parties(party) -> set[str] | None:
+    """The casualty parties a claim's ``party`` cell counts; ``None`` for any party (empty).
+
+    >>> sorted(claim_parties("peshmerga;civilians"))
+    ['civilians', 'peshmerga']
+    >>> "federal_police" in claim_parties("iraqi_security_forces")
+    True
+    """
+    items = _items(party)
+    if not items:
+        return None
+    out = set(items)
+    if "iraqi_security_forces" in out:
+        out.update(IRAQI_FORCES)
+    return out
+
+
+def claim_figures(ds: Dataset) -> pd.DataFrame:
+    """Every incident figure each casualty claim could include, listed in ``overlaps`` or not.
+
+    One row per claim x incident figure (incident x party x outcome, the largest across
+    sources, from :func:`casualty_figures`) whose outcome the claim's ``metric`` counts
+    and whose party it names. Columns ``claim_id``, ``incident_id``, ``party``,
+    ``outcome``, ``figure`` and ``listed`` (the incident is in the claim's ``overlaps``).
+    Claims that count no casualties (attacks, gap widths) have no rows.
+
+    >>> from kirkuk_analysis import load
+    >>> f = claim_figures(load())
+    >>> bool(f.outcome.isin(["killed", "wounded", "captured"]).all())
+    True
+    """
+    fig = casualty_figures(ds)
+    parts = []
+    for claim in ds.claims.itertuples(index=False):
+        outcomes = CLAIM_OUTCOMES.get(str(claim.metric))
+        if outcomes is None:
+            continue
+        part = fig[fig.outcome.isin(outcomes)]
+        parties = claim_parties(claim.party)
+        if parties is not None:
+            part = part[part.party.isin(parties)]
+        listed = part.incident_id.isin(_items(claim.overlaps))
+        parts.append(part.assign(claim_id=claim.claim_id, listed=listed.to_numpy()))
+    columns = ["claim_id", "incident_id", "party", "outcome", "figure", "listed"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
 def claims_summary(ds: Dataset) -> pd.DataFrame:
     """The aggregate claims beside the incident figures they overlap, never added to them.
 
     One row per claim: its period, claimant, metric, party, ``best``/``low``/``high``,
     ``overlaps``; ``incident_figure``: the recorded figure of the overlapped incidents for
     the same metric and parties (killed / wounded / captured only; ``casualties`` counts
-    killed and wounded); ``beyond_incidents``: how much of the claim (``best``, else
-    ``low``) the incident tables do not describe (``NA`` when either is unknown).
+    killed and wounded; a claim about ``iraqi_security_forces`` includes every Iraqi
+    federal force, :data:`IRAQI_FORCES`); ``beyond_incidents``: how much of the claim
+    (``best``, else ``low``) the incident tables do not describe (``NA`` when either is
+    unknown); ``contradiction``: the claim's total is smaller than the incidents it says
+    it includes (``incident_figure`` above the claim's ``high``; an open-ended "at least
+    N", whose ``high`` is empty, contradicts nothing). A claim above its incidents is no
+    contradiction: it also counts attacks the tables do not describe.
+
+    A contradiction is recorded, not repaired: both figures stay as the sources give them.
 
     >>> from kirkuk_analysis import load
-    >>> s = claims_summary(load()).set_index("claim_id")
-    >>> int(s.loc["C05", "incident_figure"]), int(s.loc["C05", "beyond_incidents"])
-    (14, 8)
+    >>> s = claims_summary(load())
+    >>> bool((s.beyond_incidents == s.best.fillna(s.low) - s.incident_figure).dropna().all())
+    True
     """
     cla = ds.claims
-    fig = casualty_figures(ds)
-    rows = []
-    for claim in cla.itertuples(index=False):
-        ids = [] if pd.isna(claim.overlaps) else claim.overlaps.split(";")
-        parties = [] if pd.isna(claim.party) else claim.party.split(";")
-        metric = claim.metric
-        outcomes = {"casualties": ["killed", "wounded"]}.get(metric, [metric])
-        if not ids or metric not in ("killed", "wounded", "captured", "casualties"):
-            rows.append(pd.NA)
-            continue
-        part = fig[fig.incident_id.isin(ids) & fig.outcome.isin(outcomes)]
-        if parties and "iraqi_security_forces" not in parties:
-            part = part[part.party.isin(parties)]
-        elif parties:  # the unspecified Iraqi forces include every state force
-            part = part[
-                part.party.isin(parties) | ~part.party.isin(["isis", "civilians", "unknown"])
-            ]
-        rows.append(part.figure.sum(min_count=1))
+    figures = claim_figures(ds)
+    listed = figures[figures.listed.astype(bool)]
+    totals = listed.groupby("claim_id", sort=False)["figure"].sum(min_count=1)
     out = cla[
         [
             "claim_id",
@@ -537,7 +623,9 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
             "source_id",
         ]
     ].copy()
-    out["incident_figure"] = pd.array(rows, dtype="Float64")
+    incident_figure = out.claim_id.map(totals)
+    out["incident_figure"] = pd.array(incident_figure.astype("float64"), dtype="Float64")
     claimed = out.best.fillna(out.low)
     out["beyond_incidents"] = claimed - out.incident_figure
+    out["contradiction"] = (out.incident_figure > out.high).fillna(False).astype(bool)
     return out

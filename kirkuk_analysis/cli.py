@@ -1,4 +1,5 @@
-"""``kirkuk-analysis``: validate the data package, make the PDF brief, export the incidents.
+"""``kirkuk-analysis``: validate and audit the data package, make the PDF brief, export the
+incidents, and the curation steps (register an article, resolve a date phrase, next free id).
 
 Exit codes: 0 success; 1 the work failed (a notebook or Chromium error, missing Chromium);
 2 bad input (invalid data, bad parameters, unknown options).
@@ -22,23 +23,133 @@ def _error(message: str) -> None:
     print(f"kirkuk-analysis: error: {message}", file=sys.stderr)
 
 
+_NOT_AUDITED = (
+    "note: the audit against the articles (evidence verbatim, SHA-256, dates re-derived "
+    "from their phrases, claims' overlaps) was not run; pass --articles DIR to run it"
+)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     import kirkuk_analysis
+    from kirkuk_analysis import audit
 
     data_dir = args.data_dir
+    where = data_dir or "the shipped data package"
     if data_dir is not None and not (Path(data_dir) / "datapackage.json").is_file():
         _error(f"{data_dir}: no datapackage.json there")
         return EXIT_BAD_INPUT
+    if args.articles is not None and not Path(args.articles).is_dir():
+        _error(f"--articles {args.articles}: no such folder")
+        return EXIT_BAD_INPUT
     try:
-        kirkuk_analysis.load(data_dir)
+        ds = kirkuk_analysis.load(data_dir)
     except kirkuk_analysis.DataValidationError as exc:
         problems = list(getattr(exc, "problems", None) or [exc])
         for problem in problems:
             print(problem)
-        where = data_dir or "the shipped data package"
         print(f"{len(problems)} problem(s) in {where}", file=sys.stderr)
+        if args.articles is not None:
+            print(
+                "note: the audit against the articles was not run: the package must load first",
+                file=sys.stderr,
+            )
         return EXIT_BAD_INPUT
-    print(f"valid: {data_dir or 'the shipped data package'}")
+    if args.articles is None:
+        print(_NOT_AUDITED, file=sys.stderr)
+        print(f"valid: {where}")
+        return EXIT_OK
+    problems = audit.audit(ds, args.articles)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {where} against {args.articles}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"valid and audited against {args.articles}: {where}")
+    return EXIT_OK
+
+
+def cmd_date(args: argparse.Namespace) -> int:
+    import csv
+    from datetime import date
+
+    from kirkuk_analysis import curate, dates
+
+    if (args.published is None) == (args.source is None):
+        _error("give the publication date: --published YYYY-MM-DD or --source SOURCE_ID")
+        return EXIT_BAD_INPUT
+    try:
+        if args.source is not None:
+            published = curate.publication_date(args.source, args.data_dir)
+        else:
+            published = date.fromisoformat(args.published)
+    except curate.CurationError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except ValueError:
+        _error(f"--published {args.published!r} is not a date YYYY-MM-DD")
+        return EXIT_BAD_INPUT
+    direction = "future" if args.forward else "past"
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["date_start", "date_end", "date_precision", "date_phrase"])
+    status = EXIT_OK
+    for phrase in args.phrase:
+        try:
+            found = dates.resolve(phrase, published, direction)
+        except dates.UnresolvablePhrase as exc:
+            _error(str(exc))
+            status = EXIT_BAD_INPUT
+            continue
+        out.writerow([found.start.isoformat(), found.end.isoformat(), found.precision, phrase])
+    return status
+
+
+def cmd_next_id(args: argparse.Namespace) -> int:
+    from kirkuk_analysis import curate
+
+    try:
+        ids = curate.next_ids(args.data_dir)
+    except curate.CurationError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    if args.table is not None:
+        print(ids[args.table])
+    else:
+        for table, next_id in ids.items():
+            print(f"{table:<13} {next_id}")
+    return EXIT_OK
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from kirkuk_analysis import curate
+
+    try:
+        done = curate.register(
+            args.article,
+            args.outlet,
+            args.published,
+            url=args.url or "",
+            headline=args.headline or "",
+            dateline=args.dateline or "",
+            notes=args.notes or "",
+            published_precision=args.published_precision,
+            data_dir=args.data_dir,
+            articles=args.articles,
+            dry_run=args.dry_run,
+        )
+    except curate.CurationError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    row = done.row
+    verb = "would register" if args.dry_run else "registered"
+    print(row["source_id"])
+    print(
+        f"{verb} {row['source_id']}: document {row['document']} (in {done.article.parent}), "
+        f"sha256 {row['sha256'][:16]}..., published {row['published']} "
+        f"({row['published_basis']})",
+        file=sys.stderr,
+    )
+    if not row.get("headline"):
+        print("note: no --headline given; the headline column is empty", file=sys.stderr)
     return EXIT_OK
 
 
@@ -122,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA_DIR",
         help="folder with datapackage.json (default: the shipped data package)",
     )
+    p.add_argument(
+        "--articles",
+        metavar="DIR",
+        default=None,
+        help="also audit against the article texts in DIR (files named by sources.document): "
+        "evidence verbatim, SHA-256, dates re-derived from their phrases, claims' overlaps",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("brief", help="run notebooks/brief.ipynb and print it to PDF")
@@ -172,6 +290,64 @@ def build_parser() -> argparse.ArgumentParser:
         help="use this data package instead of the shipped one",
     )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "register",
+        help="add an article to sources.csv (source_id, file name, SHA-256, date basis)",
+        description="Add an article to sources.csv and print its source_id. The publication "
+        "date counts as printed when the text prints it (12-05-2021, 2021-05-12, "
+        "May 12, 2021, 12 May 2021); otherwise --notes must say how it was inferred.",
+    )
+    p.add_argument("article", metavar="ARTICLE.txt", help="the article's text, UTF-8")
+    p.add_argument("--outlet", required=True, help="news outlet, e.g. Rudaw")
+    p.add_argument("--published", required=True, metavar="YYYY-MM-DD", help="publication date")
+    p.add_argument("--url", default=None, help="public address of the article")
+    p.add_argument("--headline", default=None, help="headline as printed")
+    p.add_argument("--dateline", default=None, help="dateline, e.g. 'ERBIL, Kurdistan Region'")
+    p.add_argument("--notes", default=None, help="how the date was inferred; other remarks")
+    p.add_argument(
+        "--published-precision",
+        default="day",
+        choices=("day", "week", "month", "year"),
+        help="precision of --published (default: %(default)s)",
+    )
+    p.add_argument(
+        "--articles",
+        metavar="DIR",
+        default=None,
+        help="copy the text into this articles folder under the next NNN_<sha256>.txt name "
+        "(default: leave it where it is, under its own name)",
+    )
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="data package to add it to")
+    p.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+    p.set_defaults(func=cmd_register)
+
+    p = sub.add_parser(
+        "date",
+        help="resolve date phrases against a publication date",
+        description="Print date_start, date_end, date_precision for each phrase, resolved "
+        "against the publication date by calendar arithmetic (docs/codebook.md, date rules).",
+    )
+    p.add_argument("phrase", nargs="+", help="the article's words, e.g. 'since Saturday night'")
+    p.add_argument("--published", metavar="YYYY-MM-DD", default=None, help="publication date")
+    p.add_argument("--source", metavar="SOURCE_ID", default=None, help="take it from sources.csv")
+    p.add_argument(
+        "--forward",
+        action="store_true",
+        help="resolve forward, for a step the article announces (status planned)",
+    )
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="data package for --source")
+    p.set_defaults(func=cmd_date)
+
+    p = sub.add_parser("next-id", help="the next free identifier of each table")
+    p.add_argument(
+        "table",
+        nargs="?",
+        choices=("incidents", "coordination", "claims"),
+        help="only this table's (default: all)",
+    )
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="data package to look in")
+    p.set_defaults(func=cmd_next_id)
     return parser
 
 

@@ -120,6 +120,8 @@ class Dataset:
     # casualties row -> incidents row, for the two frames it was computed on; filled by
     # load() from its foreign-key check, or on first use. Not part of the data.
     _incident_rows: tuple | None = field(default=None, repr=False, compare=False)
+    # table -> (frame, physical line of each row) as read by load(); not part of the data.
+    _lines: dict | None = field(default=None, repr=False, compare=False)
 
     def incident_rows(self) -> np.ndarray:
         """The row of ``incidents`` each ``casualties`` row belongs to (positions, int).
@@ -136,6 +138,23 @@ class Dataset:
             cached = (*frames, rows)
             object.__setattr__(self, "_incident_rows", cached)  # a cache on a frozen dataclass
         return cached[2]
+
+    def line_numbers(self, table: str) -> np.ndarray:
+        """The physical CSV line of each row of ``table`` (the header is line 1).
+
+        Exact for the frames :func:`load` returned (a quoted newline makes a row span two
+        lines); for a frame replaced since (``select``, ``replace``) rows are numbered from
+        line 2 as if each took one line.
+
+        >>> from kirkuk_analysis import load
+        >>> int(load().line_numbers("sources")[0])
+        2
+        """
+        frame = getattr(self, table)
+        cached = (self._lines or {}).get(table)
+        if cached is not None and cached[0] is frame:
+            return cached[1]
+        return np.arange(2, len(frame) + 2, dtype=np.int64)
 
     @property
     def version(self) -> str:
@@ -1119,4 +1138,7 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     # The foreign-key check already found each casualty's incident row (large tables).
     rows = tables["casualties"].positions.get("incident_id")
     cached = None if rows is None else (frames["incidents"], frames["casualties"], rows)
-    return Dataset(**frames, package=descriptor, data_dir=folder, _incident_rows=cached)
+    lines = {name: (frames[name], tables[name].lines) for name in TABLES}
+    return Dataset(
+        **frames, package=descriptor, data_dir=folder, _incident_rows=cached, _lines=lines
+    )

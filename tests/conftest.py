@@ -28,6 +28,25 @@ def cli_command() -> list[str]:
     return [sys.executable, "-m", "kirkuk_analysis.cli"]
 
 
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def articles_dir() -> Path:
+    """``../shared/articles``, the article texts the data was coded from.
+
+    They stay out of the repository (the outlets' words). Where the folder is missing the
+    audit tests skip, except in CI (``CI=true``), where they fail: CI must audit.
+    """
+    folder = SHARED / "articles"
+    if not folder.is_dir():
+        message = f"the article texts are not at {folder}: the audit against them cannot run"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI=true: failing, not skipping)")
+        pytest.skip(message)
+    return folder
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A writable copy of the shipped data package."""

@@ -1,0 +1,445 @@
+"""Audit the data package against its articles: every figure checked against its words.
+
+:func:`load` checks what the tables say about themselves. The audit checks what only the
+articles and the calendar can confirm (``kirkuk-analysis validate --articles DIR``)::
+
+    from kirkuk_analysis.audit import audit
+    for problem in audit("data", articles="../shared/articles"):
+        print(problem)          # FILE:LINE: COLUMN: reason; nothing when the package passes
+
+Each rule is in :data:`ARTICLE_RULES` (and in ``docs/codebook.md`` §7a); every problem is a
+:class:`~kirkuk_analysis.data.Problem`, ``FILE:LINE: COLUMN: reason``, on the physical line
+of the CSV file. The article texts stay outside the repository: they are the outlets' words.
+The repository keeps each article's file name, SHA-256 and URL (``sources.csv``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from kirkuk_analysis import dates
+from kirkuk_analysis.data import TABLES, Dataset, Problem, load
+
+__all__ = [
+    "ARTICLE_RULES",
+    "EVIDENCE_MIN_CHARS",
+    "audit",
+    "check_articles",
+    "check_dates",
+    "check_overlaps",
+    "normalise",
+]
+
+#: The rules the audit adds to :func:`~kirkuk_analysis.load`'s (also in the codebook).
+ARTICLE_RULES = (
+    "sources: the file named by document is in the articles folder, readable as UTF-8",
+    "sources: the SHA-256 of that file is sources.sha256",
+    "sources: a published date with published_basis printed is printed in the article "
+    "(12-05-2021, 2021-05-12, May 12, 2021 or 12 May 2021)",
+    "sources: an inferred publication date, and a missing url, are explained in notes",
+    "casualties, coordination, claims: evidence is verbatim in the row's article, after "
+    "normalisation, and at least 12 characters long",
+    "incidents, coordination, claims: a row with date_basis phrase has the dates that "
+    "kirkuk_analysis.dates.resolve gives for its phrase and its source's publication date "
+    "(forward for a planned step); a row with date_basis inferred explains its date in notes",
+    "incidents, coordination, claims: nothing that happened ends after its article was published",
+    "claims: every incident in overlaps has a figure the claim counts (its metric and "
+    "party) and falls in the claim's period and province",
+    "claims: overlaps lists every incident of the claim's own article that it can include",
+)
+
+#: Excerpts shorter than this prove nothing (the shared checker's threshold).
+EVIDENCE_MIN_CHARS = 12
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
+
+# The dated tables: (start, end, precision or None, phrase) columns.
+_DATED = {
+    "incidents": ("date_start", "date_end", "date_precision", "date_phrase"),
+    "coordination": ("date_start", "date_end", "date_precision", "date_phrase"),
+    "claims": ("period_start", "period_end", None, "period_phrase"),
+}
+
+
+def normalise(text: str) -> str:
+    """The codebook's normalisation for matching evidence: curly quotes and apostrophes made
+    straight, non-breaking spaces made plain, runs of white space folded to one space.
+
+    >>> normalise("the gap \\u201cranges\\n from 5-10 km ")
+    'the gap "ranges from 5-10 km'
+    """
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+
+
+def _day(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _text(value) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+class _Report:
+    """Collects problems for one dataset, each on its row's physical line."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.files = {r["name"]: r["path"] for r in ds.package.get("resources", []) if "name" in r}
+        self.problems: list[Problem] = []
+        self._lines: dict[str, object] = {}
+
+    def add(self, table: str, row: int, column: str, reason: str) -> None:
+        if table not in self._lines:
+            self._lines[table] = self.ds.line_numbers(table)
+        line = int(self._lines[table][row])
+        self.problems.append(Problem(self.files.get(table, f"{table}.csv"), line, column, reason))
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
+    """(position, row as a dict) for each row of ``frame``."""
+    return enumerate(frame.to_dict("records"))
+
+
+# --------------------------------------------------------------------------------------
+# Dates
+
+
+@lru_cache(maxsize=4096)
+def _resolve(phrase: str, published: date, direction: str) -> dates.Resolved | str:
+    try:
+        return dates.resolve(phrase, published, direction)
+    except dates.UnresolvablePhrase as exc:
+        return str(exc)
+
+
+def _published(ds: Dataset) -> dict[str, date]:
+    src = ds.sources
+    return {
+        str(sid): pd.Timestamp(day).date()
+        for sid, day in zip(src.source_id, src.published, strict=True)
+        if not pd.isna(day)
+    }
+
+
+def check_dates(ds: Dataset) -> list[Problem]:
+    """Re-derive every dated row from its phrase and its source's publication date.
+
+    A row with ``date_basis`` ``phrase`` must carry the range (and precision)
+    :func:`kirkuk_analysis.dates.resolve` gives; one with ``inferred`` must say in
+    ``notes`` where its date comes from. Nothing that happened may end after its article
+    was published (a ``planned`` coordination step resolves forward and may).
+
+    >>> from kirkuk_analysis import load
+    >>> check_dates(load())
+    []
+    """
+    report = _Report(ds)
+    published = _published(ds)
+    for table, (start_col, end_col, prec_col, phrase_col) in _DATED.items():
+        frame = getattr(ds, table)
+        if "date_basis" not in frame.columns:
+            continue
+        for row, r in _rows(frame):
+            pub = published.get(str(r["source_id"]))
+            if pub is None:
+                continue  # an unknown source is load()'s problem
+            direction = dates.direction_of(_text(r.get("status")))
+            phrase = _text(r[phrase_col]).strip()
+            basis = _text(r["date_basis"])
+            if basis == "inferred" and not _text(r.get("notes")).strip():
+                report.add(
+                    table,
+                    row,
+                    "notes",
+                    "date_basis is 'inferred', so notes must say where the date comes from",
+                )
+            if direction == "past" and not pd.isna(r[end_col]):
+                end = pd.Timestamp(r[end_col]).date()
+                if end > pub:
+                    report.add(
+                        table,
+                        row,
+                        end_col,
+                        f"{end_col} {end} is after its article {r['source_id']} was "
+                        f"published ({pub})",
+                    )
+            if basis != "phrase":
+                continue
+            if not phrase:
+                report.add(
+                    table,
+                    row,
+                    phrase_col,
+                    f"date_basis is 'phrase' but {phrase_col} is empty: give the article's "
+                    "words, or set date_basis to 'inferred' and explain the date in notes",
+                )
+                continue
+            found = _resolve(phrase, pub, direction)
+            if isinstance(found, str):
+                report.add(table, row, phrase_col, found)
+                continue
+            against = f"{phrase!r} against {r['source_id']}'s publication date {pub}"
+            if direction == "future":
+                against += " (forward: a planned step)"
+            wanted = {start_col: found.start.isoformat(), end_col: found.end.isoformat()}
+            if prec_col is not None:
+                wanted[prec_col] = found.precision
+            for column, expected in wanted.items():
+                actual = _day(r[column]) if column != prec_col else _text(r[column])
+                if actual != expected:
+                    report.add(
+                        table,
+                        row,
+                        column,
+                        f"{actual or 'empty'} is not what {against} gives: {expected} "
+                        f"(range {found.start}..{found.end}, {found.precision})",
+                    )
+    return report.problems
+
+
+# --------------------------------------------------------------------------------------
+# Claims and the incidents they include
+
+
+def check_overlaps(ds: Dataset) -> list[Problem]:
+    """Check that each claim's ``overlaps`` names exactly what it includes.
+
+    Every listed incident must have a figure the claim counts (its metric's outcomes and
+    its parties) and lie in the claim's period and province; every incident of the
+    claim's own article that it can include must be listed, or a reader would count its
+    dead twice. A claim whose total is *smaller* than its incidents is not a problem
+    here: it is a contradiction between sources, recorded and shown
+    (:func:`kirkuk_analysis.analysis.claims_summary`).
+
+    >>> from kirkuk_analysis import load
+    >>> check_overlaps(load())
+    []
+    """
+    from kirkuk_analysis.analysis import CLAIM_OUTCOMES, claim_figures
+
+    report = _Report(ds)
+    inc = ds.incidents.set_index("incident_id", drop=False)
+    province = dict(zip(ds.places.place_id, ds.places.province.astype(str), strict=True))
+    figures = claim_figures(ds)
+    counted = figures.groupby("claim_id", sort=False)["incident_id"].agg(set).to_dict()
+    for row, claim in _rows(ds.claims):
+        cid = claim["claim_id"]
+        listed = [i for i in _text(claim["overlaps"]).split(";") if i]
+        lo = None if pd.isna(claim["period_start"]) else pd.Timestamp(claim["period_start"])
+        hi = None if pd.isna(claim["period_end"]) else pd.Timestamp(claim["period_end"])
+        where = province.get(_text(claim["place_id"])) if _text(claim["place_id"]) else None
+        metric = _text(claim["metric"])
+
+        def fits(iid: str, lo=lo, hi=hi, where=where) -> str | None:
+            """Why incident ``iid`` cannot be part of this claim, or None."""
+            i = inc.loc[iid]
+            if hi is not None and i.date_start > hi or lo is not None and i.date_end < lo:
+                return (
+                    f"{iid} ({_day(i.date_start)}..{_day(i.date_end)}) is outside the claim's "
+                    f"period ({_day(lo) or 'open'}..{_day(hi)})"
+                )
+            if where is not None and province.get(str(i.place_id)) != where:
+                return f"{iid} is in {province.get(str(i.place_id))}, the claim in {where}"
+            return None
+
+        if metric not in CLAIM_OUTCOMES:
+            if listed:
+                report.add(
+                    "claims",
+                    row,
+                    "overlaps",
+                    f"a {metric!r} claim counts no casualties, so it includes no incident's "
+                    "figures: leave overlaps empty",
+                )
+            continue
+        can = counted.get(cid, set())
+        party = _text(claim["party"]) or "any party"
+        for iid in listed:
+            if iid not in inc.index:
+                continue  # load() reports unknown ids
+            if iid not in can:
+                report.add(
+                    "claims",
+                    row,
+                    "overlaps",
+                    f"{iid} has no {metric} figure for {party}, so the claim cannot include it",
+                )
+            elif (why := fits(iid)) is not None:
+                report.add("claims", row, "overlaps", why)
+        own = inc[inc.source_id.astype(str) == _text(claim["source_id"])].incident_id
+        for iid in sorted(set(own) & can - set(listed)):
+            if fits(iid) is None:
+                report.add(
+                    "claims",
+                    row,
+                    "overlaps",
+                    f"{iid} (same article, in the claim's period and place, with {metric} "
+                    f"of {party}) is not listed: a reader would count its figures twice",
+                )
+    return report.problems
+
+
+# --------------------------------------------------------------------------------------
+# The articles
+
+
+def _article_texts(ds: Dataset, folder: Path, report: _Report) -> dict[str, str | None]:
+    """source_id -> the normalised article text (None where it cannot be read)."""
+    texts: dict[str, str | None] = {}
+    for row, src in _rows(ds.sources):
+        sid, document = str(src["source_id"]), _text(src["document"])
+        path = folder / document
+        texts[sid] = None
+        if not document or not path.is_file():
+            report.add("sources", row, "document", f"no file {document!r} in {folder}")
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        expected = _text(src.get("sha256"))
+        if digest != expected:
+            report.add(
+                "sources",
+                row,
+                "sha256",
+                f"{document} has SHA-256 {digest}, not {expected or 'an empty cell'}: "
+                "the article is not the text the rows were coded from",
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            report.add("sources", row, "document", f"{document} is not UTF-8 text ({exc.reason})")
+            continue
+        texts[sid] = normalise(text)
+        basis = _text(src["published_basis"])
+        published = pd.Timestamp(src["published"]).date()
+        if basis == "printed" and published not in dates.printed_dates(text):
+            seen = ", ".join(sorted(d.isoformat() for d in dates.printed_dates(text)))
+            report.add(
+                "sources",
+                row,
+                "published",
+                f"{published} is marked printed, but {document} does not print it in any "
+                f"recognised form (dates it prints: {seen or 'none'}); mark it inferred "
+                "and explain in notes",
+            )
+    return texts
+
+
+def _check_sources_notes(ds: Dataset, report: _Report) -> None:
+    for row, src in _rows(ds.sources):
+        notes = _text(src.get("notes")).strip()
+        if _text(src["published_basis"]) == "inferred" and not notes:
+            report.add(
+                "sources",
+                row,
+                "notes",
+                "published_basis is 'inferred', so notes must say how the date was worked out",
+            )
+        if not _text(src.get("url")).strip() and not notes:
+            report.add(
+                "sources",
+                row,
+                "url",
+                "no url: give the article's public address, or say in notes why none is known",
+            )
+
+
+def _check_evidence(ds: Dataset, texts: dict[str, str | None], report: _Report) -> None:
+    for table in TABLES:
+        frame = getattr(ds, table)
+        if "evidence" not in frame.columns or "source_id" not in frame.columns:
+            continue
+        for row, (sid, excerpt) in enumerate(
+            zip(frame.source_id.astype(str), frame.evidence, strict=True)
+        ):
+            words = normalise(_text(excerpt))
+            if len(words) < EVIDENCE_MIN_CHARS:
+                report.add(
+                    table,
+                    row,
+                    "evidence",
+                    f"missing or shorter than {EVIDENCE_MIN_CHARS} characters: "
+                    "an excerpt that short proves nothing",
+                )
+                continue
+            text = texts.get(sid)
+            if text is None:
+                report.add(table, row, "source_id", f"{sid!r} has no readable article")
+            elif words not in text:
+                report.add(
+                    table,
+                    row,
+                    "evidence",
+                    f"not verbatim in the article of {sid}: {_first_difference(words, text)}",
+                )
+
+
+def _first_difference(words: str, text: str) -> str:
+    """Say where an excerpt leaves its article: its longest leading part that is there."""
+    lo, hi = 0, len(words)
+    while lo < hi:  # the longest prefix of `words` found in `text`
+        mid = (lo + hi + 1) // 2
+        if words[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return f"{words[:60]!r} is not in it"
+    return f"the article has {words[:lo][-40:]!r} but then not {words[lo : lo + 40]!r}"
+
+
+def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
+    """Check ``ds`` against the article texts in the folder ``articles``.
+
+    Each source's file (``sources.document``) must be there with the SHA-256 recorded in
+    ``sources.sha256``; a date marked printed must be printed in it; every ``evidence``
+    must stand verbatim in the row's article (after :func:`normalise`), as
+    ``../shared/tools/check_evidence.py`` checks it.
+    """
+    folder = Path(articles)
+    report = _Report(ds)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the articles folder {folder} does not exist")
+    texts = _article_texts(ds, folder, report)
+    _check_sources_notes(ds, report)
+    _check_evidence(ds, texts, report)
+    return report.problems
+
+
+def audit(
+    data: str | Path | Dataset | None = None, articles: str | Path | None = None
+) -> list[Problem]:
+    """The full audit: every problem :func:`check_dates`, :func:`check_overlaps` and (with
+    ``articles``, the folder of article texts) :func:`check_articles` find, in file and
+    line order. An empty list means the package passes.
+
+    ``data`` is a data package folder (``None``: the shipped one) or a loaded
+    :class:`~kirkuk_analysis.Dataset`. A package that does not load raises
+    :class:`~kirkuk_analysis.DataValidationError` first: the audit needs typed tables.
+
+    >>> from kirkuk_analysis import audit
+    >>> audit.audit()            # dates and overlaps only: no articles given
+    []
+    """
+    ds = data if isinstance(data, Dataset) else load(data)
+    problems = check_dates(ds) + check_overlaps(ds)
+    if articles is not None:
+        problems += check_articles(ds, articles)
+    return sort_problems(ds, problems)
+
+
+def sort_problems(ds: Dataset, problems: list[Problem]) -> list[Problem]:
+    """``problems`` in the package's table order, then by line."""
+    files = [r.get("path") for r in ds.package.get("resources", [])]
+
+    def order(p: Problem) -> tuple[int, int]:
+        return (files.index(p.file) if p.file in files else len(files), p.line)
+
+    return sorted(problems, key=order)

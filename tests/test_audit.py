@@ -1,0 +1,418 @@
+"""The audit against the articles, on broken copies of the package and of the articles.
+
+Each test breaks one thing in a copy and checks that the audit names it as
+``FILE:LINE: COLUMN: reason`` (the physical CSV line), through the CLI or the library. Rows
+are picked by what they are (the first casualty row, a dated row with a phrase), never by
+today's ids, so a correct new article keeps these tests meaningful.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from kirkuk_analysis import analysis, audit, load
+
+pytestmark = pytest.mark.usefixtures("articles_dir")
+
+
+# --------------------------------------------------------------------------------------
+# Helpers: read and write a copy with the csv module, tracking physical lines.
+
+
+def rows_with_lines(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        out, previous = [], 1
+        for row in reader:
+            out.append((previous + 1, row))
+            previous = reader.line_num
+        return list(reader.fieldnames), out
+
+
+def write(path: Path, header: list[str], rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def edit(pkg: Path, table: str, pick, change) -> int:
+    """Apply ``change(row)`` to the first row of ``table`` for which ``pick(row)`` holds;
+    return its physical line."""
+    path = pkg / f"{table}.csv"
+    header, rows = rows_with_lines(path)
+    for line, row in rows:
+        if pick(row):
+            change(row)
+            write(path, header, [r for _, r in rows])
+            return line
+    pytest.skip(f"no row of {table} fits this test")
+
+
+@pytest.fixture
+def articles_copy(tmp_path, articles_dir) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(articles_dir, target)
+    return target
+
+
+def article_text(articles: Path, pkg: Path, source_id: str) -> str:
+    with (pkg / "sources.csv").open(newline="", encoding="utf-8") as f:
+        document = next(r["document"] for r in csv.DictReader(f) if r["source_id"] == source_id)
+    return audit.normalise((articles / document).read_text(encoding="utf-8"))
+
+
+def one_word_changed(excerpt: str, article: str) -> str:
+    """``excerpt`` with one word replaced so that it is no longer in ``article``."""
+    words = excerpt.split()
+    for i in range(len(words) // 2, len(words)):
+        for new in ("elephant", "nine", "Tuesday"):
+            changed = " ".join(words[:i] + [new] + words[i + 1 :])
+            if audit.normalise(changed) not in article:
+                return changed
+    raise AssertionError(f"cannot change one word of {excerpt!r}")
+
+
+def validate(cli_command, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*cli_command, "validate", *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Evidence
+
+
+@pytest.mark.parametrize("table", ["casualties", "coordination", "claims"])
+def test_an_excerpt_changed_by_one_word_is_named_by_file_line_and_column(
+    table, data_copy, articles_copy, cli_command
+):
+    def change(row):
+        text = article_text(articles_copy, data_copy, row["source_id"])
+        row["evidence"] = one_word_changed(row["evidence"], text)
+
+    line = edit(data_copy, table, lambda r: len(r["evidence"].split()) >= 3, change)
+    run = validate(cli_command, data_copy, "--articles", articles_copy)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert re.search(
+        rf"^{table}\.csv:{line}: evidence: not verbatim in the article", run.stdout, re.M
+    ), run.stdout
+    assert len(run.stdout.splitlines()) == 1, run.stdout  # nothing else is reported
+
+
+def test_white_space_and_curly_quotes_do_not_matter(data_copy, articles_copy):
+    def change(row):
+        words = row["evidence"].split(" ")
+        row["evidence"] = "  ".join(words[:2]) + "\n" + " ".join(words[2:])
+
+    edit(data_copy, "casualties", lambda r: len(r["evidence"].split()) >= 3, change)
+    assert audit.audit(data_copy, articles_copy) == []
+
+
+def _reference_rows(data: Path, articles: Path) -> set[str]:
+    checker = articles.parent.parent / "shared" / "tools" / "check_evidence.py"
+    shared = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_evidence.py"
+    checker = checker if checker.is_file() else shared
+    if not checker.is_file():
+        pytest.fail(f"the reference checker {checker} is missing")
+    run = subprocess.run(
+        [sys.executable, str(checker), str(data), str(articles)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return set(re.findall(r"^\s+- (\w+\.csv:\d+):", run.stdout, re.M))
+
+
+def test_the_audit_flags_the_same_rows_as_the_shared_checker(data_copy, articles_copy):
+    """One break of each kind the reference knows: a changed word, a too-short excerpt, an
+    excerpt under the wrong source, an article that is gone."""
+    edit(
+        data_copy,
+        "casualties",
+        lambda r: len(r["evidence"].split()) >= 3,
+        lambda r: r.update(
+            evidence=one_word_changed(
+                r["evidence"], article_text(articles_copy, data_copy, r["source_id"])
+            )
+        ),
+    )
+    # long enough for the loader's minLength, too short once white space is folded
+    too_short = "too" + " " * 12 + "short"
+    edit(data_copy, "coordination", lambda r: True, lambda r: r.update(evidence=too_short))
+    with (data_copy / "sources.csv").open(newline="", encoding="utf-8") as f:
+        sources = list(csv.DictReader(f))
+    if len(sources) < 3:
+        pytest.skip("needs three sources")
+    first, second, gone = sources[0], sources[1], sources[2]
+
+    def wrong_source(row):
+        row["source_id"] = second["source_id"]
+
+    def excerpt_not_in_second(row):
+        return row["source_id"] == first["source_id"] and audit.normalise(
+            row["evidence"]
+        ) not in article_text(articles_copy, data_copy, second["source_id"])
+
+    edit(data_copy, "claims", excerpt_not_in_second, wrong_source)
+    (articles_copy / gone["document"]).unlink()
+
+    ours = {
+        f"{p.file}:{p.line}"
+        for p in audit.audit(data_copy, articles_copy)
+        if p.column in ("evidence", "source_id")
+    }
+    assert ours == _reference_rows(data_copy, articles_copy)
+    assert len(ours) >= 4
+
+
+# --------------------------------------------------------------------------------------
+# Sources: files, hashes, printed dates
+
+
+def test_an_article_that_changed_fails_its_hash(data_copy, articles_copy):
+    with (data_copy / "sources.csv").open(newline="", encoding="utf-8") as f:
+        document = next(csv.DictReader(f))["document"]
+    with (articles_copy / document).open("a", encoding="utf-8") as f:
+        f.write("\nA line added after the rows were coded.\n")
+    problems = [str(p) for p in audit.audit(data_copy, articles_copy)]
+    assert problems == [p for p in problems if p.startswith("sources.csv:2: sha256: ")]
+    assert len(problems) == 1 and document in problems[0]
+
+
+def test_a_missing_article_is_named_and_its_rows_cannot_be_checked(data_copy, articles_copy):
+    with (data_copy / "sources.csv").open(newline="", encoding="utf-8") as f:
+        source = next(csv.DictReader(f))
+    (articles_copy / source["document"]).unlink()
+    problems = audit.audit(data_copy, articles_copy)
+    assert any(p.file == "sources.csv" and p.column == "document" for p in problems)
+    assert all(p.column in ("document", "source_id") for p in problems)
+    assert any("has no readable article" in p.reason for p in problems)
+
+
+def test_a_date_marked_printed_must_be_printed_in_the_article(data_copy, articles_copy):
+    from kirkuk_analysis.dates import printed_dates
+
+    def not_printed(row):
+        text = (articles_copy / row["document"]).read_text(encoding="utf-8")
+        return date.fromisoformat(row["published"]) not in printed_dates(text)
+
+    line = edit(data_copy, "sources", not_printed, lambda r: r.update(published_basis="printed"))
+    problems = [str(p) for p in audit.audit(data_copy, articles_copy)]
+    assert any(p.startswith(f"sources.csv:{line}: published: ") for p in problems), problems
+
+
+def test_printed_dates_in_other_outlets_forms_are_recognised(data_copy, articles_copy):
+    """The same article, its printed date rewritten in each form outlets use."""
+    import hashlib
+
+    def printed(row):
+        return row["published_basis"] == "printed"
+
+    header, rows = rows_with_lines(data_copy / "sources.csv")
+    row = next((r for _, r in rows if printed(r)), None)
+    if row is None:
+        pytest.skip("no source with a printed date")
+    from kirkuk_analysis.dates import printed_dates
+
+    day = date.fromisoformat(row["published"])
+    path = articles_copy / row["document"]
+    stripped = path.read_text(encoding="utf-8")
+    for form in (f"{day:%d-%m-%Y}", day.isoformat(), f"{day:%B} {day.day}, {day.year}"):
+        stripped = stripped.replace(form, "")
+    assert day not in printed_dates(stripped)
+    for printed_form in (
+        f"{day:%d-%m-%Y}",
+        day.isoformat(),
+        f"{day:%B} {day.day}, {day.year}",
+        f"{day.day} {day:%B} {day.year}",
+    ):
+        path.write_text(f"Published {printed_form}\n{stripped}", encoding="utf-8")
+        row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        write(data_copy / "sources.csv", header, [r for _, r in rows])
+        problems = [p for p in audit.audit(data_copy, articles_copy) if p.file == "sources.csv"]
+        assert problems == [], (printed_form, problems)
+    path.write_text(stripped, encoding="utf-8")
+    row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    write(data_copy / "sources.csv", header, [r for _, r in rows])
+    problems = [p.column for p in audit.audit(data_copy, articles_copy) if p.file == "sources.csv"]
+    assert problems == ["published"]
+
+
+# --------------------------------------------------------------------------------------
+# Dates re-derived from their phrases
+
+
+def _phrase_row(row) -> bool:
+    return row["date_basis"] == "phrase" and row.get("status", "") != "planned"
+
+
+def test_a_date_that_its_phrase_does_not_give_is_named(data_copy, cli_command, articles_copy):
+    def shift(row):
+        row["date_start"] = (date.fromisoformat(row["date_start"]) - timedelta(days=1)).isoformat()
+
+    line = edit(data_copy, "incidents", _phrase_row, shift)
+    run = validate(cli_command, data_copy, "--articles", articles_copy)
+    assert run.returncode == 2
+    assert re.search(rf"^incidents\.csv:{line}: date_start: .* gives: \d{{4}}-", run.stdout, re.M)
+
+
+def test_without_articles_validate_says_the_audit_was_not_run(data_copy, cli_command):
+    run = validate(cli_command, data_copy)
+    assert run.returncode == 0
+    assert "audit against the articles" in run.stderr and "not run" in run.stderr
+    assert "--articles" in run.stderr
+
+
+def test_a_planned_step_resolves_forward_and_only_a_planned_one(data_copy):
+    def planned_phrase(row):
+        return row["status"] == "planned" and row["date_basis"] == "phrase"
+
+    ds_problems = audit.check_dates(load(data_copy))
+    assert ds_problems == []
+    line = edit(data_copy, "coordination", planned_phrase, lambda r: r.update(status="agreed"))
+    problems = audit.check_dates(load(data_copy))
+    # read backwards, a weekday or "this week" said of a plan lands elsewhere or after publication
+    assert problems and {p.line for p in problems} == {line}
+
+
+def test_an_unresolvable_phrase_and_an_unexplained_inferred_date(data_copy):
+    line_a = edit(data_copy, "incidents", _phrase_row, lambda r: r.update(date_phrase="recently"))
+    line_b = edit(
+        data_copy,
+        "coordination",
+        lambda r: r["date_basis"] == "phrase",
+        lambda r: r.update(date_basis="inferred", notes=""),
+    )
+    problems = [str(p) for p in audit.check_dates(load(data_copy))]
+    assert any(
+        p.startswith(f"incidents.csv:{line_a}: date_phrase: no rule resolves") for p in problems
+    )
+    assert f"coordination.csv:{line_b}: notes: date_basis is 'inferred', so notes must say " in (
+        "\n".join(problems)
+    )
+
+
+def test_an_inferred_date_with_notes_is_not_re_derived(data_copy):
+    def change(row):
+        row["date_basis"] = "inferred"
+        row["notes"] = "Date from another report (test)."
+        row["date_start"] = (date.fromisoformat(row["date_start"]) - timedelta(days=1)).isoformat()
+        row["date_precision"] = "week"
+
+    edit(data_copy, "incidents", lambda r: _phrase_row(r) and r["date_precision"] == "day", change)
+    assert audit.check_dates(load(data_copy)) == []
+
+
+def test_an_event_after_its_article_is_named(data_copy):
+    def later(row):
+        after = date.fromisoformat(row["date_end"]) + timedelta(days=400)
+        row.update(date_start=after.isoformat(), date_end=after.isoformat(), date_precision="day")
+        row.update(date_basis="inferred", notes="test")
+
+    line = edit(data_copy, "incidents", lambda r: True, later)
+    problems = [str(p) for p in audit.check_dates(load(data_copy))]
+    assert any(
+        p.startswith(f"incidents.csv:{line}: date_end: ") and "after its article" in p
+        for p in problems
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Claims and overlaps
+
+
+def _claim_with_incidents(ds):
+    s = analysis.claims_summary(ds)
+    s = s[s.incident_figure.notna() & (s.incident_figure > 1)]
+    if s.empty:
+        pytest.skip("no claim overlaps incidents with figures")
+    return s.iloc[0]
+
+
+def test_a_claim_smaller_than_its_incidents_is_recorded_and_flagged(data_copy):
+    claim = _claim_with_incidents(load(data_copy))
+    smaller = str(int(claim.incident_figure) - 1)
+    edit(
+        data_copy,
+        "claims",
+        lambda r: r["claim_id"] == claim.claim_id,
+        lambda r: r.update(best=smaller, low=smaller, high=smaller),
+    )
+    ds = load(data_copy)
+    assert audit.check_overlaps(ds) == []  # recorded, not rejected
+    summary = analysis.claims_summary(ds).set_index("claim_id")
+    assert summary.loc[claim.claim_id, "contradiction"]
+    assert summary.loc[claim.claim_id, "beyond_incidents"] == -1
+    assert not summary.drop(claim.claim_id).contradiction.any()
+
+
+def test_an_open_ended_claim_contradicts_nothing(data_copy):
+    claim = _claim_with_incidents(load(data_copy))
+    smaller = str(int(claim.incident_figure) - 1)
+    edit(
+        data_copy,
+        "claims",
+        lambda r: r["claim_id"] == claim.claim_id,
+        lambda r: r.update(best=smaller, low=smaller, high=""),  # "at least N"
+    )
+    assert not analysis.claims_summary(load(data_copy)).contradiction.any()
+
+
+def test_overlaps_that_name_the_wrong_incidents_or_leave_one_out(data_copy):
+    ds = load(data_copy)
+    figures = analysis.claim_figures(ds)
+    claim = _claim_with_incidents(ds)
+    listed = str(claim.overlaps).split(";")
+    unrelated = sorted(
+        set(ds.incidents.incident_id) - set(figures.incident_id[figures.claim_id == claim.claim_id])
+    )
+    if not unrelated:
+        pytest.skip("every incident has a figure this claim counts")
+    # one listed incident swapped for one with no figure the claim counts
+    new = ";".join([*listed[1:], unrelated[0]])
+    line = edit(
+        data_copy,
+        "claims",
+        lambda r: r["claim_id"] == claim.claim_id,
+        lambda r: r.update(overlaps=new),
+    )
+    problems = [str(p) for p in audit.check_overlaps(load(data_copy))]
+    assert any(
+        p.startswith(f"claims.csv:{line}: overlaps: {unrelated[0]} has no ") for p in problems
+    ), problems
+    same_article = ds.incidents.set_index("incident_id").source_id.astype(str)
+    if same_article[listed[0]] == str(claim.source_id):
+        assert any(
+            p.startswith(f"claims.csv:{line}: overlaps: {listed[0]} (same article")
+            for p in problems
+        ), problems
+
+
+def test_a_claim_that_counts_no_casualties_lists_no_incidents(data_copy):
+    ds = load(data_copy)
+    iid = ds.incidents.incident_id.iloc[0]
+    line = edit(
+        data_copy,
+        "claims",
+        lambda r: r["metric"] in ("gap_width_km", "attacks", "attacks_claimed"),
+        lambda r: r.update(overlaps=iid),
+    )
+    problems = [str(p) for p in audit.check_overlaps(load(data_copy))]
+    assert [p for p in problems if p.startswith(f"claims.csv:{line}: overlaps: a ")], problems
+
+
+def test_an_audit_of_a_package_that_does_not_load_raises_its_problems(data_copy, articles_copy):
+    from kirkuk_analysis import DataValidationError
+
+    edit(data_copy, "incidents", lambda r: True, lambda r: r.update(date_start="not a date"))
+    with pytest.raises(DataValidationError):
+        audit.audit(data_copy, articles_copy)

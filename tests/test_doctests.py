@@ -1,0 +1,15 @@
+"""The examples in the docstrings of the modules without a test file of their own run."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize("name", ["data", "dates", "curate", "audit"])
+def test_docstring_examples_run(name):
+    module = importlib.import_module(f"kirkuk_analysis.{name}")
+    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
