@@ -16,7 +16,6 @@ The repository keeps each article's file name, SHA-256 and URL (``sources.csv``)
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -26,6 +25,7 @@ import pandas as pd
 
 from kirkuk_analysis import dates
 from kirkuk_analysis.data import TABLES, Dataset, Problem, load
+from kirkuk_analysis.text import EVIDENCE_MIN_CHARS, normalise
 
 __all__ = [
     "ARTICLE_RULES",
@@ -33,6 +33,7 @@ __all__ = [
     "audit",
     "check_articles",
     "check_dates",
+    "check_ids",
     "check_overlaps",
     "normalise",
 ]
@@ -43,22 +44,20 @@ ARTICLE_RULES = (
     "sources: the SHA-256 of that file is sources.sha256",
     "sources: a published date with published_basis printed is printed in the article "
     "(12-05-2021, 2021-05-12, May 12, 2021 or 12 May 2021)",
-    "sources: an inferred publication date, and a missing url, are explained in notes",
+    "sources: an inferred publication date, and a missing url, are explained in notes; "
+    "no publication date lies in the future",
     "casualties, coordination, claims: evidence is verbatim in the row's article, after "
     "normalisation, and at least 12 characters long",
     "incidents, coordination, claims: a row with date_basis phrase has the dates that "
     "kirkuk_analysis.dates.resolve gives for its phrase and its source's publication date "
-    "(forward for a planned step); a row with date_basis inferred explains its date in notes",
+    "(forward for a planned step), and its source is dated to the day; a row with date_basis "
+    "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
-    "claims: every incident in overlaps has a figure the claim counts (its metric and "
-    "party) and falls in the claim's period and province",
+    "claims: every incident in overlaps (each listed once) has a figure the claim counts "
+    "(its metric and party) and falls in the claim's period and province",
     "claims: overlaps lists every incident of the claim's own article that it can include",
+    "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
 )
-
-#: Excerpts shorter than this prove nothing (the shared checker's threshold).
-EVIDENCE_MIN_CHARS = 12
-
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
 
 # The dated tables: (start, end, precision or None, phrase) columns.
 _DATED = {
@@ -66,16 +65,6 @@ _DATED = {
     "coordination": ("date_start", "date_end", "date_precision", "date_phrase"),
     "claims": ("period_start", "period_end", None, "period_phrase"),
 }
-
-
-def normalise(text: str) -> str:
-    """The codebook's normalisation for matching evidence: curly quotes and apostrophes made
-    straight, non-breaking spaces made plain, runs of white space folded to one space.
-
-    >>> normalise("the gap \\u201cranges\\n from 5-10 km ")
-    'the gap "ranges from 5-10 km'
-    """
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
 
 
 def _day(value) -> str:
@@ -119,13 +108,26 @@ def _resolve(phrase: str, published: date, direction: str) -> dates.Resolved | s
         return str(exc)
 
 
-def _published(ds: Dataset) -> dict[str, date]:
-    src = ds.sources
-    return {
-        str(sid): pd.Timestamp(day).date()
-        for sid, day in zip(src.source_id, src.published, strict=True)
-        if not pd.isna(day)
-    }
+def _published(ds: Dataset) -> dict[str, tuple[date, date, str]]:
+    """source_id -> (publication day, last day it may be, precision).
+
+    With a precision coarser than a day, ``published`` is the first day of the range."""
+    out = {}
+    for sid, day, precision in zip(
+        ds.sources.source_id, ds.sources.published, ds.sources.published_precision, strict=True
+    ):
+        if pd.isna(day):
+            continue
+        first = pd.Timestamp(day).date()
+        precision = "day" if pd.isna(precision) else str(precision)
+        if precision == "month":
+            last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+        elif precision == "year":
+            last = first.replace(month=12, day=31)
+        else:
+            last = first + pd.Timedelta(days=dates.PRECISION_DAYS.get(precision, 1) - 1)
+        out[str(sid)] = (first, last, precision)
+    return out
 
 
 def check_dates(ds: Dataset) -> list[Problem]:
@@ -147,9 +149,9 @@ def check_dates(ds: Dataset) -> list[Problem]:
         if "date_basis" not in frame.columns:
             continue
         for row, r in _rows(frame):
-            pub = published.get(str(r["source_id"]))
-            if pub is None:
+            if str(r["source_id"]) not in published:
                 continue  # an unknown source is load()'s problem
+            pub, pub_last, pub_precision = published[str(r["source_id"])]
             direction = dates.direction_of(_text(r.get("status")))
             phrase = _text(r[phrase_col]).strip()
             basis = _text(r["date_basis"])
@@ -162,15 +164,24 @@ def check_dates(ds: Dataset) -> list[Problem]:
                 )
             if direction == "past" and not pd.isna(r[end_col]):
                 end = pd.Timestamp(r[end_col]).date()
-                if end > pub:
+                if end > pub_last:
                     report.add(
                         table,
                         row,
                         end_col,
                         f"{end_col} {end} is after its article {r['source_id']} was "
-                        f"published ({pub})",
+                        f"published ({pub_last if pub_precision == 'day' else f'by {pub_last}'})",
                     )
             if basis != "phrase":
+                continue
+            if pub_precision != "day":
+                report.add(
+                    table,
+                    row,
+                    "date_basis",
+                    f"{r['source_id']} is dated only to the {pub_precision}: a phrase cannot be "
+                    "resolved to days against it; set date_basis to 'inferred' and explain",
+                )
                 continue
             if not phrase:
                 report.add(
@@ -208,6 +219,32 @@ def check_dates(ds: Dataset) -> list[Problem]:
 # Claims and the incidents they include
 
 
+def check_ids(ds: Dataset) -> list[Problem]:
+    """Identifiers withdrawn (``retired_ids`` in ``datapackage.json``) are not used again.
+
+    >>> from kirkuk_analysis import load
+    >>> check_ids(load())
+    []
+    """
+    report = _Report(ds)
+    retired = ds.package.get("retired_ids") or {}
+    keys = {"incidents": "incident_id", "coordination": "step_id", "claims": "claim_id"}
+    for table, column in keys.items():
+        gone = set(retired.get(table, []))
+        if not gone:
+            continue
+        for row, value in enumerate(getattr(ds, table)[column].astype(str)):
+            if value in gone:
+                report.add(
+                    table,
+                    row,
+                    column,
+                    f"{value} was withdrawn (retired_ids in datapackage.json) and is never "
+                    "used again: take `kirkuk-analysis next-id`",
+                )
+    return report.problems
+
+
 def check_overlaps(ds: Dataset) -> list[Problem]:
     """Check that each claim's ``overlaps`` names exactly what it includes.
 
@@ -232,6 +269,9 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
     for row, claim in _rows(ds.claims):
         cid = claim["claim_id"]
         listed = [i for i in _text(claim["overlaps"]).split(";") if i]
+        twice = sorted({i for i in listed if listed.count(i) > 1})
+        if twice:
+            report.add("claims", row, "overlaps", f"lists {', '.join(twice)} more than once")
         lo = None if pd.isna(claim["period_start"]) else pd.Timestamp(claim["period_start"])
         hi = None if pd.isna(claim["period_end"]) else pd.Timestamp(claim["period_end"])
         where = province.get(_text(claim["place_id"])) if _text(claim["place_id"]) else None
@@ -333,8 +373,11 @@ def _article_texts(ds: Dataset, folder: Path, report: _Report) -> dict[str, str 
 
 
 def _check_sources_notes(ds: Dataset, report: _Report) -> None:
+    today = date.today()
     for row, src in _rows(ds.sources):
         notes = _text(src.get("notes")).strip()
+        if not pd.isna(src["published"]) and pd.Timestamp(src["published"]).date() > today:
+            report.add("sources", row, "published", f"{src['published']:%Y-%m-%d} is in the future")
         if _text(src["published_basis"]) == "inferred" and not notes:
             report.add(
                 "sources",
@@ -429,7 +472,7 @@ def audit(
     []
     """
     ds = data if isinstance(data, Dataset) else load(data)
-    problems = check_dates(ds) + check_overlaps(ds)
+    problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds)
     if articles is not None:
         problems += check_articles(ds, articles)
     return sort_problems(ds, problems)

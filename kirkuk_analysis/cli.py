@@ -77,17 +77,18 @@ def cmd_date(args: argparse.Namespace) -> int:
     if (args.published is None) == (args.source is None):
         _error("give the publication date: --published YYYY-MM-DD or --source SOURCE_ID")
         return EXIT_BAD_INPUT
-    try:
-        if args.source is not None:
+    if args.source is not None:
+        try:
             published = curate.publication_date(args.source, args.data_dir)
-        else:
+        except curate.CurationError as exc:
+            _error(str(exc))
+            return EXIT_BAD_INPUT
+    else:
+        try:
             published = date.fromisoformat(args.published)
-    except curate.CurationError as exc:
-        _error(str(exc))
-        return EXIT_BAD_INPUT
-    except ValueError:
-        _error(f"--published {args.published!r} is not a date YYYY-MM-DD")
-        return EXIT_BAD_INPUT
+        except ValueError:
+            _error(f"--published {args.published!r} is not a date YYYY-MM-DD")
+            return EXIT_BAD_INPUT
     direction = "future" if args.forward else "past"
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["date_start", "date_end", "date_precision", "date_phrase"])

@@ -21,13 +21,16 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
-import shutil
+import tempfile
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from kirkuk_analysis import _paths, dates
+from kirkuk_analysis.text import normalise
 
 __all__ = [
     "ID_PREFIXES",
@@ -54,25 +57,64 @@ def _folder(data_dir: str | Path | None) -> Path:
     return Path(data_dir) if data_dir is not None else _paths.data_dir()
 
 
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # the loader's "uri" format
+
+
 def _descriptor(folder: Path) -> dict:
     path = folder / "datapackage.json"
     if not path.is_file():
         raise CurationError(f"{folder}: no datapackage.json there")
-    return json.loads(path.read_text(encoding="utf-8-sig"))
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CurationError(
+            f"{path} cannot be read ({exc}); run `kirkuk-analysis validate`"
+        ) from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise CurationError(f"{path} has no list of resources; run `kirkuk-analysis validate`")
+    return descriptor
 
 
 def _table_path(folder: Path, table: str) -> Path:
-    for resource in _descriptor(folder).get("resources", []):
-        if resource.get("name") == table:
-            return folder / resource["path"]
+    for resource in _descriptor(folder)["resources"]:
+        if isinstance(resource, dict) and resource.get("name") == table:
+            path = resource.get("path")
+            if not isinstance(path, str) or Path(path).is_absolute() or ".." in Path(path).parts:
+                raise CurationError(f"the {table} resource has no path inside {folder}")
+            return folder / path
     raise CurationError(f"the data package in {folder} has no table {table!r}")
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        return list(reader.fieldnames or []), rows
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            return list(reader.fieldnames or []), rows
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CurationError(
+            f"{path} cannot be read ({exc}); run `kirkuk-analysis validate`"
+        ) from None
+
+
+def retired_ids(descriptor: dict) -> dict[str, list[str]]:
+    """The ``retired_ids`` of a ``datapackage.json``: table -> ids never to be used again.
+
+    Raises :class:`CurationError` when it is not an object of lists of strings.
+
+    >>> retired_ids({"retired_ids": {"incidents": ["I14"]}})
+    {'incidents': ['I14']}
+    """
+    retired = descriptor.get("retired_ids", {})
+    ok = isinstance(retired, dict) and all(
+        isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in retired.values()
+    )
+    if not ok:
+        raise CurationError(
+            "retired_ids in datapackage.json must map table names to lists of ids, "
+            'e.g. {"incidents": ["I14"]}'
+        )
+    return retired
 
 
 def next_ids(data_dir: str | Path | None = None) -> dict[str, str]:
@@ -83,7 +125,7 @@ def next_ids(data_dir: str | Path | None = None) -> dict[str, str]:
     (['claims', 'coordination', 'incidents'], 'I', 'C')
     """
     folder = _folder(data_dir)
-    retired = _descriptor(folder).get("retired_ids", {})
+    retired = retired_ids(_descriptor(folder))
     out = {}
     for table, prefix in ID_PREFIXES.items():
         _, rows = _read(_table_path(folder, table))
@@ -96,7 +138,10 @@ def next_ids(data_dir: str | Path | None = None) -> dict[str, str]:
 
 
 def publication_date(source_id: str, data_dir: str | Path | None = None) -> date:
-    """The ``published`` date of ``source_id`` in ``sources.csv``.
+    """The ``published`` day of ``source_id`` in ``sources.csv``, to resolve phrases against.
+
+    Raises :class:`CurationError` when the source is unknown or its date is known only to
+    the week, month or year (a phrase cannot be resolved to days against it).
 
     >>> publication_date("rudaw-2021-12-06")
     datetime.date(2021, 12, 6)
@@ -105,16 +150,26 @@ def publication_date(source_id: str, data_dir: str | Path | None = None) -> date
     for row in rows:
         if row.get("source_id") == source_id:
             try:
-                return date.fromisoformat(row.get("published", ""))
+                day = date.fromisoformat(row.get("published") or "")
             except ValueError:
                 raise CurationError(
                     f"{source_id}: published {row.get('published')!r} is not YYYY-MM-DD"
                 ) from None
+            precision = row.get("published_precision") or "day"
+            if precision != "day":
+                raise CurationError(
+                    f"{source_id} is dated only to the {precision} (published_precision): "
+                    "its phrases cannot be resolved to days; date the rows from what the "
+                    "article says and mark them date_basis inferred"
+                )
+            return day
     raise CurationError(f"no source_id {source_id!r} in sources.csv")
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    # "Rûdaw" -> "rudaw": letters stripped of their accents, everything else a hyphen
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def source_id_for(outlet: str, published: date, taken: set[str] = frozenset()) -> str:
@@ -123,6 +178,8 @@ def source_id_for(outlet: str, published: date, taken: set[str] = frozenset()) -
 
     >>> source_id_for("Rudaw", date(2021, 5, 22), {"rudaw-2021-05-22"})
     'rudaw-2021-05-22-2'
+    >>> source_id_for("Rûdaw", date(2021, 5, 22))
+    'rudaw-2021-05-22'
     """
     base = f"{_slug(outlet) or 'source'}-{published.isoformat()}"
     candidate, n = base, 1
@@ -155,12 +212,27 @@ def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
     data = path.read_bytes()
     newline = "\r\n" if b"\r\n" in data[:4096] else "\n"
     buffer = io.StringIO()
+    if data and not data.endswith(b"\n"):
+        buffer.write(newline)
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator=newline)
     writer.writerows([{k: row.get(k, "") for k in header} for row in rows])
-    with path.open("ab") as handle:
-        if data and not data.endswith(b"\n"):
-            handle.write(newline.encode())
-        handle.write(buffer.getvalue().encode("utf-8"))
+    # the whole file rewritten beside itself and renamed: never half a row on failure
+    _write_replacing(path, data + buffer.getvalue().encode("utf-8"))
+
+
+def _write_replacing(path: Path, data: bytes) -> None:
+    try:
+        mode = path.stat().st_mode & 0o777
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as exc:
+        raise CurationError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)
@@ -203,17 +275,30 @@ def register(
     source = Path(article)
     if not source.is_file():
         raise CurationError(f"no article file {source}")
-    data = source.read_bytes()
     try:
+        data = source.read_bytes()
         text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise CurationError(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise CurationError(
             f"{source} is not UTF-8 text ({exc.reason}); save it as UTF-8"
         ) from None
+    if not text.strip():
+        raise CurationError(f"{source} holds no text")
+    if "\x00" in text:
+        raise CurationError(f"{source} holds NUL bytes: it is not a text file")
     try:
-        day = published if isinstance(published, date) else date.fromisoformat(published)
+        if isinstance(published, datetime):
+            day = published.date()
+        elif isinstance(published, date):
+            day = published
+        else:
+            day = date.fromisoformat(str(published))
     except ValueError:
         raise CurationError(f"--published {published!r} is not a date YYYY-MM-DD") from None
+    if day > date.today():
+        raise CurationError(f"--published {day} is in the future")
     if published_precision not in dates.PRECISION_DAYS:
         raise CurationError(
             f"published precision {published_precision!r}: choose from "
@@ -239,15 +324,28 @@ def register(
         )
     if not url.strip() and not notes.strip():
         raise CurationError("no --url: give the article's address, or say in --notes why none")
+    if url.strip() and not _URI.fullmatch(url.strip()):
+        raise CurationError(f"--url {url!r} is not an address (https://...)")
 
     target_dir = Path(articles) if articles is not None else source.parent
+    if not target_dir.is_dir():
+        raise CurationError(f"--articles {target_dir}: no such folder")
+    same_text = _registered_text(normalise(text), rows, target_dir)
+    if same_text is not None:
+        raise CurationError(
+            f"{source} is the text of {same_text}, already registered (it differs only in "
+            "line ends, spaces or quotes)"
+        )
     if articles is not None and source.resolve().parent != target_dir.resolve():
-        documents = {r.get("document", "") for r in rows}
-        if target_dir.is_dir():
-            documents |= {p.name for p in target_dir.iterdir()}
+        documents = {r.get("document", "") for r in rows} | {p.name for p in target_dir.iterdir()}
         document = document_name(digest, documents)
     else:
         document = source.name
+        if not re.fullmatch(r"[^/\\]+\.txt", document):
+            raise CurationError(
+                f"{document}: an article's file name ends in .txt; rename it, or give --articles "
+                "to copy it there under the next NNN_<sha256>.txt name"
+            )
     if any(r.get("document") == document for r in rows):
         raise CurationError(f"another source already has the document {document!r}")
 
@@ -267,8 +365,50 @@ def register(
     row = {k: v for k, v in row.items() if k in header}
     target = target_dir / document
     if not dry_run:
-        if not target.exists():
-            target_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        append_rows(path, [row])
+        _copy_then_append(data, target, path, row)
     return Registered(row, target, tuple(sorted(printed)))
+
+
+def _registered_text(words: str, rows: list[dict[str, str]], folder: Path) -> str | None:
+    """The source_id whose article (in ``folder``) has the normalised text ``words``."""
+    for row in rows:
+        path = folder / (row.get("document") or "")
+        try:
+            if path.is_file() and normalise(path.read_text(encoding="utf-8-sig")) == words:
+                return row.get("source_id")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _copy_then_append(data: bytes, target: Path, sources: Path, row: dict[str, str]) -> None:
+    """Put the article in place and append its row, or leave both as they were."""
+    placed = False
+    if not target.exists():
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+            placed = True
+        except OSError as exc:
+            raise CurationError(
+                f"cannot copy the article to {target}: {exc.strerror or exc}"
+            ) from None
+        finally:
+            if tmp is not None and not placed:
+                Path(tmp).unlink(missing_ok=True)
+    try:
+        append_rows(sources, [row])
+    except CurationError:
+        if placed:
+            target.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

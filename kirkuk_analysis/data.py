@@ -1059,6 +1059,22 @@ def _read_descriptor(folder: Path) -> dict:
         )
         if not ok:
             problems.append(Problem(file, 1, name, "resource without path or schema fields"))
+    retired = descriptor.get("retired_ids", {})
+    if not (
+        isinstance(retired, dict)
+        and all(
+            isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+            for ids in retired.values()
+        )
+    ):
+        problems.append(
+            Problem(
+                file,
+                1,
+                "retired_ids",
+                'must map table names to lists of ids ({"incidents": ["I14"]})',
+            )
+        )
     if problems:
         raise DataValidationError(problems)
     return descriptor

@@ -80,7 +80,10 @@ _PART = (
     r"| early in the morning| late at night| at (?:dawn|dusk|noon|midnight|night))?"
 )
 # Words before a day-level phrase that do not change the day: "late on", "the night of".
-_LEAD = r"(?:(?:late|early) )?(?:on )?(?:the (?:night|morning|evening|afternoon) of )?"
+_LEAD = (
+    r"(?:(?:late|early|earlier|later) )?(?:on )?"
+    r"(?:(?:in )?the (?:early hours|night|morning|evening|afternoon) of |at (?:dawn|dusk) on )?"
+)
 
 
 class UnresolvablePhrase(ValueError):
@@ -220,19 +223,25 @@ def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
         raise UnresolvablePhrase("an empty date phrase resolves to nothing")
     future = direction == "future"
 
-    m = re.fullmatch(r"(?:ever )?since (.+)", text)
-    if m:
-        if future:
-            raise UnresolvablePhrase(f"{phrase!r} looks back; it cannot be resolved forward")
-        since = resolve(m[1], published)
-        if since.start > published:
-            raise UnresolvablePhrase(f"{phrase!r} starts after publication ({published})")
-        return _range(since.start, published, phrase)
+    try:
+        m = re.fullmatch(r"(?:ever )?since (.+)", text)
+        if m:
+            if future:
+                raise UnresolvablePhrase(f"{phrase!r} looks back; it cannot be resolved forward")
+            since = resolve(m[1], published)
+            if since.start > published:
+                raise UnresolvablePhrase(f"{phrase!r} starts after publication ({published})")
+            return _range(since.start, published, phrase)
 
-    for rule in _RULES:
-        found = rule(text, published, future, phrase)
-        if found is not None:
-            return _clip(found, published, future, phrase)
+        for rule in _RULES:
+            found = rule(text, published, future, phrase)
+            if found is not None:
+                return _clip(found, published, future, phrase)
+    except UnresolvablePhrase:
+        raise
+    except (ValueError, OverflowError) as exc:
+        # calendar arithmetic beyond year 1..9999 ("1000000 days ago", "in 0000")
+        raise UnresolvablePhrase(f"{phrase!r} gives no calendar date: {exc}") from None
     raise UnresolvablePhrase(
         f"no rule resolves the date phrase {phrase!r}; give the row date_basis 'inferred' "
         "and say in notes where its date comes from"
@@ -302,13 +311,13 @@ def _days_ago(text, published, future, phrase):
 
 def _weekday_rule(text, published, future, phrase):
     m = re.fullmatch(
-        rf"{_LEAD}(?:(last|this|next|past) )?(?:a )?({_WD}){_PART}"
-        rf"(?: and (?:on )?({_WD}){_PART})?",
+        rf"(?:between |from )?{_LEAD}(?:(last|this past|this|next|past) )?(?:a )?({_WD}){_PART}"
+        rf"(?: (?:and|to|until) (?:on )?({_WD}){_PART})?",
         text,
     )
     if not m:
         return None
-    which = m[1]
+    which = "last" if m[1] == "this past" else m[1]
     if which == "next" and not future:
         raise UnresolvablePhrase(f"{phrase!r} points after publication; resolve it forward")
     forward = future or which == "next"
@@ -420,6 +429,18 @@ def _recent_rule(text, published, future, phrase):
 
 
 def _end_of_month(text, published, future, phrase):
+    m = re.fullmatch(
+        rf"(?:at |by |in )?(?:the )?(?:beginning|start) of (?:the )?(month|year|{_MO})", text
+    )
+    if m:
+        if m[1] == "month":
+            first = published.replace(day=1)
+            return _range(first, first + timedelta(days=6), phrase)
+        if m[1] == "year":
+            return _range(*_month_span(published.year, 1), phrase)
+        month = MONTHS[m[1]]
+        first, _ = _month_span(_latest_month(month, published, future), month)
+        return _range(first, first + timedelta(days=6), phrase)
     m = re.fullmatch(rf"(?:at |by )?(?:the )?end of ({_MO})", text)
     if not m:
         return None
@@ -429,7 +450,17 @@ def _end_of_month(text, published, future, phrase):
 
 
 def _calendar_day(text, published, future, phrase):
-    # "May 2", "May 2nd, 2021", "2 May", "the 2nd of May 2021", "the night of May 2"
+    # "May 2", "May 2nd, 2021", "2 May", "the 2nd of May 2021", "the night of May 2",
+    # "Thursday, December 2" (the weekday must agree with the date)
+    named = re.match(rf"{_LEAD}({_WD}),? (?=\w)", text)
+    if named:
+        found = _calendar_day(text[named.end() :], published, future, phrase)
+        if found is not None and found.start.weekday() != WEEKDAYS[named[1]]:
+            raise UnresolvablePhrase(
+                f"{phrase!r}: {found.start} is a {calendar.day_name[found.start.weekday()]}, "
+                f"not a {named[1].capitalize()}"
+            )
+        return found
     m = re.fullmatch(
         rf"{_LEAD}(?:in )?(?:({_MO})\.? (\d{{1,2}}){_ORD}"
         rf"|(?:the )?(\d{{1,2}}){_ORD} (?:of )?({_MO})\.?)"
@@ -521,7 +552,9 @@ _RULES = (
 _NUMERIC = re.compile(r"(?<![\d])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d])")
 _ISO = re.compile(r"(?<![\d])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])")
 _MONTH_FIRST = re.compile(rf"\b({_MO})\.? (\d{{1,2}}){_ORD},? (\d{{4}})\b", re.IGNORECASE)
-_DAY_FIRST = re.compile(rf"\b(\d{{1,2}}){_ORD} (?:of )?({_MO})\.?,? (\d{{4}})\b", re.IGNORECASE)
+_DAY_FIRST = re.compile(
+    rf"\b(\d{{1,2}}){_ORD}(?: (?:of )?|-)({_MO})\.?(?:,? |-)(\d{{4}})\b", re.IGNORECASE
+)
 
 
 def printed_dates(text: str) -> set[date]:
@@ -536,6 +569,7 @@ def printed_dates(text: str) -> set[date]:
     [datetime.date(2021, 5, 2), datetime.date(2021, 6, 12), datetime.date(2021, 12, 6)]
     """
     found: set[date] = set()
+    text = re.sub(r"\s+", " ", text)  # non-breaking spaces and line breaks too
 
     def add(year: int, month: int, day: int) -> None:
         try:

@@ -33,12 +33,13 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def articles_dir() -> Path:
-    """``../shared/articles``, the article texts the data was coded from.
+    """The folder of article texts the data was coded from: ``$KIRKUK_ARTICLES`` when set,
+    else ``../shared/articles``.
 
     They stay out of the repository (the outlets' words). Where the folder is missing the
     audit tests skip, except in CI (``CI=true``), where they fail: CI must audit.
     """
-    folder = SHARED / "articles"
+    folder = Path(os.environ.get("KIRKUK_ARTICLES") or SHARED / "articles")
     if not folder.is_dir():
         message = f"the article texts are not at {folder}: the audit against them cannot run"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

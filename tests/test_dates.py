@@ -177,6 +177,31 @@ def test_precision_bounds():
         ("earlier this year", SUN_2024_07_14, date(2024, 1, 1), date(2024, 7, 13), "year"),
         ("mid-April", SUN_2021_05_02, date(2021, 4, 1), date(2021, 4, 30), "month"),
         ("on February 29", date(2021, 3, 1), date(2020, 2, 29), date(2020, 2, 29), "day"),
+        ("on Thursday, December 2", MON_2021_12_06, date(2021, 12, 2), date(2021, 12, 2), "day"),
+        (
+            "in the early hours of Sunday",
+            MON_2021_12_06,
+            date(2021, 12, 5),
+            date(2021, 12, 5),
+            "day",
+        ),
+        ("at dawn on Sunday", MON_2021_12_06, date(2021, 12, 5), date(2021, 12, 5), "day"),
+        ("this past Sunday", MON_2021_12_06, date(2021, 12, 5), date(2021, 12, 5), "day"),
+        (
+            "between Thursday and Sunday",
+            MON_2021_12_06,
+            date(2021, 12, 2),
+            date(2021, 12, 5),
+            "week",
+        ),
+        (
+            "since the beginning of December",
+            MON_2021_12_06,
+            date(2021, 12, 1),
+            MON_2021_12_06,
+            "week",
+        ),
+        ("at the start of the year", SUN_2024_07_14, date(2024, 1, 1), date(2024, 1, 31), "month"),
     ],
 )
 def test_news_report_forms(phrase, published, start, end, precision):
@@ -201,6 +226,10 @@ def test_announced_forms_resolve_forward_only():
         ("a few days ago", MON_2021_12_06),
         ("since 2019", MON_2021_12_06),  # wider than a year
         ("on February 30", MON_2021_12_06),
+        ("on Friday, December 2", MON_2021_12_06),  # 2 December 2021 was a Thursday
+        ("in 0000", MON_2021_12_06),  # no calendar date, not a crash
+        ("1000000 days ago", MON_2021_12_06),
+        ("the past 9999999999 days", MON_2021_12_06),
     ],
 )
 def test_vague_or_impossible_phrases_are_not_guessed(phrase, published):
@@ -224,6 +253,9 @@ def test_the_error_says_what_to_do_instead():
         "12 May 2021",
         "the 12th of May, 2021",
         "Updated: 12.05.2021 3:03 pm",
+        "ERBIL \u2013 12 May\u00a02021",  # a non-breaking space, as outlets' pages have
+        "May  12,\n2021",
+        "12-May-2021",
     ],
 )
 def test_printed_dates_in_every_outlet_form(text):
