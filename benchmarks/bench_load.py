@@ -74,6 +74,12 @@ def write_package(folder: Path, n: int, seed: int = 0) -> None:
             "source_id": rng.choice(sources, n),
         }
     )
+    # Columns the schema has and the benchmark does not vary (date_basis, ...) take one value.
+    columns = [f["name"] for f in schema["incidents"]["fields"]]
+    constant = {"date_basis": "inferred"}
+    incidents = incidents.assign(
+        **{c: constant.get(c, "") for c in columns if c not in incidents.columns}
+    )[columns]
     incidents.to_csv(folder / "incidents.csv", index=False)
     best = rng.integers(0, 20, 2 * n)
     casualties = pd.DataFrame(

@@ -52,6 +52,7 @@ ATTACK_EVENT_TYPES = (
     "ambush",
     "explosive_device",
     "foiled_suicide_attack",
+    "abduction",
 )
 OUTCOMES = ("killed", "wounded", "captured")
 

@@ -53,8 +53,9 @@ ARTICLE_RULES = (
     "(forward for a planned step), and its source is dated to the day; a row with date_basis "
     "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
-    "claims: every incident in overlaps (each listed once) has a figure the claim counts "
-    "(its metric and party) and falls in the claim's period and province",
+    "claims: every incident in overlaps (each listed once) falls in the claim's period and "
+    "province, and has a figure the claim counts (its metric and party) or no figure of "
+    "that metric at all",
     "claims: overlaps lists every incident of the claim's own article that it can include",
     "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
 )
@@ -248,8 +249,9 @@ def check_ids(ds: Dataset) -> list[Problem]:
 def check_overlaps(ds: Dataset) -> list[Problem]:
     """Check that each claim's ``overlaps`` names exactly what it includes.
 
-    Every listed incident must have a figure the claim counts (its metric's outcomes and
-    its parties) and lie in the claim's period and province; every incident of the
+    Every listed incident must lie in the claim's period and province, and have a figure the
+    claim counts (its metric's outcomes and its parties) unless it has no figure of those
+    outcomes at all (its dead are given only within the total); every incident of the
     claim's own article that it can include must be listed, or a reader would count its
     dead twice. A claim whose total is *smaller* than its incidents is not a problem
     here: it is a contradiction between sources, recorded and shown
@@ -266,6 +268,11 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
     province = dict(zip(ds.places.place_id, ds.places.province.astype(str), strict=True))
     figures = claim_figures(ds)
     counted = figures.groupby("claim_id", sort=False)["incident_id"].agg(set).to_dict()
+    cas = ds.casualties
+    with_figures = {
+        outcomes: set(cas.incident_id[cas.outcome.isin(outcomes)].astype(str))
+        for outcomes in CLAIM_OUTCOMES.values()
+    }
     for row, claim in _rows(ds.claims):
         cid = claim["claim_id"]
         listed = [i for i in _text(claim["overlaps"]).split(";") if i]
@@ -301,15 +308,20 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
             continue
         can = counted.get(cid, set())
         party = _text(claim["party"]) or "any party"
+        outcomes = CLAIM_OUTCOMES[metric]
         for iid in listed:
             if iid not in inc.index:
                 continue  # load() reports unknown ids
-            if iid not in can:
+            # An incident with no figure of these outcomes at all may be part of the claim:
+            # the article gives its dead only within the total. One whose figures are all
+            # for other parties cannot be.
+            if iid not in can and iid in with_figures[outcomes]:
                 report.add(
                     "claims",
                     row,
                     "overlaps",
-                    f"{iid} has no {metric} figure for {party}, so the claim cannot include it",
+                    f"{iid} has {'/'.join(outcomes)} figures, but none for {party}, so the "
+                    "claim cannot include it",
                 )
             elif (why := fits(iid)) is not None:
                 report.add("claims", row, "overlaps", why)

@@ -31,10 +31,10 @@ _NOT_AUDITED = (
 
 def cmd_validate(args: argparse.Namespace) -> int:
     import kirkuk_analysis
-    from kirkuk_analysis import audit
+    from kirkuk_analysis import _paths, audit
 
     data_dir = args.data_dir
-    where = data_dir or "the shipped data package"
+    where = data_dir or f"the shipped data package ({_paths.data_dir()})"
     if data_dir is not None and not (Path(data_dir) / "datapackage.json").is_file():
         _error(f"{data_dir}: no datapackage.json there")
         return EXIT_BAD_INPUT
@@ -142,7 +142,14 @@ def cmd_register(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     row = done.row
     verb = "would register" if args.dry_run else "registered"
-    print(row["source_id"])
+    if args.dry_run:  # the row as it would go into sources.csv
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(row), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(row)
+    else:
+        print(row["source_id"])
     print(
         f"{verb} {row['source_id']}: document {row['document']} (in {done.article.parent}), "
         f"sha256 {row['sha256'][:16]}..., published {row['published']} "

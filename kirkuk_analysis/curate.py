@@ -191,8 +191,8 @@ def source_id_for(outlet: str, published: date, taken: set[str] = frozenset()) -
 
 def document_name(sha256: str, taken: set[str] = frozenset()) -> str:
     """The file name of a newly registered article: the next three-digit number after the
-    highest in ``taken``, then the first 16 hex digits of its SHA-256 (as the first
-    articles are named).
+    highest in ``taken``, then the first 16 hex digits of its SHA-256, so that the name
+    says which text it is (the first five articles' suffixes are not their hashes).
 
     >>> document_name("ab" * 32, {"000_x.txt", "004_y.txt"})
     '005_abababababababab.txt'

@@ -75,14 +75,22 @@ _MO = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUM = r"\d+|" + "|".join(NUMBERS)
 _ORD = r"(?:st|nd|rd|th)?"
 # A part of the day after a day-level phrase: "Sunday night", "May 2 early in the morning".
+# A clock time: "around 1am", "at 3:30 p.m.", "shortly after midnight".
+_CLOCK = (
+    r"(?:(?:at|around|about|shortly after|shortly before|just after|just before|after|before) )?"
+    r"(?:\d{1,2}(?:[:.]\d{2})? ?(?:a\.?m\.?|p\.?m\.?|o'clock)|midnight|noon)"
+)
+# A part of the day after a day-level phrase: "Sunday night", "May 2 early in the morning".
 _PART = (
     r"(?: (?:(?:early|late) )?(?:in the )?(?:morning|afternoon|evening|night)"
-    r"| early in the morning| late at night| at (?:dawn|dusk|noon|midnight|night))?"
+    rf"| early in the morning| late at night| at (?:dawn|dusk|night)|,? {_CLOCK})?"
 )
-# Words before a day-level phrase that do not change the day: "late on", "the night of".
+# Words before a day-level phrase that do not change the day: "late on", "the night of",
+# "around 1am on".
 _LEAD = (
     r"(?:(?:late|early|earlier|later) )?(?:on )?"
-    r"(?:(?:in )?the (?:early hours|night|morning|evening|afternoon) of |at (?:dawn|dusk) on )?"
+    r"(?:(?:in )?the (?:early hours|night|morning|evening|afternoon) of |at (?:dawn|dusk) on "
+    rf"|{_CLOCK},? (?:on )?)?"
 )
 
 

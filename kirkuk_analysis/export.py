@@ -27,6 +27,7 @@ ACLED_EVENT_TYPES = {
     "ambush": ("Battles", "Armed clash"),
     "explosive_device": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
     "foiled_suicide_attack": ("Strategic developments", "Disrupted weapons use"),
+    "abduction": ("Violence against civilians", "Abduction/forced disappearance"),
     "arrest": ("Strategic developments", "Arrests"),
 }
 ACLED_CIVILIAN_TARGET = ("Violence against civilians", "Attack")
@@ -92,9 +93,14 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
       incident whose article gives no death toll is exported as 0 here, and only here.
 
     >>> from kirkuk_analysis import load
-    >>> row = to_acled(load()).set_index("event_id_cnty").loc["I10"]
-    >>> row.event_type, int(row.fatalities)
-    ('Battles', 13)
+    >>> ds = load()
+    >>> a = to_acled(ds)
+    >>> list(a.columns[:4])
+    ['event_id_cnty', 'event_date', 'year', 'time_precision']
+    >>> a.event_id_cnty.tolist() == ds.incidents.incident_id.tolist()  # one row per incident
+    True
+    >>> int(a.fatalities.isna().sum())  # no missing value in ACLED: unknown deaths are 0
+    0
     """
     t = incident_table(ds, all_parties=True)
     kinds = t.event_type.astype(str).map(ACLED_EVENT_TYPES)
@@ -169,9 +175,11 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
       has ``high`` = ``best``). Deaths unknown to the article are 0 here, as in GED.
 
     >>> from kirkuk_analysis import load
-    >>> row = to_ucdp(load()).set_index("id").loc["I10"]
-    >>> int(row.deaths_a), int(row.deaths_civilians), int(row.best)
-    (10, 3, 13)
+    >>> u = to_ucdp(load())
+    >>> bool((u.best == u.deaths_a + u.deaths_b + u.deaths_civilians + u.deaths_unknown).all())
+    True
+    >>> bool(((u.low <= u.best) & (u.best <= u.high)).all())
+    True
     """
     t = incident_table(ds, all_parties=True)
     sources = ds.sources.set_index("source_id")

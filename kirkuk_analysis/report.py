@@ -90,6 +90,7 @@ EVENT_LABELS = {
     "ambush": "ambush",
     "explosive_device": "bombing",
     "foiled_suicide_attack": "foiled suicide attack",
+    "abduction": "abduction",
     "arrest": "arrest",
 }
 
@@ -480,7 +481,10 @@ def claims_table(ds) -> pd.DataFrame:
             "Includes": [
                 _includes(o, f, bool(c))
                 for o, f, c in zip(
-                    cl["overlaps"], checked["incident_figure"], checked["contradiction"], strict=True
+                    cl["overlaps"],
+                    checked["incident_figure"],
+                    checked["contradiction"],
+                    strict=True,
                 )
             ],
         }
@@ -783,6 +787,15 @@ def method_note(ds) -> str:
         "Totals that span several attacks are aggregate claims: they are listed apart and never "
         "added to incident figures.",
     ]
+    from kirkuk_analysis.analysis import claims_summary
+
+    contradictions = int(claims_summary(ds)["contradiction"].sum())
+    if contradictions:
+        sentences.append(
+            f"{_plural(contradictions, 'claim gives', 'claims give')} a total smaller than the "
+            "incidents it includes: the sources contradict each other, and both figures are "
+            "shown as printed (see “Includes”)."
+        )
     if n:
         prec = inc["date_precision"].astype(str).value_counts()
         parts = [

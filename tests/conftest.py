@@ -28,24 +28,33 @@ def cli_command() -> list[str]:
     return [sys.executable, "-m", "kirkuk_analysis.cli"]
 
 
-SHARED = ROOT.parent / "shared"
+# What every developer and CI run has beside the project (../shared/README.md); a researcher
+# whose article texts live elsewhere sets KIRKUK_ARTICLES (docs/curating.md).
+SHARED = Path(os.environ.get("KIRKUK_SHARED") or ROOT.parent / "shared")
+
+
+def _required(path: Path, what: str) -> Path:
+    """``path``, or a skip naming it; under ``CI=true`` a failure, since CI must audit."""
+    if path.exists():
+        return path
+    message = f"{what} is not at {path}: the audit against the articles cannot run"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message + " (CI=true: failing, not skipping)")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def articles_dir() -> Path:
     """The folder of article texts the data was coded from: ``$KIRKUK_ARTICLES`` when set,
-    else ``../shared/articles``.
-
-    They stay out of the repository (the outlets' words). Where the folder is missing the
-    audit tests skip, except in CI (``CI=true``), where they fail: CI must audit.
-    """
+    else ``../shared/articles``. They stay out of the repository (the outlets' words)."""
     folder = Path(os.environ.get("KIRKUK_ARTICLES") or SHARED / "articles")
-    if not folder.is_dir():
-        message = f"the article texts are not at {folder}: the audit against them cannot run"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message + " (CI=true: failing, not skipping)")
-        pytest.skip(message)
-    return folder
+    return _required(folder, "the folder of article texts")
+
+
+@pytest.fixture(scope="session")
+def evidence_checker() -> Path:
+    """The shared reference checker the project's audit must agree with."""
+    return _required(SHARED / "tools" / "check_evidence.py", "the shared evidence checker")
 
 
 @pytest.fixture

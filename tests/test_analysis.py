@@ -1,15 +1,19 @@
-"""Analyses on the shipped data, with expected values computed from the CSVs independently."""
+"""Analyses: on the shipped data with expected values recomputed from the CSVs (read here,
+independently of the library), and on small fixture packages whose rows fix the answer."""
 
 from __future__ import annotations
 
 import csv
+import doctest
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from packages import load_package
 
-from kirkuk_analysis import load
+from kirkuk_analysis import analysis, load
 from kirkuk_analysis.analysis import (
     ATTACK_EVENT_TYPES,
     casualty_figures,
@@ -21,6 +25,16 @@ from kirkuk_analysis.analysis import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+OUTCOMES = ("killed", "wounded", "captured")
+MAKHMOUR = {
+    "place_id": "makhmour",
+    "name": "Makhmour",
+    "kind": "town",
+    "district": "Makhmour",
+    "province": "Nineveh",
+    "lat": 35.7766,
+    "lon": 43.5800,
+}
 
 
 def rows(table: str) -> list[dict[str, str]]:
@@ -38,6 +52,26 @@ def figure(row):
     return int(value) if value else None
 
 
+def max_figures(incident_ids=None) -> dict[tuple[str, str, str], int]:
+    """(incident, party, outcome) -> the largest figure any source gives (never the sum)."""
+    out: dict[tuple[str, str, str], int] = {}
+    for r in rows("casualties"):
+        if figure(r) is None or (incident_ids is not None and r["incident_id"] not in incident_ids):
+            continue
+        key = (r["incident_id"], r["party"], r["outcome"])
+        out[key] = max(out.get(key, 0), figure(r))
+    return out
+
+
+def test_doctests():
+    failures, tried = doctest.testmod(analysis, optionflags=doctest.ELLIPSIS)
+    assert tried >= 8
+    assert failures == 0
+
+
+# ------------------------------------------------------------------ the shipped data
+
+
 def test_incident_table_one_row_per_incident_with_place(ds):
     t = incident_table(ds)
     incidents, places = rows("incidents"), {p["place_id"]: p for p in rows("places")}
@@ -48,48 +82,34 @@ def test_incident_table_one_row_per_incident_with_place(ds):
         assert got.lat == float(place["lat"]) and got.lon == float(place["lon"])
 
 
-def test_makhmour_attack(ds):
-    row = incident_table(ds).set_index("incident_id").loc["I10"]
-    assert row.date_start == pd.Timestamp("2021-12-02")
-    assert (row.killed_peshmerga, row.killed_civilians, row.killed) == (10, 3, 13)
-    assert row.province == "Nineveh" and row.place == "Makhmour"
+def test_incident_figures_match_the_csv(ds):
+    t = incident_table(ds).set_index("incident_id")
+    expected = max_figures()
+    for (incident_id, party, outcome), n in expected.items():
+        assert t.loc[incident_id, f"{outcome}_{party}"] == n, (incident_id, party, outcome)
+    per_incident = defaultdict(int)
+    for (incident_id, _, outcome), n in expected.items():
+        per_incident[incident_id, outcome] += n
+    for incident_id in t.index:
+        for outcome in OUTCOMES:
+            if (incident_id, outcome) in per_incident:
+                assert t.loc[incident_id, outcome] == per_incident[incident_id, outcome]
+            else:  # no source gives a figure: unknown, not zero
+                assert pd.isna(t.loc[incident_id, outcome]), (incident_id, outcome)
 
 
 def test_totals_equal_casualty_rows_and_claims_never_added(ds):
     t = incident_table(ds)
     expected = defaultdict(int)
-    for r in rows("casualties"):
-        if figure(r) is not None:
-            expected[r["outcome"]] += figure(r)
-    for outcome in ("killed", "wounded", "captured"):
+    for (_, _, outcome), n in max_figures().items():
+        expected[outcome] += n
+    for outcome in OUTCOMES:
         assert int(t[outcome].sum()) == expected[outcome]
     # by party: the wide columns add up to the totals
     killed_cols = [c for c in t.columns if c.startswith("killed_")]
     assert int(t[killed_cols].sum().sum()) == expected["killed"]
-
-
-def test_incident_without_casualty_rows_is_na_not_zero(ds):
-    t = incident_table(ds).set_index("incident_id")
-    with_rows = {r["incident_id"] for r in rows("casualties")}
-    for incident_id in set(t.index) - with_rows:
-        assert t.loc[incident_id, ["killed", "wounded", "captured"]].isna().all()
-    # I03 has killed and wounded rows but no captured row
-    assert t.loc["I03", "killed"] == 3 and pd.isna(t.loc["I03", "captured"])
-
-
-def test_several_sources_take_the_maximum_not_the_sum(ds):
-    extra = ds.casualties.iloc[[0]].assign(source_id="kirkuknow-2021-05-02", best=7, low=7, high=7)
-    doubled = ds.replace(casualties=pd.concat([ds.casualties, extra], ignore_index=True))
-    f = casualty_figures(doubled).query("incident_id == 'I02' and outcome == 'killed'")
-    assert int(f.figure.item()) == 10 and int(f.sources.item()) == 2
-    assert incident_table(doubled).set_index("incident_id").loc["I02", "killed"] == 10
-
-
-def test_best_falls_back_to_low(ds):
-    cas = ds.casualties.copy()
-    cas.loc[0, "best"] = pd.NA  # I02 pmf killed: low stays 10
-    t = incident_table(ds.replace(casualties=cas)).set_index("incident_id")
-    assert t.loc["I02", "killed"] == 10
+    no_claims = incident_table(ds.replace(claims=ds.claims.iloc[:0]))
+    pd.testing.assert_frame_equal(no_claims, t)
 
 
 def test_select_kirkuk_province(ds):
@@ -102,20 +122,21 @@ def test_select_kirkuk_province(ds):
     assert set(sel.coordination.place_id.dropna()) <= kirkuk_places
 
 
-def test_select_period_overlap_keeps_uncertain_dates(ds):
-    # I01 is "in April" 2020 (2020-04-01..30): a period touching the end of April keeps it
-    assert "I01" in set(select(ds, "2020-04-30", "2020-05-01").incidents.incident_id)
-    assert "I01" not in set(select(ds, "2020-05-01", "2020-05-31").incidents.incident_id)
-    # I05 runs 2020-06-23..2020-07-20
-    assert "I05" in set(select(ds, end="2020-06-23").incidents.incident_id)
-    assert "I05" not in set(select(ds, end="2020-06-22").incidents.incident_id)
-
-
 def test_select_parties_limits_casualty_rows(ds):
+    hit = {r["incident_id"] for r in rows("casualties") if r["party"] == "peshmerga"}
+    expected = {
+        i["incident_id"]
+        for i in rows("incidents")
+        if "peshmerga" in (i["perpetrator"], i["target"]) or i["incident_id"] in hit
+    }
     sel = select(ds, parties="peshmerga")
+    assert set(sel.incidents.incident_id) == expected
     assert set(sel.casualties.party) == {"peshmerga"}
-    assert {"I09", "I10", "I11"} <= set(sel.incidents.incident_id)
-    assert sel.incidents.shape[0] < ds.incidents.shape[0]
+    assert len(sel.casualties) == sum(r["party"] == "peshmerga" for r in rows("casualties"))
+    steps = {r["step_id"] for r in rows("coordination") if "peshmerga" in r["parties"].split(";")}
+    assert set(sel.coordination.step_id) == steps
+    claims = {r["claim_id"] for r in rows("claims") if "peshmerga" in r["party"].split(";")}
+    assert set(sel.claims.claim_id) == claims
 
 
 def test_select_rejects_bad_parameters(ds):
@@ -128,25 +149,36 @@ def test_select_rejects_bad_parameters(ds):
 
 
 def test_select_empty_result_keeps_columns(ds):
-    sel = select(ds, "2019-01-01", "2019-12-31")
+    sel = select(ds, "1900-01-01", "1900-12-31")
     assert len(sel.incidents) == 0 and list(sel.incidents.columns) == list(ds.incidents.columns)
     assert len(incident_table(sel)) == 0
     assert len(monthly(sel)) == 0
 
 
-def test_monthly_counts_each_incident_once(ds):
-    m = monthly(ds)
-    assert m.incidents.sum() == len(rows("incidents"))
-    killed = sum(figure(r) or 0 for r in rows("casualties") if r["outcome"] == "killed")
-    assert m.killed.sum() == killed
-    by_month = m.set_index("month")
-    # I01 "in April" 2020 counted once, in April; months are continuous
-    assert by_month.loc[pd.Period("2020-04", "M"), "incidents"] == 1
-    assert by_month.loc[pd.Period("2020-04", "M"), "uncertain"] == 1
-    assert by_month.loc[pd.Period("2021-12", "M"), "killed"] == 10 + 3 + 4
-    assert len(m) == len(pd.period_range(m.month.min(), m.month.max(), freq="M"))
-    attacks = sum(i["event_type"] in ATTACK_EVENT_TYPES for i in rows("incidents"))
-    assert m.attacks.sum() == attacks
+def expected_monthly():
+    """month -> counts and recorded figures, each incident in the month of its range's middle."""
+    figures = defaultdict(int)
+    for (incident_id, _, outcome), n in max_figures().items():
+        figures[incident_id, outcome] += n
+    out = defaultdict(lambda: dict.fromkeys(("incidents", "attacks", "uncertain", *OUTCOMES), 0))
+    for i in rows("incidents"):
+        start, end = date.fromisoformat(i["date_start"]), date.fromisoformat(i["date_end"])
+        month = out[pd.Period(start + (end - start) / 2, "M")]
+        month["incidents"] += 1
+        month["attacks"] += i["event_type"] in ATTACK_EVENT_TYPES
+        month["uncertain"] += end > start
+        for outcome in OUTCOMES:
+            month[outcome] += figures[i["incident_id"], outcome]
+    return out
+
+
+def test_monthly_matches_the_csv(ds):
+    m = monthly(ds).set_index("month")
+    expected = expected_monthly()
+    assert list(m.index) == list(pd.period_range(min(expected), max(expected), freq="M"))
+    for month in m.index:  # months without incidents are there, with zeros
+        want = expected.get(month, dict.fromkeys(m.columns, 0))
+        assert m.loc[month].to_dict() == want, month
 
 
 def test_monthly_by_province_and_party(ds):
@@ -155,37 +187,24 @@ def test_monthly_by_province_and_party(ds):
     kirkuk = p[p.province == "Kirkuk"].incidents.sum()
     assert kirkuk == len(select(ds, provinces="Kirkuk").incidents)
     q = monthly(ds, by="party")
-    assert q[q.party == "peshmerga"].killed.sum() == 3 + 10 + 4
+    for party in ("peshmerga", "civilians"):
+        killed = sum(n for (_, pa, o), n in max_figures().items() if (pa, o) == (party, "killed"))
+        assert q[q.party == party].killed.sum() == killed
+        assert q[q.party == party].incidents.sum() == sum(
+            i["target"] == party for i in rows("incidents")
+        )
     with pytest.raises(ValueError):
         monthly(ds, by="district")
 
 
-def test_response_lag(ds):
+def test_response_lag_covers_every_step_and_attack(ds):
     lag = response_lag(ds, window_days=30)
-    steps = lag.steps.set_index("step_id")
-    assert len(steps) == len(rows("coordination"))
-    # K29 (6 Dec 2021): I10 (2 Dec, 13 killed) and I11 (5 Dec, 4 killed) in the window
-    assert steps.loc["K29", "attacks_in_window"] == 2
-    assert steps.loc["K29", "killed_in_window"] == 17
-    assert steps.loc["K29", "days_since_attack"] == 1
-    assert steps.loc["K29", "previous_attack"] == "I11"
-    assert pd.isna(steps.loc["K01", "days_since_attack"])  # no attack before March 2020
-    att = lag.attacks.set_index("incident_id")
-    assert "I08" not in att.index  # an arrest is not an attack
-    assert att.loc["I10", "next_step"] == "K27" and att.loc["I10", "days_to_next_step"] == 2
-    assert pd.isna(att.loc["I12", "days_to_next_step"])
+    assert list(lag.steps.step_id) == [r["step_id"] for r in rows("coordination")]
+    attacks = [i["incident_id"] for i in rows("incidents") if i["event_type"] in ATTACK_EVENT_TYPES]
+    assert list(lag.attacks.incident_id) == attacks  # an arrest is not an attack
     only = response_lag(ds, kinds=["meeting"]).steps
-    assert set(only.kind) == {"meeting"}
-
-
-def test_claims_summary_keeps_claims_apart(ds):
-    s = claims_summary(ds).set_index("claim_id")
-    assert len(s) == len(rows("claims"))
-    assert s.loc["C05", "incident_figure"] == 14 and s.loc["C05", "beyond_incidents"] == 8
-    assert s.loc["C06", "beyond_incidents"] == 0
-    # incident totals are unchanged by claims
-    before = incident_table(ds).killed.sum()
-    assert incident_table(ds.replace(claims=ds.claims.iloc[:0])).killed.sum() == before
+    assert set(only.kind) <= {"meeting"}
+    assert len(only) == sum(r["kind"] == "meeting" for r in rows("coordination"))
 
 
 def test_incident_rows_point_each_casualty_at_its_incident(ds):
@@ -205,3 +224,239 @@ def test_rows_found_by_the_loaders_foreign_key_check_give_the_same_monthly(monke
     assert recomputed._incident_rows is None
     pd.testing.assert_frame_equal(monthly(prefilled), monthly(recomputed))
     assert (prefilled.incident_rows() == recomputed.incident_rows()).all()
+
+
+# ------------------------------------------------------------------ fixture packages
+
+
+def test_incident_table_adds_up_the_parties_of_one_incident(tmp_path):
+    ds = load_package(
+        tmp_path,
+        places=[MAKHMOUR],
+        incidents=[{"incident_id": "I01", "date_start": "2021-12-02"}, {"incident_id": "I02"}],
+        casualties=[
+            {"party": "peshmerga", "best": 10},
+            {"party": "civilians", "best": 3},
+            {"party": "peshmerga", "outcome": "wounded", "best": 2},  # the same party again
+        ],
+    )
+    t = incident_table(ds).set_index("incident_id")
+    row = t.loc["I01"]
+    assert row.date_start == pd.Timestamp("2021-12-02")
+    assert (row.killed_peshmerga, row.killed_civilians, row.killed) == (10, 3, 13)
+    assert (row.wounded, row.wounded_peshmerga) == (2, 2)
+    assert pd.isna(row.captured) and pd.isna(row.wounded_civilians)  # unknown, never 0
+    assert (row.province, row.place, row.district) == ("Nineveh", "Makhmour", "Makhmour")
+    assert (row.lat, row.lon) == (35.7766, 43.58)
+    assert t.loc["I02", ["killed", "wounded", "captured"]].isna().all()  # no casualty rows
+    assert {"killed_isis", "killed_asayish"}.isdisjoint(t.columns)  # parties with rows only
+    wide = incident_table(ds, all_parties=True)
+    assert {"killed_isis", "captured_asayish"} <= set(wide.columns)
+    assert wide.killed_isis.isna().all()
+
+
+def test_several_sources_take_the_maximum_not_the_sum(tmp_path):
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": s} for s in ("a", "b", "c")],
+        incidents=[{"incident_id": "I01", "date_start": "2021-12-02"}],
+        casualties=[
+            {"source_id": "a", "best": 10},
+            {"source_id": "b", "best": 13},  # a later report, a higher figure
+            {"source_id": "c", "best": 7},
+            {"source_id": "a", "party": "civilians", "best": 3},
+            {"source_id": "c", "party": "civilians", "best": 3},
+        ],
+    )
+    f = casualty_figures(ds).set_index("party")
+    assert (f.loc["peshmerga", "figure"], f.loc["peshmerga", "sources"]) == (13, 3)
+    assert (f.loc["civilians", "figure"], f.loc["civilians", "sources"]) == (3, 2)
+    row = incident_table(ds).iloc[0]
+    assert (row.killed_peshmerga, row.killed_civilians, row.killed) == (13, 3, 16)
+    assert monthly(ds).killed.sum() == 16
+    assert monthly(ds, by="province").killed.sum() == 16
+    by_party = monthly(ds, by="party").set_index("party").killed
+    assert (by_party["peshmerga"], by_party["civilians"]) == (13, 3)
+    assert response_lag(ds).attacks.killed.sum() == 16
+
+
+def test_best_falls_back_to_low(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[
+            {"best": "", "low": 4, "high": ""},  # "at least four"
+            {"outcome": "wounded", "best": "", "low": "", "high": ""},  # "several wounded"
+        ],
+    )
+    assert casualty_figures(ds).set_index("outcome").figure.loc["killed"] == 4
+    row = incident_table(ds).iloc[0]
+    assert row.killed == 4 and pd.isna(row.wounded)  # no figure: unknown, not zero
+    m = monthly(ds).iloc[0]
+    assert (m.killed, m.wounded) == (4, 0)  # recorded casualties: a floor
+
+
+def test_select_period_overlap_keeps_uncertain_dates(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {  # "in April"
+                "incident_id": "I01",
+                "date_start": "2020-04-01",
+                "date_end": "2020-04-30",
+                "date_precision": "month",
+            },
+            {  # "in recent weeks"
+                "incident_id": "I02",
+                "date_start": "2020-06-23",
+                "date_end": "2020-07-20",
+                "date_precision": "month",
+            },
+        ],
+        casualties=[{"incident_id": "I02", "best": 1}],
+        coordination=[{"step_id": "K01", "date_start": "2020-07-20"}],
+        claims=[{"claim_id": "C01", "period_start": "", "period_end": "2020-07-20"}],
+    )
+
+    def ids(**period):
+        return set(select(ds, **period).incidents.incident_id)
+
+    assert ids(start="2020-04-30", end="2020-05-01") == {"I01"}
+    assert ids(start="2020-05-01", end="2020-05-31") == set()
+    assert ids(end="2020-06-23") == {"I01", "I02"}
+    assert ids(end="2020-06-22") == {"I01"}
+    assert ids(start="2020-07-20") == {"I02"}
+    assert ids(start="2020-07-21") == set()
+    assert len(select(ds, end="2020-06-22").casualties) == 0  # I02's row went with it
+    later = select(ds, start="2020-07-21")
+    assert len(later.coordination) == 0 and len(later.claims) == 0
+    early = select(ds, end="2019-01-01")  # an empty period_start is open
+    assert list(early.claims.claim_id) == ["C01"] and len(early.coordination) == 0
+
+
+def test_monthly_places_each_incident_in_the_month_of_its_middle(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {
+                "incident_id": "I01",
+                "date_start": "2021-01-01",
+                "date_end": "2021-01-31",
+                "date_precision": "month",
+            },
+            {  # 29 April .. 2 May: its middle is 30 April
+                "incident_id": "I02",
+                "date_start": "2021-04-29",
+                "date_end": "2021-05-02",
+                "date_precision": "week",
+                "event_type": "arrest",
+            },
+            {"incident_id": "I03", "date_start": "2021-05-15"},
+        ],
+        casualties=[{"incident_id": "I02", "best": 2}, {"incident_id": "I03", "best": 1}],
+    )
+    m = monthly(ds).set_index("month")
+    assert [str(p) for p in m.index] == ["2021-01", "2021-02", "2021-03", "2021-04", "2021-05"]
+    assert list(m.incidents) == [1, 0, 0, 1, 1]
+    assert list(m.attacks) == [1, 0, 0, 0, 1]  # an arrest is not an attack
+    assert list(m.uncertain) == [1, 0, 0, 1, 0]
+    assert list(m.killed) == [0, 0, 0, 2, 1]
+
+
+@pytest.fixture
+def lag_package(tmp_path):
+    """Attacks around a meeting on 6 December 2021 (the window: 6 Nov .. 5 Dec)."""
+    return load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-11-06"},  # first day of the window
+            {"incident_id": "I02", "date_start": "2021-11-05"},  # a day too early
+            {"incident_id": "I03", "date_start": "2021-12-02"},
+            {"incident_id": "I04", "date_start": "2021-12-05"},  # the day before the step
+            {  # an arrest the same day: not an attack
+                "incident_id": "I05",
+                "date_start": "2021-12-05",
+                "event_type": "arrest",
+                "perpetrator": "asayish",
+                "target": "isis",
+            },
+            {  # "in November": only partly in the window
+                "incident_id": "I06",
+                "date_start": "2021-11-01",
+                "date_end": "2021-11-30",
+                "date_precision": "month",
+            },
+            {"incident_id": "I07", "date_start": "2022-01-10"},  # after the last step
+        ],
+        casualties=[
+            {"incident_id": "I01", "best": 1},
+            {"incident_id": "I02", "best": 5},
+            {"incident_id": "I03", "best": 10},
+            {"incident_id": "I03", "party": "civilians", "best": 3},
+            {"incident_id": "I04", "best": 4},
+            {"incident_id": "I05", "party": "isis", "outcome": "captured", "best": 1},
+            {"incident_id": "I06", "best": 2},
+        ],
+        coordination=[
+            {"step_id": "K01", "date_start": "2021-10-01", "kind": "call"},  # before any attack
+            {"step_id": "K02", "date_start": "2021-12-06", "kind": "meeting"},
+        ],
+    )
+
+
+def test_response_lag_steps(lag_package):
+    steps = response_lag(lag_package, window_days=30).steps.set_index("step_id")
+    k02 = steps.loc["K02"]
+    assert k02.attacks_in_window == 3  # I01, I03, I04
+    assert k02.killed_in_window == 1 + 13 + 4
+    assert k02.attacks_maybe_in_window == 1  # I06
+    assert (k02.days_since_attack, k02.previous_attack) == (1, "I04")
+    k01 = steps.loc["K01"]
+    assert pd.isna(k01.days_since_attack) and pd.isna(k01.previous_attack)
+    assert (k01.attacks_in_window, k01.killed_in_window) == (0, 0)
+    narrow = response_lag(lag_package, window_days=3).steps.set_index("step_id")
+    assert narrow.loc["K02", "attacks_in_window"] == 1  # only I04 (3 Dec .. 5 Dec)
+    assert list(response_lag(lag_package, kinds=["meeting"]).steps.step_id) == ["K02"]
+    with pytest.raises(ValueError):
+        response_lag(lag_package, window_days=-1)
+
+
+def test_response_lag_attacks(lag_package):
+    att = response_lag(lag_package).attacks.set_index("incident_id")
+    assert "I05" not in att.index  # an arrest is not an attack
+    assert att.loc["I04", "next_step"] == "K02" and att.loc["I04", "days_to_next_step"] == 1
+    assert att.loc["I03", "days_to_next_step"] == 4 and att.loc["I03", "killed"] == 13
+    assert att.loc["I06", "days_to_next_step"] == 6  # from the end of its range
+    assert att.loc["I01", "next_step_kind"] == "meeting"
+    assert pd.isna(att.loc["I07", "days_to_next_step"]) and pd.isna(att.loc["I07", "next_step"])
+
+
+def test_claims_summary_keeps_claims_apart(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": i} for i in ("I01", "I02", "I03")],
+        casualties=[
+            {"incident_id": "I01", "best": 10},
+            {"incident_id": "I01", "party": "civilians", "best": 3},
+            {"incident_id": "I02", "best": 4},
+            {"incident_id": "I03", "best": 5},  # not in any claim's overlaps
+        ],
+        claims=[
+            {"claim_id": "C01", "best": 22, "overlaps": "I01;I02"},
+            {"claim_id": "C02", "party": "civilians", "best": 3, "overlaps": "I01"},
+            {
+                "claim_id": "C03",
+                "metric": "gap_width_km",
+                "party": "",
+                "best": 40,
+                "high": 40,
+            },
+        ],
+    )
+    s = claims_summary(ds).set_index("claim_id")
+    assert (s.loc["C01", "incident_figure"], s.loc["C01", "beyond_incidents"]) == (14, 8)
+    assert (s.loc["C02", "incident_figure"], s.loc["C02", "beyond_incidents"]) == (3, 0)
+    assert pd.isna(s.loc["C03", "incident_figure"]) and pd.isna(s.loc["C03", "beyond_incidents"])
+    # incident totals are unchanged by claims
+    assert incident_table(ds).killed.sum() == 10 + 3 + 4 + 5
+    assert incident_table(ds.replace(claims=ds.claims.iloc[:0])).equals(incident_table(ds))

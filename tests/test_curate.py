@@ -562,3 +562,26 @@ def test_date_refuses_a_source_dated_only_to_the_month(data_copy, tmp_path, cli_
         check=False,
     )
     assert done.returncode == 2 and "only to the month" in done.stderr
+
+
+def test_register_dry_run_prints_the_row(data_copy, cli_command):
+    before = (data_copy / "sources.csv").read_bytes()
+    done = run(
+        cli_command,
+        "register",
+        FICTIONAL,
+        "--outlet",
+        "Test Outlet",
+        "--published",
+        "2021-05-12",
+        "--url",
+        "https://example.org/f",
+        "--data-dir",
+        data_copy,
+        "--dry-run",
+    )
+    (row,) = list(csv.DictReader(done.stdout.splitlines()))
+    header = next(csv.reader((data_copy / "sources.csv").open(encoding="utf-8")))
+    assert list(row) == header
+    assert row["source_id"] == "test-outlet-2021-05-12" and row["published_basis"] == "printed"
+    assert (data_copy / "sources.csv").read_bytes() == before

@@ -81,10 +81,8 @@ def test_the_project_audit_passes_on_the_shipped_data(articles_dir):
     assert not problems, "\n".join(map(str, problems))
 
 
-def test_the_shared_evidence_checker_agrees(articles_dir):
-    checker = articles_dir.parent / "tools" / "check_evidence.py"
-    if not checker.is_file():
-        pytest.fail(f"{checker} is missing")
+def test_the_shared_evidence_checker_agrees(articles_dir, evidence_checker):
+    checker = evidence_checker
     run = subprocess.run(
         [sys.executable, str(checker), str(DATA), str(articles_dir)],
         capture_output=True,

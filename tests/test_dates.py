@@ -202,6 +202,16 @@ def test_precision_bounds():
             "week",
         ),
         ("at the start of the year", SUN_2024_07_14, date(2024, 1, 1), date(2024, 1, 31), "month"),
+        ("around 1am on Saturday", MON_2021_12_06, date(2021, 12, 4), date(2021, 12, 4), "day"),
+        ("Friday at 3:30 p.m.", MON_2021_12_06, date(2021, 12, 3), date(2021, 12, 3), "day"),
+        (
+            "shortly after midnight on Sunday",
+            MON_2021_12_06,
+            date(2021, 12, 5),
+            date(2021, 12, 5),
+            "day",
+        ),
+        ("on December 2 at 10pm", MON_2021_12_06, date(2021, 12, 2), date(2021, 12, 2), "day"),
     ],
 )
 def test_news_report_forms(phrase, published, start, end, precision):

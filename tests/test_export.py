@@ -1,8 +1,10 @@
-"""ACLED, UCDP GED and GeoJSON exports, checked against the CSVs and the formats' rules."""
+"""ACLED, UCDP GED and GeoJSON exports, checked against the CSVs (read here, independently of
+the library), against the formats' rules, and on a fixture package whose rows fix the answer."""
 
 from __future__ import annotations
 
 import csv
+import doctest
 import io
 import json
 import subprocess
@@ -11,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from packages import load_package
 
-from kirkuk_analysis import load
+from kirkuk_analysis import export, load
 from kirkuk_analysis.export import ACLED_EVENT_TYPES, ACTORS, to_acled, to_geojson, to_ucdp
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -25,11 +28,22 @@ def rows(table):
 
 
 def killed_by_incident():
-    out = {}
+    """incident -> killed, all parties: per party the largest figure of the sources."""
+    largest = {}
     for r in rows("casualties"):
         if r["outcome"] == "killed":
-            out[r["incident_id"]] = out.get(r["incident_id"], 0) + int(r["best"] or r["low"] or 0)
+            key = (r["incident_id"], r["party"])
+            largest[key] = max(largest.get(key, 0), int(r["best"] or r["low"] or 0))
+    out = {}
+    for (incident_id, _), n in largest.items():
+        out[incident_id] = out.get(incident_id, 0) + n
     return out
+
+
+def test_doctests():
+    failures, tried = doctest.testmod(export, optionflags=doctest.ELLIPSIS)
+    assert tried >= 6
+    assert failures == 0
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +72,14 @@ def test_acled_columns_and_codes(ds):
     ):
         assert column in a.columns
     incidents = {i["incident_id"]: i for i in rows("incidents")}
+    places = {p["place_id"]: p for p in rows("places")}
     killed = killed_by_incident()
     assert list(a.event_id_cnty) == list(incidents)
     for row in a.itertuples():
         inc = incidents[row.event_id_cnty]
+        place = places[inc["place_id"]]
+        assert (row.admin1, row.location) == (place["province"], place["name"])
+        assert (row.latitude, row.longitude) == (float(place["lat"]), float(place["lon"]))
         assert row.event_date == inc["date_start"]
         assert (
             row.time_precision
@@ -76,8 +94,6 @@ def test_acled_columns_and_codes(ds):
         ):
             assert (row.event_type, row.sub_event_type) == ACLED_EVENT_TYPES[inc["event_type"]]
         assert inc["date_start"] in row.notes and inc["date_end"] in row.notes
-    assert a.set_index("event_id_cnty").loc["I08", "sub_event_type"] == "Arrests"
-    assert a.set_index("event_id_cnty").loc["I10", "admin1"] == "Nineveh"
 
 
 def test_ucdp_columns_and_deaths(ds):
@@ -102,15 +118,124 @@ def test_ucdp_columns_and_deaths(ds):
     assert (u.best == u.deaths_a + u.deaths_b + u.deaths_civilians + u.deaths_unknown).all()
     assert (u.low <= u.best).all() and (u.best <= u.high).all()
     killed = killed_by_incident()
-    for incident_id, value in killed.items():
-        assert u.loc[incident_id, "best"] == value
-    assert (u.loc["I10", ["deaths_a", "deaths_civilians"]] == [10, 3]).all()
-    assert u.loc["I12", "deaths_a"] == 1 and u.loc["I12", "deaths_b"] == 1
-    assert u.loc["I06", "type_of_violence"] == 3  # bombing that wounded a civilian
-    assert u.loc["I01", "date_prec"] == 4 and u.loc["I10", "date_prec"] == 1
-    assert u.loc["I08", "date_prec"] == 2  # four days
-    assert not u.loc["I08", "ucdp_eligible"] and u.loc["I10", "ucdp_eligible"]
-    assert u.loc["I11", "where_prec"] == 4 and u.loc["I06", "where_prec"] == 1
+    for inc in rows("incidents"):
+        deaths = killed.get(inc["incident_id"], 0)
+        row = u.loc[inc["incident_id"]]
+        assert row.best == deaths and bool(row.ucdp_eligible) == (deaths > 0)
+        assert row.type_of_violence == (3 if inc["target"] == "civilians" else 1)
+        assert (row.date_start, row.date_end) == (inc["date_start"], inc["date_end"])
+        if inc["geo_precision"] == "1":
+            assert row.where_prec == 1
+
+
+def _makhmour(**cells):
+    return {
+        "place_id": "makhmour",
+        "name": "Makhmour",
+        "kind": "town",
+        "district": "Makhmour",
+        "province": "Nineveh",
+        "lat": 35.7766,
+        "lon": 43.5800,
+    } | cells
+
+
+@pytest.fixture
+def fixture_ds(tmp_path):
+    return load_package(
+        tmp_path,
+        sources=[{"source_id": "a", "outlet": "Outlet A"}, {"source_id": "b"}],
+        places=[
+            {"place_id": "kirkuk-city"},
+            {
+                "place_id": "kirkuk-province",
+                "name": "Kirkuk province",
+                "kind": "province",
+                "district": "",
+                "lat": 35.3545,
+                "lon": 44.1376,
+            },
+            _makhmour(),
+        ],
+        incidents=[
+            {  # a clash near Makhmour: two sources disagree on the Peshmerga toll
+                "incident_id": "I01",
+                "date_start": "2021-12-02",
+                "place_id": "makhmour",
+                "geo_precision": 2,
+                "source_id": "a",
+            },
+            {  # an arrest "in Kirkuk" some day in four
+                "incident_id": "I02",
+                "date_start": "2021-04-29",
+                "date_end": "2021-05-02",
+                "date_precision": "week",
+                "place_id": "kirkuk-province",
+                "geo_precision": 3,
+                "event_type": "arrest",
+                "perpetrator": "national_security",
+                "target": "unknown",
+            },
+            {  # a bombing that wounded a civilian
+                "incident_id": "I03",
+                "event_type": "explosive_device",
+                "perpetrator": "unknown",
+                "target": "civilians",
+            },
+            {"incident_id": "I04", "target": "civilians"},  # an armed attack on civilians
+        ],
+        casualties=[
+            {"incident_id": "I01", "source_id": "a", "best": 10},
+            {"incident_id": "I01", "source_id": "b", "best": 12, "low": 11, "high": 15},
+            {"incident_id": "I01", "source_id": "a", "party": "civilians", "best": 3},
+            {"incident_id": "I01", "source_id": "b", "party": "isis", "best": 2, "high": ""},
+            {"incident_id": "I02", "party": "unknown", "outcome": "captured"},
+            {"incident_id": "I03", "party": "civilians", "outcome": "wounded"},
+            {"incident_id": "I04", "party": "civilians", "best": 2},
+        ],
+    )
+
+
+def test_acled_on_a_fixture(fixture_ds):
+    a = to_acled(fixture_ds).set_index("event_id_cnty")
+    i01 = a.loc["I01"]
+    assert i01.fatalities == 12 + 3 + 2  # the larger Peshmerga toll, never 10 + 12
+    assert (i01.event_type, i01.sub_event_type) == ("Battles", "Armed clash")
+    assert (i01.actor1, i01.actor2) == (ACTORS["isis"], ACTORS["peshmerga"])
+    assert (i01.admin1, i01.admin2, i01.location) == ("Nineveh", "Makhmour", "Makhmour")
+    assert (i01.geo_precision, i01.time_precision, i01.source) == (2, 1, "Outlet A")
+    i02 = a.loc["I02"]
+    assert (i02.event_date, i02.time_precision, i02.fatalities) == ("2021-04-29", 2, 0)
+    assert (i02.disorder_type, i02.sub_event_type) == ("Strategic developments", "Arrests")
+    assert a.loc["I03", "event_type"] == "Explosions/Remote violence"
+    i04 = a.loc["I04"]
+    assert (i04.event_type, i04.sub_event_type) == ("Violence against civilians", "Attack")
+    assert i04.fatalities == 2
+
+
+def test_ucdp_on_a_fixture(fixture_ds):
+    u = to_ucdp(fixture_ds).set_index("id")
+    i01 = u.loc["I01"]
+    assert (i01.deaths_a, i01.deaths_b, i01.deaths_civilians, i01.deaths_unknown) == (12, 2, 3, 0)
+    assert (i01.low, i01.best, i01.high) == (11 + 3 + 2, 17, 15 + 3 + 2)
+    assert (i01.type_of_violence, i01.date_prec, i01.where_prec) == (1, 1, 2)
+    assert i01.ucdp_eligible
+    i02 = u.loc["I02"]
+    assert (i02.date_prec, i02.where_prec, i02.best) == (2, 4, 0)  # four days; a province
+    assert not i02.ucdp_eligible  # an arrest, no death
+    i03 = u.loc["I03"]
+    assert (i03.type_of_violence, i03.side_b, i03.where_prec) == (3, "Civilians", 1)
+    assert not i03.ucdp_eligible  # wounded only
+    assert u.loc["I04", "ucdp_eligible"] and u.loc["I04", "deaths_civilians"] == 2
+
+
+def test_geojson_on_a_fixture(fixture_ds):
+    fc = to_geojson(fixture_ds)
+    features = {f["id"]: f for f in fc["features"]}
+    assert features["I02"]["geometry"]["coordinates"] == [44.1376, 35.3545]  # lon, lat
+    assert features["I02"]["properties"]["killed"] is None  # unknown, not 0
+    assert features["I02"]["properties"]["captured"] == 1
+    assert features["I01"]["properties"]["killed"] == 17
 
 
 def test_geojson_is_rfc7946(ds):
@@ -127,8 +252,8 @@ def test_geojson_is_rfc7946(ds):
             float(places[inc["place_id"]]["lat"]),
         )
         assert feature["properties"]["date_start"] == inc["date_start"]
-    i01 = next(f for f in fc["features"] if f["id"] == "I01")
-    assert i01["properties"]["killed"] is None  # unknown, not 0
+        if inc["incident_id"] not in killed_by_incident():
+            assert feature["properties"]["killed"] is None  # unknown, not 0
 
 
 def test_geojson_reads_in_gdal(ds, tmp_path):

@@ -1,8 +1,12 @@
-"""Figures: each returns the Axes it drew on, and draws what it says."""
+"""Figures: each returns the Axes it drew on, and draws what it says (checked against the
+CSVs read here, independently of the library, and on fixture packages)."""
 
 from __future__ import annotations
 
+import csv
+import doctest
 import itertools
+from pathlib import Path
 
 import matplotlib
 
@@ -12,11 +16,31 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from packages import load_package  # noqa: E402
 
 from kirkuk_analysis import load, plots  # noqa: E402
-from kirkuk_analysis.analysis import select  # noqa: E402
+from kirkuk_analysis.analysis import ATTACK_EVENT_TYPES, select  # noqa: E402
 
 FIGURES = [plots.timeline, plots.monthly_casualties, plots.province_swimlane, plots.incident_map]
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def rows(table):
+    with (DATA / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def killed_by_party():
+    """party -> recorded killed: per incident the largest figure of the sources, then summed."""
+    largest = {}
+    for r in rows("casualties"):
+        if r["outcome"] == "killed" and (r["best"] or r["low"]):
+            key = (r["incident_id"], r["party"])
+            largest[key] = max(largest.get(key, 0), int(r["best"] or r["low"]))
+    out = {}
+    for (_, party), n in largest.items():
+        out[party] = out.get(party, 0) + n
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -52,19 +76,69 @@ def spans(ax):
     return {c.get_gid(): c for c in ax.collections if (c.get_gid() or "").startswith("span:")}
 
 
-def test_timeline_draws_a_span_for_a_month_precise_incident(ds):
+def test_doctests():
+    failures, tried = doctest.testmod(plots, optionflags=doctest.ELLIPSIS)
+    assert tried >= 3
+    assert failures == 0
+
+
+def x_extent(collection):
+    xs = collection.get_paths()[0].vertices[:, 0]
+    return mdates.num2date(xs.min()).date(), mdates.num2date(xs.max()).date()
+
+
+def test_timeline_draws_a_span_for_each_uncertain_date(ds):
     ax = plots.timeline(ds)
     found = spans(ax)
-    assert "span:I01" in found  # "in April" 2020
-    xs = found["span:I01"].get_paths()[0].vertices[:, 0]
-    assert mdates.num2date(xs.min()).date() == pd.Timestamp("2020-04-01").date()
-    assert mdates.num2date(xs.max()).date() == pd.Timestamp("2020-05-01").date()
-    assert "span:I10" not in found  # a known day is a point
+    day = pd.Timedelta(days=1)
+    for r in rows("incidents") + rows("coordination"):
+        if r.get("event_type", "armed_clash") not in ATTACK_EVENT_TYPES:
+            continue  # arrests are not drawn on the timeline
+        key = "span:" + (r.get("incident_id") or r["step_id"])
+        if r["date_start"] == r["date_end"]:
+            assert key not in found  # a known day is a point
+        else:  # the whole range, its last day included
+            start, end = pd.Timestamp(r["date_start"]), pd.Timestamp(r["date_end"])
+            assert x_extent(found[key]) == (start.date(), (end + day).date()), key
     labelled = [i for t in ax.texts for i in (t.get_gid() or "").removeprefix("steps:").split(",")]
     assert sorted(labelled) == sorted(ds.coordination.step_id)  # every step, once
-    texts = {t.get_text() for t in ax.texts}
-    assert "K01\u2013K06" in texts  # the six base handovers "in March" share one label
-    assert "K31, K32" in texts  # two steps are listed, not ranged
+
+
+def test_timeline_labels_close_steps_together(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {  # "in April"
+                "incident_id": "I01",
+                "date_start": "2020-04-01",
+                "date_end": "2020-04-30",
+                "date_precision": "month",
+            },
+            {"incident_id": "I02", "date_start": "2022-06-01"},
+        ],
+        coordination=[
+            *(  # six base handovers "in March" share one label
+                {
+                    "step_id": f"K0{n}",
+                    "date_start": "2020-03-01",
+                    "date_end": "2020-03-31",
+                    "date_precision": "month",
+                    "kind": "context",
+                    "status": "implemented",
+                }
+                for n in range(1, 7)
+            ),
+            {"step_id": "K07", "date_start": "2024-07-14"},
+            {"step_id": "K08", "date_start": "2024-07-14", "kind": "call"},
+        ],
+    )
+    ax = plots.timeline(ds)
+    assert {t.get_text() for t in ax.texts} == {"K01\u2013K06", "K07, K08"}  # two: listed
+    found = spans(ax)
+    assert x_extent(found["span:I01"]) == (pd.Timestamp("2020-04-01").date(),
+                                           pd.Timestamp("2020-05-01").date())  # fmt: skip
+    assert "span:I02" not in found and "span:K07" not in found
+    assert {f"span:K0{n}" for n in range(1, 7)} <= set(found)
 
 
 def test_timeline_colours_are_colour_blind_safe(ds):
@@ -80,9 +154,10 @@ def test_timeline_colours_are_colour_blind_safe(ds):
 def test_monthly_casualties_stacks_by_party(ds):
     ax = plots.monthly_casualties(ds)
     heights = sum(p.get_height() for p in ax.patches)
-    assert heights == ds.casualties.query("outcome == 'killed'").best.sum()
+    killed = killed_by_party()
+    assert heights == sum(killed.values())
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert {"Peshmerga", "Civilians", "PMF"} <= labels
+    assert labels == {plots.party_label(p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
     by_month: dict = {}
@@ -106,3 +181,19 @@ def test_map_draws_the_governorates(ds):
     assert len(ax.patches) >= 18
     x0, x1 = ax.get_xlim()
     assert x0 <= ds.places.lon.min() and x1 >= ds.places.lon.max()
+
+
+def test_monthly_casualties_takes_the_largest_figure_of_two_sources(tmp_path):
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01"}],
+        casualties=[
+            {"source_id": "a", "best": 10},
+            {"source_id": "b", "best": 13},
+            {"source_id": "a", "party": "civilians", "best": 3},
+        ],
+    )
+    ax = plots.monthly_casualties(ds)
+    assert sorted(p.get_height() for p in ax.patches) == [3, 13]
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Peshmerga", "Civilians"}

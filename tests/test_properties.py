@@ -25,6 +25,15 @@ def read_rows(path):
 
 ROWS = {t: read_rows(DATA / f"{t}.csv") for t in TABLES}
 BASE = load()
+# Keys as the data spells them (an existing id, a list of two ids, a place, a source).
+INCIDENT_IDS = [r[0] for r in ROWS["incidents"][1:]]
+KEYS = [
+    INCIDENT_IDS[0],
+    ";".join(INCIDENT_IDS[-2:]),
+    ROWS["places"][1][0],
+    ROWS["sources"][1][0],
+    "no-such-id",
+]
 
 # Values that stress the checks: vocabulary words, dates, numbers, ids, junk.
 INTERESTING = st.sampled_from(
@@ -48,10 +57,7 @@ INTERESTING = st.sampled_from(
         "isis",
         "killed",
         "Kirkuk",
-        "I01",
-        "I99",
-        "kirkuk-city",
-        "rudaw-2020-07-20",
+        *KEYS,
         "true",
         "false",
         "40",
@@ -60,7 +66,6 @@ INTERESTING = st.sampled_from(
         "a;b",
         "x" * 30,
         "peshmerga;isis",
-        "I10;I11",
         "None",
         "nan",
         "NA",

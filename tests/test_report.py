@@ -1,4 +1,5 @@
-"""Tests for kirkuk_analysis.report: figures recomputed independently from the CSV files."""
+"""Tests for kirkuk_analysis.report: figures recomputed independently from the CSV files, and
+behaviour on small fixture packages whose rows fix the answer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from packages import load_package
 
 import kirkuk_analysis
 from kirkuk_analysis import report
@@ -26,21 +28,37 @@ def _rows(name):
         return list(csv.DictReader(fh))
 
 
-def _expected_totals(incident_ids=None):
-    """Party x outcome totals straight from casualties.csv: max best per incident/party/outcome."""
+def _max_figures(incident_ids=None):
+    """(incident, party, outcome) -> the largest figure (best, else low) over the sources."""
     best = {}
     for r in _rows("casualties"):
         if incident_ids is not None and r["incident_id"] not in incident_ids:
             continue
-        if r["best"] == "":
+        if r["best"] == "" and r["low"] == "":
             continue
         key = (r["incident_id"], r["party"], r["outcome"])
-        best[key] = max(best.get(key, 0), int(r["best"]))
+        best[key] = max(best.get(key, 0), int(r["best"] or r["low"]))
+    return best
+
+
+def _expected_totals(incident_ids=None):
+    """Party x outcome totals straight from casualties.csv: max per incident/party/outcome."""
     totals = defaultdict(int)
-    for (_, party, outcome), n in best.items():
+    for (_, party, outcome), n in _max_figures(incident_ids).items():
         totals[(party, outcome)] += n
         totals[("total", outcome)] += n
     return dict(totals)
+
+
+def _kirkuk_2021_ids():
+    kirkuk = {r["place_id"] for r in _rows("places") if r["province"] == "Kirkuk"}
+    return {
+        r["incident_id"]
+        for r in _rows("incidents")
+        if r["place_id"] in kirkuk
+        and r["date_end"] >= "2021-01-01"
+        and r["date_start"] <= "2021-12-31"
+    }
 
 
 def _subset(ds, ids):
@@ -78,23 +96,58 @@ def test_casualty_totals_match_the_csv(ds):
                 assert pd.isna(table.loc[party, outcome]), (party, outcome)
 
 
-def test_two_sources_take_the_largest_never_the_sum(ds):
-    cas = ds.casualties
-    extra = cas[(cas["incident_id"] == "I09") & (cas["outcome"] == "killed")].copy()
-    extra["source_id"] = "rudaw-2021-05-22"
-    extra["best"] = pd.array([5], dtype=cas["best"].dtype)
-    doubled = ds.replace(casualties=pd.concat([cas, extra], ignore_index=True))
-    table = report.casualty_totals(doubled)
-    assert (
-        table.loc["peshmerga", "killed"]
-        == report.casualty_totals(ds).loc["peshmerga", "killed"] - 3 + 5
+@pytest.fixture
+def two_reports(tmp_path):
+    """Two incidents; a second source gives a higher Peshmerga toll for the first."""
+    return load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-12-02"},
+            {"incident_id": "I02", "date_start": "2021-12-05", "target": "asayish"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "source_id": "a", "best": 10},
+            {"incident_id": "I01", "source_id": "b", "best": 12},
+            {"incident_id": "I01", "source_id": "a", "party": "civilians", "best": 3},
+            {"incident_id": "I01", "source_id": "a", "outcome": "wounded", "best": 2},
+            {"incident_id": "I02", "source_id": "b", "party": "asayish", "best": 1, "high": ""},
+            {"incident_id": "I02", "source_id": "b", "party": "isis", "best": 1},
+        ],
     )
 
 
-def test_open_ended_figures_are_flagged(ds):
-    table = report.casualty_totals(ds)
-    assert bool(table.loc["asayish", "open_ended"])  # "at least one member ... (Asayish)"
+def test_two_sources_take_the_largest_never_the_sum(two_reports):
+    per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
+    assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
+    table = report.casualty_totals(two_reports)
+    assert table.loc["peshmerga", "killed"] == 12
+    assert table.loc["total", "killed"] == 12 + 3 + 1 + 1
+    assert pd.isna(table.loc["civilians", "wounded"])  # no figure: unknown, never 0
+    kf = report.key_figures(two_reports)
+    assert (kf["killed"], kf["wounded"], kf["captured"]) == (17, 2, None)
+    rows = report.incidents_table(two_reports).set_index("ID")
+    assert (rows.loc["I01", "Killed"], rows.loc["I01", "Wounded"]) == (15, 2)
+    assert (rows.loc["I02", "Killed"], pd.isna(rows.loc["I02", "Wounded"])) == (2, True)
+    text = report.narrative(two_reports, "2021-12-01", "2021-12-31")
+    assert "17 killed (12 Peshmerga, 3 civilians, 1 Asayish and 1 ISIS)" in text
+    assert "deadliest incident was" in text and "with 15 killed" in text
+
+
+def test_open_ended_figures_are_flagged(two_reports):
+    table = report.casualty_totals(two_reports)
+    assert bool(table.loc["asayish", "open_ended"])  # "at least one", high empty
     assert not bool(table.loc["peshmerga", "open_ended"])
+    assert bool(table.loc["total", "open_ended"])
+    assert "* includes an" in report.key_figures_html(two_reports)
+
+
+def test_open_ended_flags_follow_the_csv(ds):
+    table = report.casualty_totals(ds)
+    for party in table.index.drop("total"):
+        exact = [r for r in _rows("casualties") if r["party"] == party and r["best"] and r["high"]]
+        if len(exact) == sum(r["party"] == party for r in _rows("casualties")):
+            assert not bool(table.loc[party, "open_ended"]), party  # every figure exact
 
 
 def test_key_figures(ds):
@@ -112,20 +165,31 @@ def test_key_figures(ds):
 
 
 def test_kirkuk_2021_subset(ds):
-    ids = {"I07", "I08", "I09", "I11"}
+    ids = _kirkuk_2021_ids()
+    assert ids  # the shipped data has incidents there; more may be added
     sub = _subset(ds, ids)
     kf = report.key_figures(sub)
     expected = _expected_totals(ids)
-    assert kf["incidents"] == 4
-    assert kf["killed"] == expected[("total", "killed")]
+    assert kf["incidents"] == len(ids)
+    assert kf["killed"] == expected.get(("total", "killed"))
     assert kf["provinces"] == ["Kirkuk"]
     text = report.narrative(sub, "2021-01-01", "2021-12-31", ["Kirkuk"])
-    assert "4 incidents in Kirkuk province" in text
-    assert f"{expected[('peshmerga', 'killed')]} Peshmerga" in text
-    table = report.incidents_table(sub)
-    row = table.set_index("ID").loc["I09"]
-    assert row["Killed"] == 3 and row["Wounded"] == 2
-    assert "Altun Kopri" in row["Place"]
+    assert f"{len(ids)} incident{'s' if len(ids) != 1 else ''} in Kirkuk province" in text
+    if ("peshmerga", "killed") in expected:
+        assert f"{expected[('peshmerga', 'killed')]} Peshmerga" in text
+    table = report.incidents_table(sub).set_index("ID")
+    assert set(table.index) == ids
+    figures = _max_figures(ids)
+    places = {r["place_id"]: r["name"] for r in _rows("places")}
+    for r in _rows("incidents"):
+        if r["incident_id"] not in ids:
+            continue
+        row = table.loc[r["incident_id"]]
+        assert places[r["place_id"]] in row["Place"]
+        for outcome in ("killed", "wounded"):
+            want = [n for (i, _, o), n in figures.items() if (i, o) == (r["incident_id"], outcome)]
+            got = row[outcome.capitalize()]
+            assert (pd.isna(got) and not want) or got == sum(want), (r["incident_id"], outcome)
 
 
 def test_empty_selection_says_so(ds):
@@ -139,23 +203,70 @@ def test_empty_selection_says_so(ds):
 
 
 def test_incident_table_is_in_date_order_with_unknown_as_missing(ds):
+    table = report.incidents_table(ds).set_index("ID")
+    incidents = sorted(_rows("incidents"), key=lambda r: (r["date_start"], r["incident_id"]))
+    assert list(table.index) == [r["incident_id"] for r in incidents]  # date order, not id
+    with_figure = {(i, o) for (i, _, o) in _max_figures()}
+    for r in incidents:
+        row = table.loc[r["incident_id"]]
+        assert row["Date"] == report.format_range(
+            r["date_start"], r["date_end"], r["date_precision"]
+        )
+        for outcome in ("killed", "wounded"):
+            if (r["incident_id"], outcome) not in with_figure:
+                assert pd.isna(row[outcome.capitalize()])  # no figure given: unknown, not 0
+
+
+def test_incident_table_dates_and_unknown_figures(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {  # "in April": a month, shown as such
+                "incident_id": "I02",
+                "date_start": "2020-04-01",
+                "date_end": "2020-04-30",
+                "date_precision": "month",
+            },
+            {"incident_id": "I01", "date_start": "2020-05-02"},  # a lower id, a later date
+        ],
+        casualties=[{"incident_id": "I01", "outcome": "wounded", "best": 2}],
+    )
     table = report.incidents_table(ds)
-    assert list(table["ID"]) == sorted(table["ID"])  # ids are in date order
-    i01 = table.set_index("ID").loc["I01"]
-    assert pd.isna(i01["Killed"]) and pd.isna(i01["Wounded"])  # no figure given: unknown
-    assert i01["Date"] == "April 2020"
+    assert list(table["ID"]) == ["I02", "I01"]
+    assert list(table["Date"]) == ["April 2020", "2 May 2020"]
+    assert table["Killed"].isna().all()
+    assert pd.isna(table.loc[0, "Wounded"]) and table.loc[1, "Wounded"] == 2
 
 
-def test_claims_are_kept_apart_with_the_caveat(ds):
-    text = report.narrative(ds, "2020-01-01", "2024-12-31")
-    assert report.CLAIMS_CAVEAT in text
+def test_claims_are_kept_apart_with_the_caveat(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02"}],
+        casualties=[{"incident_id": "I01", "best": 10}, {"incident_id": "I02", "best": 4}],
+        claims=[
+            {"claim_id": "C01", "best": 22, "overlaps": "I01;I02"},  # "at least 22"
+            {
+                "claim_id": "C02",
+                "metric": "gap_width_km",
+                "party": "",
+                "best": "",
+                "low": 5,
+                "high": 10,
+            },
+            {"claim_id": "C03", "metric": "wounded", "best": "", "low": ""},  # "several"
+        ],
+    )
+    text = report.narrative(ds, "2021-01-01", "2021-12-31")
+    assert report.CLAIMS_CAVEAT in text and "3 aggregate figures" in text
     claims = report.claims_table(ds).set_index("ID")
-    assert claims.loc["C05", "Includes"] == "I10, I11"
-    assert claims.loc["C04", "Figure"] == "5\u201310 km"
-    assert claims.loc["C07", "Figure"] == "not given"
+    assert claims.loc["C01", "Includes"] == "I01, I02"
+    assert claims.loc["C01", "Figure"] == "at least 22"
+    assert claims.loc["C02", "Figure"] == "5\u201310 km"
+    assert claims.loc["C03", "Figure"] == "not given"
     # Claims never change the incident totals.
     no_claims = ds.replace(claims=ds.claims.iloc[0:0])
     assert report.casualty_totals(no_claims).equals(report.casualty_totals(ds))
+    assert report.key_figures(ds)["killed"] == 14
 
 
 @pytest.mark.parametrize(
@@ -175,9 +286,7 @@ def test_format_range(start, end, precision, expected):
 
 def test_html_tables_escape_text_and_carry_classes(ds):
     inc = ds.incidents.copy()
-    inc["summary"] = (
-        inc["summary"].astype(str).str.replace("Gunmen", "<script>alert(1)</script>", regex=False)
-    )
+    inc.loc[0, "summary"] = "<script>alert(1)</script> " + str(inc.loc[0, "summary"])
     html = report.incidents_html(ds.replace(incidents=inc))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'class="dataframe brief-table incidents"' in html
@@ -191,9 +300,12 @@ def test_html_tables_escape_text_and_carry_classes(ds):
 
 def test_sources_table_lists_every_article(ds):
     table = report.sources_table(ds)
-    assert len(table) == len(_rows("sources"))
-    assert "(no headline in the stored text)" in set(table["Headline"])
-    assert any(p.endswith("(inferred)") for p in table["Published"])
+    sources = sorted(_rows("sources"), key=lambda r: (r["published"], r["source_id"]))
+    assert len(table) == len(sources)
+    for r, row in zip(sources, table.itertuples(), strict=True):
+        assert row.Outlet == r["outlet"]
+        assert row.Headline == (r["headline"] or "(no headline in the stored text)")
+        assert row.Published.endswith("(inferred)") == (r["published_basis"] == "inferred")
 
 
 def test_method_note_counts_precisions(ds):
