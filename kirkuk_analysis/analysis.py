@@ -12,8 +12,8 @@ Counting rules (also in ``docs/codebook.md``):
   figure: unknown, not zero). Sums over many incidents (per month, per province) add
   the known figures: they are *recorded* casualties, a floor.
 * Claims (``claims.csv``) are never added to incident figures: see :func:`claims_summary`.
-* An *attack* is an incident whose ``event_type`` is in :data:`ATTACK_EVENT_TYPES`; an
-  arrest is not an attack.
+* An *attack* is an incident whose ``event_type`` is one of the package's attack types
+  (``ds.vocab.attack_types``: every type but ``arrest`` in the shipped schema).
 * A date is a range ``date_start..date_end``; an incident belongs to a period when its
   range overlaps it, and is placed in one month (the month of the middle of its range)
   when counted per month.
@@ -27,12 +27,11 @@ import numpy as np
 import pandas as pd
 
 from kirkuk_analysis.data import Dataset
+from kirkuk_analysis.selection import Selection, SelectionError, check_selection
 
 __all__ = [
-    "ATTACK_EVENT_TYPES",
     "CLAIM_OUTCOMES",
     "IRAQI_FORCES",
-    "OUTCOMES",
     "ResponseLag",
     "attacks",
     "casualty_figures",
@@ -44,34 +43,6 @@ __all__ = [
     "response_lag",
     "select",
 ]
-
-#: Event types counted as attacks (arrests are not attacks).
-ATTACK_EVENT_TYPES = (
-    "armed_clash",
-    "armed_assault",
-    "ambush",
-    "explosive_device",
-    "foiled_suicide_attack",
-    "abduction",
-)
-OUTCOMES = ("killed", "wounded", "captured")
-
-
-def _ts(value) -> pd.Timestamp | None:
-    return None if value is None else pd.Timestamp(value)
-
-
-def _as_list(value) -> list[str] | None:
-    if value is None:
-        return None
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _check_choices(given: list[str], dtype: pd.CategoricalDtype, what: str) -> None:
-    unknown = [v for v in given if v not in dtype.categories]
-    if unknown:
-        choices = ", ".join(map(str, dtype.categories))
-        raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; choose from {choices}")
 
 
 def _overlaps(start: pd.Series, end: pd.Series, lo, hi) -> pd.Series:
@@ -96,21 +67,26 @@ def select(
 ) -> Dataset:
     """The part of ``ds`` in a period, in some provinces, involving some parties.
 
-    * ``start``, ``end`` (inclusive, anything :class:`pandas.Timestamp` reads): an
-      incident or coordination step belongs when its date range overlaps the period, so
-      an uncertain date ("in April") is kept by any period touching it. A claim belongs
-      when its ``period_start..period_end`` overlaps it (an empty start is open).
+    The parameters are checked by :func:`kirkuk_analysis.selection.check_selection`
+    against the dataset's own vocabulary (``ds.vocab``): ``YYYY-MM-DD`` strings or dates,
+    names matched case-insensitively; a bad one raises
+    :class:`~kirkuk_analysis.selection.SelectionError` naming the valid choices. A checked
+    :class:`~kirkuk_analysis.selection.Selection` may be passed as ``start`` instead.
+
+    * ``start``, ``end`` (inclusive): an incident or coordination step belongs when its
+      date range overlaps the period, so an uncertain date ("in April") is kept by any
+      period touching it. A claim belongs when its ``period_start..period_end`` overlaps it
+      (an empty start is open).
     * ``provinces``: incidents at places in these provinces; coordination steps and claims
       at such places, plus those without a place (Baghdad-Erbil-wide steps and claims).
     * ``parties``: incidents whose perpetrator, target or a casualty party is one of them,
       with only those parties' casualty rows; coordination steps and claims naming one.
 
-    ``places`` and ``sources`` are kept whole. Unknown provinces or parties raise
-    ``ValueError`` naming the valid choices.
+    ``None`` or an empty list means no limit. ``places`` and ``sources`` are kept whole.
 
     >>> from kirkuk_analysis import load
     >>> ds = load()
-    >>> kirkuk = select(ds, "2021-01-01", "2021-12-31", provinces="Kirkuk")
+    >>> kirkuk = select(ds, "2021-01-01", "2021-12-31", provinces="kirkuk")
     >>> set(kirkuk.incidents.place_id.map(ds.places.set_index("place_id").province))
     {'Kirkuk'}
     >>> bool((kirkuk.incidents.date_end >= "2021-01-01").all())
@@ -118,25 +94,27 @@ def select(
     >>> len(kirkuk.places) == len(ds.places)  # kept whole
     True
     """
-    lo, hi = _ts(start), _ts(end)
-    if lo is not None and hi is not None and lo > hi:
-        raise ValueError(f"start {lo.date()} is after end {hi.date()}")
-    provinces, parties = _as_list(provinces), _as_list(parties)
+    chosen = (
+        start
+        if isinstance(start, Selection)
+        else check_selection(start, end, provinces, parties, vocab=ds.vocab)
+    )
+    lo = None if chosen.start is None else pd.Timestamp(chosen.start)
+    hi = None if chosen.end is None else pd.Timestamp(chosen.end)
     inc, cas, coo, cla = ds.incidents, ds.casualties, ds.coordination, ds.claims
 
     keep_inc = _overlaps(inc.date_start, inc.date_end, lo, hi)
     keep_coo = _overlaps(coo.date_start, coo.date_end, lo, hi)
     keep_cla = _overlaps(cla.period_start, cla.period_end, lo, hi)
 
-    if provinces is not None:
-        _check_choices(provinces, ds.places.province.dtype, "province")
-        in_area = set(ds.places.place_id[ds.places.province.isin(provinces)])
+    if chosen.provinces:
+        in_area = set(ds.places.place_id[ds.places.province.isin(chosen.provinces)])
         keep_inc &= inc.place_id.isin(in_area)
         keep_coo &= coo.place_id.isna() | coo.place_id.isin(in_area)
         keep_cla &= cla.place_id.isna() | cla.place_id.isin(in_area)
 
-    if parties is not None:
-        _check_choices(parties, cas.party.dtype, "party")
+    if chosen.parties:
+        parties = list(chosen.parties)
         hit = cas.incident_id[cas.party.isin(parties)]
         keep_inc &= (
             inc.perpetrator.isin(parties) | inc.target.isin(parties) | inc.incident_id.isin(hit)
@@ -156,28 +134,90 @@ def select(
     )
 
 
+def _figure_codes(ds: Dataset) -> pd.DataFrame:
+    """The counting rule, on integer codes: one row per incident x party x outcome.
+
+    This is the one place where several sources' figures for the same incident, party and
+    outcome become one (codebook §4 rule 5): every function that counts casualties calls it,
+    directly or through :func:`casualty_figures`.
+
+    * ``figure``: the largest of the sources' figures (``best``, else ``low`` for "tens of"),
+      never their sum; NaN where no source gives one.
+    * ``low``: the largest of their floors (``low``, else ``best``).
+    * ``high``: the largest of their ceilings (``high``, else the row's figure).
+    * ``open_ended``: every source giving that largest figure leaves it open ("at least N":
+      ``high`` empty, or only a range's ``low``), so it is a floor.
+    * ``sources``: how many rows (sources) gave a figure or a row.
+
+    Columns ``position`` (row of ``ds.incidents``), ``party``/``outcome`` (codes into
+    ``ds.vocab.parties``/``ds.vocab.outcomes``) and the five above (floats, NaN unknown).
+    """
+    cas = ds.casualties
+    n_party, n_outcome = len(ds.vocab.parties), len(ds.vocab.outcomes)
+    position = np.asarray(ds.incident_rows(), dtype="int64")
+    if (position < 0).any():  # rows of incidents left out of ds (a hand-made selection)
+        cas = cas[position >= 0]
+        position = position[position >= 0]
+    party = _codes(cas.party, ds.vocab.parties)
+    outcome = _codes(cas.outcome, ds.vocab.outcomes)
+    best = cas.best.to_numpy(dtype="float64", na_value=np.nan)
+    low = cas.low.to_numpy(dtype="float64", na_value=np.nan)
+    high = cas.high.to_numpy(dtype="float64", na_value=np.nan)
+    row_figure = np.where(np.isnan(best), low, best)
+    rows = pd.DataFrame(
+        {
+            "key": (position * n_party + party) * n_outcome + outcome,
+            "figure": row_figure,
+            "low": np.where(np.isnan(low), best, low),
+            "high": np.where(np.isnan(high), row_figure, high),
+            "open": np.isnan(high) | np.isnan(best),
+        }
+    )
+    grouped = rows.groupby("key", sort=True)
+    out = grouped.agg(
+        figure=("figure", "max"), low=("low", "max"), high=("high", "max"), sources=("open", "size")
+    )
+    # open-ended when every source at the largest figure leaves it open
+    at_max = rows.figure.to_numpy() == out.figure.reindex(rows.key).to_numpy()
+    closed_at_max = pd.Series(at_max & ~rows.open.to_numpy()).groupby(rows.key.to_numpy()).any()
+    out["open_ended"] = ~closed_at_max.reindex(out.index).to_numpy() & out.figure.notna()
+    key = out.index.to_numpy()
+    out.insert(0, "outcome", key % n_outcome)
+    out.insert(0, "party", key // n_outcome % n_party)
+    out.insert(0, "position", key // (n_party * n_outcome))
+    return out.reset_index(drop=True)
+
+
 def casualty_figures(ds: Dataset) -> pd.DataFrame:
-    """One row per incident x party x outcome: the figure, the largest across sources.
+    """One row per incident x party x outcome: its figure, the largest across sources.
 
     Columns ``incident_id``, ``party``, ``outcome``, ``figure`` (``best``, else ``low``;
-    ``NA`` when the source gives neither) and ``sources`` (how many sources gave a row).
+    the largest of the sources', never their sum; ``NA`` when no source gives one),
+    ``low``, ``high``, ``open_ended`` (the figure is a floor, "at least N") and
+    ``sources`` (how many sources gave a row). The counting rule itself is in
+    :func:`_figure_codes`.
 
     >>> from kirkuk_analysis import load
     >>> f = casualty_figures(load())
     >>> list(f.columns)
-    ['incident_id', 'party', 'outcome', 'figure', 'sources']
+    ['incident_id', 'party', 'outcome', 'figure', 'low', 'high', 'open_ended', 'sources']
     >>> bool(f.duplicated(["incident_id", "party", "outcome"]).any())  # one row per key
     False
     """
-    cas = ds.casualties
-    figure = cas.best.fillna(cas.low)
-    grouped = (
-        cas.assign(figure=figure)
-        .groupby(["incident_id", "party", "outcome"], observed=True, sort=False)
-        .agg(figure=("figure", "max"), sources=("source_id", "size"))
-        .reset_index()
+    codes = _figure_codes(ds)
+    vocab = ds.vocab
+    ints = {c: pd.array(codes[c].to_numpy(), dtype="Float64").astype("Int64") for c in
+            ("figure", "low", "high")}  # fmt: skip
+    return pd.DataFrame(
+        {
+            "incident_id": ds.incidents.incident_id.to_numpy()[codes.position.to_numpy()],
+            "party": pd.Categorical.from_codes(codes.party, categories=vocab.parties),
+            "outcome": pd.Categorical.from_codes(codes.outcome, categories=vocab.outcomes),
+            **ints,
+            "open_ended": codes.open_ended.to_numpy(dtype=bool),
+            "sources": codes.sources.to_numpy(dtype="int64"),
+        }
     )
-    return grouped
 
 
 def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
@@ -226,11 +266,10 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
         ds.sources[["source_id", "outlet"]], on="source_id", how="left", validate="many_to_one"
     )
     fig = casualty_figures(ds)
-    party_dtype = ds.casualties.party.dtype
     parties = (
-        list(party_dtype.categories)
+        list(ds.vocab.parties)
         if all_parties
-        else [p for p in party_dtype.categories if p in set(fig.party)]
+        else [p for p in ds.vocab.parties if p in set(fig.party)]
     )
     by_party = fig.pivot_table(
         index="incident_id",
@@ -241,10 +280,10 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
         dropna=False,
     )
     columns = {}
-    for outcome in OUTCOMES:
+    for outcome in ds.vocab.outcomes:
         total = fig[fig.outcome == outcome].groupby("incident_id")["figure"].sum(min_count=1)
         columns[outcome] = out.incident_id.map(total).astype("Int64")
-    for outcome in OUTCOMES:
+    for outcome in ds.vocab.outcomes:
         for party in parties:
             key = (outcome, party)
             values = by_party[key] if key in by_party.columns else pd.Series(dtype="Int64")
@@ -272,14 +311,14 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
 
 
 def attacks(ds: Dataset) -> pd.DataFrame:
-    """The incidents that are attacks (:data:`ATTACK_EVENT_TYPES`), as :func:`incident_table`.
+    """The incidents that are attacks (``ds.vocab.attack_types``), as :func:`incident_table`.
 
     >>> from kirkuk_analysis import load
     >>> "arrest" in set(attacks(load()).event_type)
     False
     """
     table = incident_table(ds)
-    return table[table.event_type.isin(ATTACK_EVENT_TYPES)].reset_index(drop=True)
+    return table[table.event_type.isin(ds.vocab.attack_types)].reset_index(drop=True)
 
 
 def _month_ordinal(start: pd.Series, end: pd.Series) -> np.ndarray:
@@ -320,32 +359,17 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
         raise ValueError(f"by must be None, 'province' or 'party', not {by!r}")
     # Everything below works on integer codes: grouping 10^6 rows by strings or Period
     # objects is several times slower than the whole load.
-    inc, cas = ds.incidents, ds.casualties
+    inc = ds.incidents
     month = _month_ordinal(inc.date_start, inc.date_end)
-    position = ds.incident_rows()
-    outcome = _codes(cas.outcome, OUTCOMES)
-    party_dtype = inc.target.dtype
-    party = _codes(cas.party, party_dtype.categories)
-    figure = cas.best.fillna(cas.low).fillna(0).to_numpy(dtype="int64")
-
-    # One figure per incident x party x outcome: the largest across sources, never the sum.
-    n_party, n_outcome = len(party_dtype.categories), len(OUTCOMES)
-    key = (position * n_party + party) * n_outcome + outcome
-    best = pd.Series(figure).groupby(key, sort=False).max()
-    key = best.index.to_numpy()
-    fig = pd.DataFrame(
-        {
-            "position": key // (n_party * n_outcome),
-            "party": key // n_outcome % n_party,
-            "outcome": key % n_outcome,
-            "figure": best.to_numpy(),
-        }
-    )
+    outcomes = ds.vocab.outcomes
+    party_categories = ds.vocab.parties
+    n_outcome = len(outcomes)
+    fig = _figure_codes(ds)[["position", "party", "outcome", "figure"]]
     fig["month"] = month[fig.position.to_numpy()]
     frame = pd.DataFrame(
         {
             "month": month,
-            "attack": inc.event_type.isin(ATTACK_EVENT_TYPES).to_numpy(),
+            "attack": inc.event_type.isin(ds.vocab.attack_types).to_numpy(),
             "uncertain": (inc.date_end > inc.date_start).to_numpy(),
         }
     )
@@ -357,7 +381,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
         fig["province"] = frame.province.to_numpy()[fig.position.to_numpy()]
         keys = ["month", "province"]
     elif by == "party":
-        frame["party"] = _codes(inc.target, party_dtype.categories)
+        frame["party"] = _codes(inc.target, party_categories)
         keys = ["month", "party"]
 
     counts = frame.groupby(keys).agg(
@@ -368,7 +392,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
         .figure.sum()
         .unstack("outcome")
         .reindex(columns=range(n_outcome))
-        .set_axis(list(OUTCOMES), axis=1)
+        .set_axis(list(outcomes), axis=1)
     )
     out = counts.join(figures, how="outer")
     if by is None and len(out):
@@ -378,7 +402,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     if by == "province":
         out["province"] = pd.Categorical.from_codes(out.province, dtype=ds.places.province.dtype)
     elif by == "party":
-        out["party"] = pd.Categorical.from_codes(out.party, dtype=party_dtype)
+        out["party"] = pd.Categorical.from_codes(out.party, categories=party_categories)
     return out
 
 
@@ -420,8 +444,13 @@ def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
         raise ValueError("window_days must be >= 0")
     steps = ds.coordination
     if kinds is not None:
-        kinds = _as_list(kinds)
-        _check_choices(kinds, steps.kind.dtype, "kind")
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        unknown = [k for k in kinds if k not in ds.vocab.kinds]
+        if unknown:
+            raise SelectionError(
+                f"unknown kind {', '.join(map(repr, unknown))}; "
+                f"valid choices are: {', '.join(ds.vocab.kinds)}"
+            )
         steps = steps[steps.kind.isin(kinds)]
     steps = steps.reset_index(drop=True)
     att = attacks(ds)

@@ -162,19 +162,28 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from kirkuk_analysis import _chromium, brief
+    from kirkuk_analysis.selection import SelectionError, check_selection
 
+    if args.data_dir is not None and not (Path(args.data_dir) / "datapackage.json").is_file():
+        _error(f"--data-dir {args.data_dir}: no datapackage.json there")
+        return EXIT_BAD_INPUT
     try:
-        params = brief.validate_params(args.start, args.end, args.province or (), args.party or ())
-    except brief.BriefParameterError as exc:
+        # checked against the vocabulary of the package being briefed, before any notebook
+        chosen = check_selection(
+            args.start, args.end, args.province or (), args.party or (), data_dir=args.data_dir
+        )
+    except SelectionError as exc:
         _error(str(exc))
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError) as exc:
+        _error(f"the data package's datapackage.json cannot be read ({exc})")
         return EXIT_BAD_INPUT
     if args.output is not None and Path(args.output).suffix.lower() != ".pdf":
         _error(f"--output must end in .pdf, not {args.output!r}")
         return EXIT_BAD_INPUT
-    if args.data_dir is not None and not (Path(args.data_dir) / "datapackage.json").is_file():
-        _error(f"--data-dir {args.data_dir}: no datapackage.json there")
-        return EXIT_BAD_INPUT
+    from kirkuk_analysis import _chromium, brief
+
+    params = brief.BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties)
     try:
         brief.make_brief(params, args.output, data_dir=args.data_dir)
     except _chromium.ChromiumNotFound as exc:

@@ -31,6 +31,7 @@ import mmap
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ import pandas as pd
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.dates import PRECISION_DAYS
+from kirkuk_analysis.vocab import Vocabulary, descriptor_problems
 
 __all__ = [
     "CROSS_FIELD_RULES",
@@ -155,6 +157,16 @@ class Dataset:
         if cached is not None and cached[0] is frame:
             return cached[1]
         return np.arange(2, len(frame) + 2, dtype=np.int64)
+
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        """The package's vocabularies and labels, from its own ``datapackage.json``.
+
+        >>> from kirkuk_analysis import load
+        >>> load().vocab.label("party", "isis")
+        'ISIS'
+        """
+        return Vocabulary.from_descriptor(self.package)
 
     @property
     def version(self) -> str:
@@ -1059,6 +1071,8 @@ def _read_descriptor(folder: Path) -> dict:
         )
         if not ok:
             problems.append(Problem(file, 1, name, "resource without path or schema fields"))
+    for column, reason in descriptor_problems(descriptor):
+        problems.append(Problem(file, 1, column, reason))
     retired = descriptor.get("retired_ids", {})
     if not (
         isinstance(retired, dict)

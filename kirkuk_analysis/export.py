@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from kirkuk_analysis.analysis import incident_table
+from kirkuk_analysis.analysis import casualty_figures, incident_table
 from kirkuk_analysis.data import Dataset
 
 __all__ = ["ACLED_EVENT_TYPES", "ACTORS", "STATE_FORCES", "to_acled", "to_geojson", "to_ucdp"]
@@ -127,8 +127,11 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
             "event_date": _iso(t.date_start),
             "year": t.date_start.dt.year.astype("int64"),
             "time_precision": t.date_precision.astype(str).map(ACLED_TIME_PRECISION),
+            # ACLED files its "Strategic developments" events under that disorder type
             "disorder_type": np.where(
-                t.event_type == "arrest", "Strategic developments", "Political violence"
+                kinds.str[0] == "Strategic developments",
+                "Strategic developments",
+                "Political violence",
             ),
             "event_type": kinds.str[0],
             "sub_event_type": kinds.str[1],
@@ -190,17 +193,12 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     deaths_unk = _party_sum(t, "killed", ["unknown"]).fillna(0)
     best = deaths_a + deaths_b + deaths_civ + deaths_unk
 
-    killed = ds.casualties[ds.casualties.outcome == "killed"]
-    per_row_high = killed.high.fillna(killed.best).fillna(killed.low)
-    high = per_row_high.groupby([killed.incident_id, killed.party], observed=True).max()
-    high = high.groupby(level=0).sum()
-    low_sum = (
-        killed.assign(v=killed.low.fillna(killed.best))
-        .groupby(["incident_id", "party"], observed=True)["v"]
-        .max()
-        .groupby(level=0)
-        .sum()
-    )
+    # low and high per incident: the parties' floors and ceilings, each already the one
+    # figure the counting rule gives across sources (analysis.casualty_figures)
+    fig = casualty_figures(ds)
+    killed = fig[fig.outcome == "killed"]
+    high = killed.groupby("incident_id")["high"].sum()
+    low_sum = killed.groupby("incident_id")["low"].sum()
 
     perp, target = t.perpetrator.astype(str), t.target.astype(str)
     civilians_hit = target == "civilians"

@@ -5,12 +5,16 @@
 >>> from kirkuk_analysis import load, plots
 >>> ax = plots.timeline(load())
 
-One theme (:func:`set_theme`, applied on first use) and one colour-blind-safe palette
-(Okabe-Ito) for every figure; each party keeps its colour across figures.
+One colour-blind-safe palette (Okabe-Ito) for every figure; each party keeps its colour
+across figures. A figure this module creates is drawn in the package's theme
+(:func:`theme`, seaborn ``ticks``), scoped to that figure: importing or drawing never
+changes matplotlib's global settings. :func:`set_theme` applies the theme globally, for a
+researcher who wants it on their own figures too. Labels come from ``ds.vocab``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -23,18 +27,20 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Polygon as PolygonPatch
 
 from kirkuk_analysis import _paths
-from kirkuk_analysis.analysis import ATTACK_EVENT_TYPES, incident_table, monthly
+from kirkuk_analysis.analysis import incident_table, monthly
 from kirkuk_analysis.data import Dataset
-from kirkuk_analysis.report import PARTY_LABELS
 
 __all__ = [
     "OKABE_ITO",
+    "coordination",
     "incident_map",
     "monthly_casualties",
     "party_colors",
     "party_label",
     "province_swimlane",
     "set_theme",
+    "theme",
+    "time_axis",
     "timeline",
 ]
 
@@ -50,21 +56,50 @@ _GROUPS = {  # parties drawn in one colour each
     "federal_police": 1, "local_police": 1,
     "pmf": 2, "coalition": 6, "civilians": 5, "isis": 7, "unknown": 8,
 }  # fmt: skip
-_themed = False
+# Markers and colours for the coordination kinds (Okabe-Ito).
+_KIND_STYLE = {
+    "meeting": ("o", "#0072B2"),
+    "agreement": ("s", "#009E73"),
+    "implementation": ("D", "#D55E00"),
+    "call": ("^", "#CC79A7"),
+    "failure": ("X", "#000000"),
+    "context": ("v", "#999999"),
+}
+
+
+def theme() -> dict:
+    """The package's theme as matplotlib rc settings: seaborn ``ticks``, the Okabe-Ito
+    colour cycle, no top or right spine.
+
+    >>> theme()["axes.spines.top"]
+    False
+    """
+    from cycler import cycler
+
+    rc = dict(sns.axes_style("ticks"))
+    rc.update({"axes.prop_cycle": cycler(color=OKABE_ITO)})
+    rc.update({"axes.spines.right": False, "axes.spines.top": False})
+    return rc
 
 
 def set_theme() -> None:
-    """The package's one theme: seaborn ``ticks`` with the Okabe-Ito palette."""
-    global _themed
-    sns.set_theme(
-        style="ticks", palette=OKABE_ITO, rc={"axes.spines.right": False, "axes.spines.top": False}
-    )
-    _themed = True
+    """Apply :func:`theme` to every later matplotlib figure (an explicit, global choice)."""
+    plt.rcParams.update(theme())
+
+
+def _themed(draw):
+    """Run a plotting function inside the theme, so its new figure is styled and nothing
+    global changes (seaborn's ``axes_style`` context, as a decorator)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(theme()):
+            return draw(*args, **kwargs)
+
+    return wrapper
 
 
 def _axes(ax: Axes | None, size=(10, 4)) -> Axes:
-    if not _themed:
-        set_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=size)
     return ax
@@ -75,9 +110,14 @@ def party_colors(parties) -> dict[str, str]:
     return {p: OKABE_ITO[_GROUPS.get(p, 8)] for p in parties}
 
 
-def party_label(party) -> str:
-    """How a party is named in legends: ``"iraqi_army"`` -> ``"Iraqi Army"``."""
-    label = PARTY_LABELS.get(str(party), str(party))
+def party_label(ds: Dataset, party) -> str:
+    """How a party is named in legends, from ``ds.vocab``: ``"iraqi_army"`` -> ``"Iraqi Army"``.
+
+    >>> from kirkuk_analysis import load
+    >>> party_label(load(), "local_police")
+    'Local police'
+    """
+    label = ds.vocab.label("party", party)
     return label[:1].upper() + label[1:]
 
 
@@ -118,6 +158,7 @@ def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) 
     band.set_gid(gid)
 
 
+@_themed
 def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31") -> Axes:
     """Attacks over time (size by deaths, colour by target party) and coordination steps.
 
@@ -127,8 +168,8 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
     """
     ax = _axes(ax, (11, 3.6))
     table = incident_table(ds)
-    att = table[table.event_type.isin(ATTACK_EVENT_TYPES)]
-    colors = party_colors(ds.casualties.party.dtype.categories)
+    att = table[table.event_type.isin(ds.vocab.attack_types)]
+    colors = party_colors(ds.vocab.parties)
     for target, group in att.groupby("target", observed=True):
         exact = group[group.date_start == group.date_end]
         ax.scatter(
@@ -139,7 +180,7 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
             alpha=0.85,
             edgecolor="white",
             linewidth=0.6,
-            label=party_label(target),
+            label=party_label(ds, target),
             zorder=3,
         )
         for row in group[group.date_start != group.date_end].itertuples():
@@ -196,6 +237,7 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
     return ax
 
 
+@_themed
 def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "killed") -> Axes:
     """Recorded casualties per month, stacked by the party that suffered them."""
     ax = _axes(ax)
@@ -219,7 +261,7 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
             width=25,
             bottom=bottom[drawn],
             color=colors[party],
-            label=party_label(party),
+            label=party_label(ds, party),
             align="edge",
         )
         bottom += values
@@ -231,6 +273,7 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
     return ax
 
 
+@_themed
 def province_swimlane(
     ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31"
 ) -> Axes:
@@ -239,7 +282,7 @@ def province_swimlane(
     table = incident_table(ds)
     provinces = sorted(table.province.dropna().astype(str).unique())
     lane = {p: i for i, p in enumerate(provinces)}
-    colors = party_colors(ds.casualties.party.dtype.categories)
+    colors = party_colors(ds.vocab.parties)
     for row in table.itertuples():
         y = lane[str(row.province)]
         color = colors[str(row.target)]
@@ -271,6 +314,7 @@ def province_swimlane(
     return ax
 
 
+@_themed
 def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
     """Incidents on Iraq's governorates (Natural Earth), size by deaths.
 
@@ -297,7 +341,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
                 )
             )
     table = incident_table(ds)
-    colors = party_colors(ds.casualties.party.dtype.categories)
+    colors = party_colors(ds.vocab.parties)
     for target, group in table.groupby("target", observed=True):
         ax.scatter(
             group.lon,
@@ -307,7 +351,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
             alpha=0.8,
             edgecolor="white",
             linewidth=0.6,
-            label=party_label(target),
+            label=party_label(ds, target),
             zorder=3,
         )
     disputed = table[table.disputed.fillna(False).astype(bool)]
@@ -328,4 +372,77 @@ def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("latitude")
     ax.legend(fontsize=7, frameon=False, loc="lower left")
     ax.set_title("Incidents (size: killed); shaded: provinces with disputed territory")
+    return ax
+
+
+@_themed
+def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
+    """Coordination steps on a time axis, one row per kind; a bar spans an uncertain date.
+
+    Hollow markers are steps announced for the future (``planned``). Returns the Axes, so the
+    plot can share an x-axis with :func:`timeline`.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import kirkuk_analysis
+    >>> ax = coordination(kirkuk_analysis.load())
+    >>> [t.get_text() for t in ax.get_yticklabels()][:2]
+    ['meeting', 'agreement']
+    """
+    ax = _axes(ax, (9, 2.6))
+    kinds = list(ds.vocab.kinds)
+    co = ds.coordination
+    for y, kind in enumerate(kinds):
+        rows = co[co["kind"].astype(str) == kind]
+        marker, colour = _KIND_STYLE.get(kind, ("o", OKABE_ITO[8]))
+        for _, r in rows.iterrows():
+            s, e = pd.Timestamp(r["date_start"]), pd.Timestamp(r["date_end"])
+            mid = s + (e - s) / 2
+            if e > s:
+                ax.plot([s, e], [y, y], color=colour, lw=3, alpha=0.45, solid_capstyle="butt")
+            planned = str(r["status"]) == "planned"
+            ax.plot(
+                [mid],
+                [y],
+                marker=marker,
+                ms=7,
+                linestyle="none",
+                color=colour,
+                markerfacecolor="white" if planned else colour,
+                markeredgewidth=1.3,
+            )
+    ax.set_yticks(range(len(kinds)), [ds.vocab.label("kind", k) for k in kinds])
+    ax.set_ylim(len(kinds) - 0.5, -0.5)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("Coordination steps (hollow: planned)", loc="left", fontsize=10)
+    return ax
+
+
+def time_axis(ax, start, end):
+    """Set a date x-axis to the selected period, with ticks that suit its length: years for
+    long periods, quarters or months for a year or two. Returns the Axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = time_axis(plt.subplots()[1], "2021-01-01", "2021-12-31")
+    >>> ax.figure.canvas.draw()
+    >>> [t.get_text() for t in ax.get_xticklabels()][:2]
+    ['Jan 2021', 'Apr 2021']
+    """
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    ax.set_xlim(s, e + pd.Timedelta(days=1))
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    if months <= 6:
+        ax.xaxis.set_major_locator(mdates.MonthLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    elif months <= 24:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     return ax

@@ -1,14 +1,13 @@
-"""Figures, sentences and tables for the notebooks and the PDF brief, computed from a Dataset.
+"""Words and reader tables for the notebooks and the PDF brief, computed from a Dataset.
 
-Every number a reader sees in the brief's prose comes from here: the notebooks format these
-results into Markdown and HTML, and never type a figure by hand. All functions are pure: they
-take a :class:`~kirkuk_analysis.data.Dataset` (usually one narrowed by
-:func:`kirkuk_analysis.analysis.select`) and return DataFrames or strings.
-
-Counting follows ``docs/codebook.md``: per incident, party and outcome the largest ``best``
-of the sources is taken (never their sum); a figure missing in every source is unknown and
-shown as missing, not zero; the attackers' own losses are counted under their party;
-aggregate claims (``claims.csv``) are never added to incident figures.
+Every number a reader sees in the brief's prose comes from here: the notebooks display these
+results, and never type a figure by hand. All functions are pure: they take a
+:class:`~kirkuk_analysis.data.Dataset` (usually one narrowed by
+:func:`kirkuk_analysis.analysis.select`) and return DataFrames, Markdown or HTML strings.
+Labels come from the dataset's own vocabulary (``ds.vocab``); counts from
+:mod:`kirkuk_analysis.analysis` (the counting rule lives there, in one function); HTML from
+the Jinja templates in ``kirkuk_analysis/templates/report/``. Figures are in
+:mod:`kirkuk_analysis.plots`.
 
 >>> import kirkuk_analysis
 >>> from kirkuk_analysis import report
@@ -21,19 +20,18 @@ True
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 
 import pandas as pd
+
+from kirkuk_analysis import _paths
+from kirkuk_analysis.analysis import casualty_figures, claims_summary, response_lag
 
 __all__ = [
     "CLAIMS_CAVEAT",
     "EMPTY_MESSAGE",
-    "EVENT_LABELS",
-    "KIND_LABELS",
-    "OUTCOMES",
-    "PARTY_LABELS",
     "casualty_totals",
     "claims_html",
     "claims_table",
@@ -51,13 +49,13 @@ __all__ = [
     "method_note",
     "narrative",
     "place_label",
-    "plot_coordination",
+    "render_table",
     "response_lag_html",
     "response_lag_sentence",
     "response_lag_table",
     "sources_html",
     "sources_table",
-    "time_axis",
+    "where",
 ]
 
 #: Shown instead of figures and tables when a selection holds no incident.
@@ -65,43 +63,6 @@ EMPTY_MESSAGE = "No incidents in this selection"
 
 #: The phrase that always accompanies the aggregate claims.
 CLAIMS_CAVEAT = "reported totals, not added to the figures above"
-
-OUTCOMES = ("killed", "wounded", "captured")
-
-PARTY_LABELS = {
-    "peshmerga": "Peshmerga",
-    "iraqi_army": "Iraqi Army",
-    "federal_police": "Federal Police",
-    "local_police": "local police",
-    "pmf": "PMF",
-    "asayish": "Asayish",
-    "national_security": "National Security",
-    "counter_terrorism": "Counter-Terrorism",
-    "iraqi_security_forces": "Iraqi security forces",
-    "coalition": "coalition",
-    "civilians": "civilians",
-    "isis": "ISIS",
-    "unknown": "unidentified",
-}
-
-EVENT_LABELS = {
-    "armed_clash": "armed clash",
-    "armed_assault": "armed assault",
-    "ambush": "ambush",
-    "explosive_device": "bombing",
-    "foiled_suicide_attack": "foiled suicide attack",
-    "abduction": "abduction",
-    "arrest": "arrest",
-}
-
-KIND_LABELS = {
-    "meeting": "meeting",
-    "agreement": "agreement",
-    "implementation": "implementation",
-    "call": "call",
-    "failure": "failure",
-    "context": "context",
-}
 
 _KIND_PLURALS = {
     "meeting": "meetings",
@@ -119,17 +80,6 @@ _KIND_SHORT_PLURALS = {
     "call": "calls",
     "failure": "failures",
     "context": "context",
-}
-
-_METRIC_LABELS = {
-    "killed": "killed",
-    "wounded": "wounded",
-    "captured": "captured",
-    "casualties": "casualties (killed and wounded)",
-    "attacks": "attacks counted",
-    "attacks_claimed": "attacks claimed by ISIS",
-    "militants_present": "militants present",
-    "gap_width_km": "security gap width (km)",
 }
 
 _DASH = "\u2013"
@@ -181,8 +131,12 @@ def format_period(start, end) -> str:
 
     >>> format_period("2020-01-01", "2024-12-31")
     '1 January 2020 to 31 December 2024'
+    >>> format_period(None, "2021-05-02")
+    'the first record to 2 May 2021'
     """
-    return f"{_day(_d(start))} to {_day(_d(end))}"
+    first = "the first record" if start is None else _day(_d(start))
+    last = "the last record" if end is None else _day(_d(end))
+    return f"{first} to {last}"
 
 
 def _join(items: Sequence[str]) -> str:
@@ -227,8 +181,16 @@ def place_label(ds, place_id, geo_precision=None) -> str:
     return label
 
 
-def _party(p: str) -> str:
-    return PARTY_LABELS.get(str(p), str(p))
+def _party(ds, p) -> str:
+    return ds.vocab.label("party", p)
+
+
+def _kind(ds, kind, n: int = 1, short: bool = False) -> str:
+    """A coordination kind as a noun, plural when ``n`` is not 1 ("3 public calls")."""
+    if n == 1:
+        return ds.vocab.label("kind", kind)
+    plurals = _KIND_SHORT_PLURALS if short else _KIND_PLURALS
+    return plurals.get(str(kind), ds.vocab.label("kind", kind) + "s")
 
 
 # --------------------------------------------------------------------------------------
@@ -236,12 +198,11 @@ def _party(p: str) -> str:
 
 
 def incident_casualties(ds) -> pd.DataFrame:
-    """Casualties per incident, party and outcome: the largest figure over the sources.
+    """Casualties per incident, party and outcome, as counted by
+    :func:`kirkuk_analysis.analysis.casualty_figures` (the largest figure over the sources).
 
-    The figure is ``best``, else ``low`` (as :func:`kirkuk_analysis.analysis.casualty_figures`).
     Columns ``incident_id``, ``party``, ``outcome``, ``best`` (that figure), ``open_ended``
     (True where it is a floor, "at least N"). Rows with no figure at all are dropped.
-    Only incidents present in ``ds.incidents`` are counted.
 
     >>> import kirkuk_analysis
     >>> ds = kirkuk_analysis.load()
@@ -251,32 +212,23 @@ def incident_casualties(ds) -> pd.DataFrame:
     >>> bool(t.duplicated(["incident_id", "party", "outcome"]).any())  # one figure each
     False
     """
-    cas = ds.casualties
-    cas = cas[cas["incident_id"].isin(ds.incidents["incident_id"])]
-    figure = cas["best"].fillna(cas["low"])  # "tens of": low = 20, best empty
-    keep = figure.notna()
-    cas, figure = cas[keep], figure[keep]
-    frame = pd.DataFrame(
+    fig = casualty_figures(ds)
+    fig = fig[fig["figure"].notna()]
+    return pd.DataFrame(
         {
-            "incident_id": cas["incident_id"].astype(str),
-            "party": cas["party"].astype(str),
-            "outcome": cas["outcome"].astype(str),
-            "best": figure.astype("int64"),
-            "open_ended": (cas["high"].isna() | cas["best"].isna()).to_numpy(),
+            "incident_id": fig["incident_id"].astype(str).to_numpy(),
+            "party": fig["party"].astype(str).to_numpy(),
+            "outcome": fig["outcome"].astype(str).to_numpy(),
+            "best": fig["figure"].to_numpy(dtype="int64"),
+            "open_ended": fig["open_ended"].to_numpy(dtype=bool),
         }
     )
-    if frame.empty:
-        return frame.reset_index(drop=True)
-    # Rule 5: several sources for the same figure -> the largest best, never the sum.
-    frame = frame.sort_values(["incident_id", "party", "outcome", "best"])
-    frame = frame.groupby(["incident_id", "party", "outcome"], sort=True, as_index=False).last()
-    return frame.reset_index(drop=True)
 
 
 def casualty_totals(ds) -> pd.DataFrame:
     """Killed, wounded and captured by party over the incidents of ``ds``.
 
-    Index: party (in the order of :data:`PARTY_LABELS`), only parties with a figure.
+    Index: party (in the vocabulary's order), only parties with a figure.
     Columns ``killed``, ``wounded``, ``captured`` (nullable integers: missing where no source
     gives that figure for that party, never 0) and ``open_ended`` (True where a total
     includes an "at least" figure). A final row ``total`` sums the parties.
@@ -287,13 +239,13 @@ def casualty_totals(ds) -> pd.DataFrame:
     ('total', True)
     """
     per = incident_casualties(ds)
-    cols = list(OUTCOMES)
+    cols = list(ds.vocab.outcomes)
     if per.empty:
         empty = pd.DataFrame(columns=[*cols, "open_ended"], index=pd.Index([], name="party"))
         return empty.astype({c: "Int64" for c in cols} | {"open_ended": bool})
     table = per.pivot_table(index="party", columns="outcome", values="best", aggfunc="sum")
     table = table.reindex(columns=cols).astype("Int64")
-    order = [p for p in PARTY_LABELS if p in table.index]
+    order = [p for p in ds.vocab.parties if p in table.index]
     table = table.loc[order]
     table["open_ended"] = per.groupby("party")["open_ended"].any().reindex(order).to_numpy()
     total = {c: table[c].sum() if table[c].notna().any() else pd.NA for c in cols}
@@ -306,8 +258,8 @@ def casualty_totals(ds) -> pd.DataFrame:
     return table
 
 
-def _attacks(incidents: pd.DataFrame) -> pd.DataFrame:
-    return incidents[incidents["event_type"].astype(str) != "arrest"]
+def _attacks(ds) -> pd.DataFrame:
+    return ds.incidents[ds.incidents["event_type"].isin(ds.vocab.attack_types)]
 
 
 def key_figures(ds) -> dict:
@@ -316,6 +268,7 @@ def key_figures(ds) -> dict:
     Keys: ``incidents``, ``attacks``, ``arrests``, ``killed``, ``wounded``, ``captured``
     (``None`` when unknown), ``provinces`` (sorted), ``coordination_steps``,
     ``coordination_by_kind`` (kind -> count, non-zero only), ``claims``, ``sources``.
+    ``arrests`` counts the incidents that are not attacks (``ds.vocab.attack_types``).
 
     >>> import kirkuk_analysis
     >>> ds = kirkuk_analysis.load()
@@ -330,7 +283,7 @@ def key_figures(ds) -> dict:
     places = _places(ds)
     provinces = sorted({str(places.loc[p, "province"]) for p in inc["place_id"].astype(str)})
     kinds = ds.coordination["kind"].astype(str).value_counts()
-    by_kind = {k: int(kinds[k]) for k in KIND_LABELS if kinds.get(k, 0)}
+    by_kind = {k: int(kinds[k]) for k in ds.vocab.kinds if kinds.get(k, 0)}
 
     def total(outcome):
         if "total" not in totals.index or pd.isna(totals.loc["total", outcome]):
@@ -339,8 +292,8 @@ def key_figures(ds) -> dict:
 
     return {
         "incidents": int(len(inc)),
-        "attacks": int(len(_attacks(inc))),
-        "arrests": int(len(inc) - len(_attacks(inc))),
+        "attacks": int(len(_attacks(ds))),
+        "arrests": int(len(inc) - len(_attacks(ds))),
         "killed": total("killed"),
         "wounded": total("wounded"),
         "captured": total("captured"),
@@ -370,7 +323,7 @@ def incidents_table(ds) -> pd.DataFrame:
     inc = ds.incidents.sort_values(["date_start", "incident_id"])
     per = incident_casualties(ds)
     sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
-    sums = sums.reindex(columns=list(OUTCOMES))
+    sums = sums.reindex(columns=list(ds.vocab.outcomes))
     ids = inc["incident_id"].astype(str)
     out = pd.DataFrame(
         {
@@ -413,8 +366,8 @@ def coordination_table(ds) -> pd.DataFrame:
                     co["date_start"], co["date_end"], co["date_precision"], strict=True
                 )
             ],
-            "Step": [KIND_LABELS.get(str(k), str(k)) for k in co["kind"]],
-            "Status": co["status"].astype(str).to_numpy(),
+            "Step": [_kind(ds, k) for k in co["kind"]],
+            "Status": [ds.vocab.label("status", s) for s in co["status"]],
             "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in co["place_id"]],
             "What": co["summary"].astype(str).to_numpy(),
         }
@@ -454,8 +407,6 @@ def claims_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Period', 'Claimant', 'What', 'Figure', 'Place', 'Includes']
     """
-    from kirkuk_analysis.analysis import claims_summary
-
     cl = ds.claims.sort_values(["period_end", "claim_id"])
     checked = claims_summary(ds).set_index("claim_id").loc[cl["claim_id"]]
     periods = []
@@ -466,9 +417,9 @@ def claims_table(ds) -> pd.DataFrame:
             periods.append(format_range(s, e))
     whats = []
     for metric, party in zip(cl["metric"], cl["party"], strict=True):
-        label = _METRIC_LABELS.get(str(metric), str(metric))
+        label = ds.vocab.label("metric", metric)
         if not pd.isna(party):
-            label += " (" + ", ".join(_party(p) for p in str(party).split(";")) + ")"
+            label += " (" + ", ".join(_party(ds, p) for p in str(party).split(";")) + ")"
         whats.append(label)
     return pd.DataFrame(
         {
@@ -516,39 +467,74 @@ def sources_table(ds) -> pd.DataFrame:
     )
 
 
-def _html_table(frame: pd.DataFrame, css_class: str) -> str:
-    frame = frame.copy()
-    for col in frame.columns:
-        if pd.api.types.is_integer_dtype(frame[col]) or pd.api.types.is_float_dtype(frame[col]):
-            frame[col] = [_fmt_int(v) for v in frame[col]]
-    return frame.to_html(
-        index=False,
-        escape=True,
-        na_rep=_MISSING,
-        border=0,
-        classes=["brief-table", css_class],
-        justify="left",
+@cache
+def _templates():
+    import jinja2  # nbconvert's dependency; imported only when HTML is wanted
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_paths.templates_dir() / "report"),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return _MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _fmt_int(value)
+    return str(value)
+
+
+def render_table(frame: pd.DataFrame, css_class: str) -> str:
+    """``frame`` as the reader's HTML table (the one table renderer, template
+    ``table.html.j2``): escaped text, figures right-aligned and prose left-aligned (by class
+    and on each cell), unknown as "–", no index column.
+
+    >>> frame = pd.DataFrame({"Place": ["Kifri"], "Killed": pd.array([pd.NA], dtype="Int64")})
+    >>> print(render_table(frame, "x"))  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
+    <table border="0" class="dataframe brief-table x"> <thead> <tr>
+    <th class="left" style="text-align: left;">Place</th>
+    <th class="right" style="text-align: right;">Killed</th> ...
+    <td class="left" style="text-align: left;">Kifri</td>
+    <td class="right" style="text-align: right;">\u2013</td> ...
+    """
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+        or frame[c].dropna().map(lambda v: isinstance(v, int | float)).all()
+        and frame[c].notna().any()
+        for c in frame.columns
+    }
+    columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
+    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return (
+        _templates()
+        .get_template("table.html.j2")
+        .render(css_class=css_class, columns=columns, rows=rows)
     )
 
 
 def incidents_html(ds) -> str:
     """:func:`incidents_table` as an HTML table (class ``brief-table incidents``)."""
-    return _html_table(incidents_table(ds), "incidents")
+    return render_table(incidents_table(ds), "incidents")
 
 
 def coordination_html(ds) -> str:
     """:func:`coordination_table` as an HTML table (class ``brief-table coordination``)."""
-    return _html_table(coordination_table(ds), "coordination")
+    return render_table(coordination_table(ds), "coordination")
 
 
 def claims_html(ds) -> str:
     """:func:`claims_table` as an HTML table (class ``brief-table claims``)."""
-    return _html_table(claims_table(ds), "claims")
+    return render_table(claims_table(ds), "claims")
 
 
 def sources_html(ds) -> str:
     """:func:`sources_table` as an HTML table (class ``brief-table sources``)."""
-    return _html_table(sources_table(ds), "sources")
+    return render_table(sources_table(ds), "sources")
 
 
 def key_figures_html(ds) -> str:
@@ -567,70 +553,65 @@ def key_figures_html(ds) -> str:
         (kf["captured"], "captured"),
         (kf["coordination_steps"], "coordination steps"),
     ]
-    parts = [
-        '<div class="key-figures">',
-        '<div class="kf-heading">Key figures</div>',
-        '<div class="kf-grid">',
-    ]
-    for value, label in cells:
-        parts.append(
-            f'<div class="kf-cell"><div class="kf-value">{_fmt_int(value)}</div>'
-            f'<div class="kf-label">{html.escape(label)}</div></div>'
-        )
-    parts.append("</div>")
     totals = casualty_totals(ds)
-    if len(totals):
-        parts.append(
-            '<table class="kf-parties"><thead><tr><th>Party</th>'
-            + "".join(f"<th>{o}</th>" for o in OUTCOMES)
-            + "</tr></thead><tbody>"
+    parties = []
+    for party, row in totals.iterrows():
+        name = "All parties" if party == "total" else _party(ds, party)
+        parties.append(
+            {
+                "name": name[:1].upper() + name[1:],
+                "open_ended": bool(row["open_ended"]),
+                "total": party == "total",
+                "figures": [_fmt_int(row[o]) for o in ds.vocab.outcomes],
+            }
         )
-        for party, row in totals.iterrows():
-            name = "All parties" if party == "total" else _party(party)
-            name = name[:1].upper() + name[1:]
-            mark = "*" if row["open_ended"] else ""
-            cls = ' class="kf-total"' if party == "total" else ""
-            parts.append(
-                f"<tr{cls}><td>{html.escape(name)}{mark}</td>"
-                + "".join(f"<td>{_fmt_int(row[o])}</td>" for o in OUTCOMES)
-                + "</tr>"
-            )
-        parts.append("</tbody></table>")
     notes = [f"{_MISSING} = no figure given in the articles (unknown, not zero)."]
     if len(totals) and bool(totals["open_ended"].any()):
         notes.append("* includes an \u201cat least\u201d figure.")
     if kf["coordination_by_kind"]:
         steps = ", ".join(
-            f"{n} {_KIND_SHORT_PLURALS[k] if n != 1 else KIND_LABELS[k]}"
-            for k, n in kf["coordination_by_kind"].items()
+            f"{n} {_kind(ds, k, n, short=True)}" for k, n in kf["coordination_by_kind"].items()
         )
         notes.append(f"Coordination steps: {steps}.")
-    parts.append(f'<p class="kf-note">{html.escape(" ".join(notes))}</p>')
-    parts.append("</div>")
-    return "\n".join(parts)
+    return (
+        _templates()
+        .get_template("key_figures.html.j2")
+        .render(
+            cells=[{"value": _fmt_int(v), "label": label} for v, label in cells],
+            outcomes=list(ds.vocab.outcomes),
+            parties=parties,
+            note=" ".join(notes),
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Prose
 
 
-def _where(provinces: Iterable[str] | None) -> str:
+def where(provinces: Iterable[str] | None) -> str:
+    """The selected provinces in words: "all provinces", "Kirkuk province",
+    "Kirkuk and Diyala provinces".
+
+    >>> where(["Kirkuk", "Diyala"]), where(None)
+    ('Kirkuk and Diyala provinces', 'all provinces')
+    """
     provinces = list(provinces or [])
     if not provinces:
         return "all provinces"
     return _join(provinces) + (" province" if len(provinces) == 1 else " provinces")
 
 
-def _tally(totals: pd.DataFrame, outcome: str) -> list[str]:
+def _tally(ds, totals: pd.DataFrame, outcome: str) -> list[str]:
     """'17 Peshmerga', '10 PMF' ... for one outcome, largest first."""
     if outcome not in totals.columns:
         return []
     col = totals.drop(index="total", errors="ignore")[outcome].dropna()
     col = col[col > 0]
-    order = sorted(col.index, key=lambda p: (-int(col[p]), list(PARTY_LABELS).index(p)))
+    order = sorted(col.index, key=lambda p: (-int(col[p]), list(ds.vocab.parties).index(p)))
     out = []
     for p in order:
-        label = _party(p)
+        label = _party(ds, p)
         if p == "civilians" and int(col[p]) == 1:
             label = "civilian"
         out.append(f"{int(col[p])} {label}")
@@ -655,11 +636,12 @@ def narrative(
     """
     kf = key_figures(ds)
     period = format_period(start, end)
-    where = _where(provinces)
+    where_text = where(provinces)
     paras: list[str] = []
     if kf["incidents"] == 0:
         paras.append(
-            f"{EMPTY_MESSAGE}: from {period}, the source articles report no incident in {where}."
+            f"{EMPTY_MESSAGE}: from {period}, the source articles report no incident in "
+            f"{where_text}."
         )
     else:
         kinds = [_plural(kf["attacks"], "attack")]
@@ -668,19 +650,20 @@ def narrative(
         in_provinces = f" ({_join(kf['provinces'])})" if not provinces and kf["provinces"] else ""
         first = (
             f"From {period}, the source articles report "
-            f"{_plural(kf['incidents'], 'incident')} in {where}{in_provinces}: {_join(kinds)}."
+            f"{_plural(kf['incidents'], 'incident')} in {where_text}{in_provinces}: "
+            f"{_join(kinds)}."
         )
         totals = casualty_totals(ds)
         toll = []
-        for outcome in OUTCOMES:
-            tally = _tally(totals, outcome)
+        for outcome in ds.vocab.outcomes:
+            tally = _tally(ds, totals, outcome)
             if tally:
                 toll.append(f"{kf[outcome]} {outcome} ({_join(tally)})")
         if toll:
             second = f"The reported toll is {_join(toll)}."
             if parties:
                 second = (
-                    f"Counting casualties among {_join([_party(p) for p in parties])} only, "
+                    f"Counting casualties among {_join([_party(ds, p) for p in parties])} only, "
                     f"the reported toll is {_join(toll)}."
                 )
             if "unknown" in totals.index:
@@ -698,7 +681,7 @@ def narrative(
             top_ids = sorted(killed[killed == top].index)
             inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
             row = inc.loc[top_ids[0]]
-            what = EVENT_LABELS.get(str(row["event_type"]), str(row["event_type"]))
+            what = ds.vocab.label("event_type", row["event_type"])
             label = "deadliest incident was" if len(top_ids) == 1 else "deadliest incidents include"
             sentences.append(
                 f"The {label} the {what} "
@@ -717,10 +700,7 @@ def narrative(
     steps = kf["coordination_steps"]
     if steps:
         co = ds.coordination.sort_values(["date_start", "step_id"])
-        kinds = [
-            f"{n} {_KIND_PLURALS[k] if n != 1 else KIND_LABELS[k]}"
-            for k, n in kf["coordination_by_kind"].items()
-        ]
+        kinds = [f"{n} {_kind(ds, k, n)}" for k, n in kf["coordination_by_kind"].items()]
         firsts = co[co["kind"].astype(str).isin(["agreement", "implementation"])]
         text = (
             f"Over the same period and area the articles record "
@@ -787,8 +767,6 @@ def method_note(ds) -> str:
         "Totals that span several attacks are aggregate claims: they are listed apart and never "
         "added to incident figures.",
     ]
-    from kirkuk_analysis.analysis import claims_summary
-
     contradictions = int(claims_summary(ds)["contradiction"].sum())
     if contradictions:
         sentences.append(
@@ -849,66 +827,7 @@ def gap_widths_table(ds) -> pd.DataFrame:
 
 def gap_widths_html(ds) -> str:
     """:func:`gap_widths_table` as an HTML table (class ``brief-table gap``)."""
-    return _html_table(gap_widths_table(ds), "gap")
-
-
-# Markers and colours for the coordination kinds (colour-blind-safe Okabe-Ito palette).
-_KIND_STYLE = {
-    "meeting": ("o", "#0072B2"),
-    "agreement": ("s", "#009E73"),
-    "implementation": ("D", "#D55E00"),
-    "call": ("^", "#CC79A7"),
-    "failure": ("X", "#000000"),
-    "context": ("v", "#999999"),
-}
-
-
-def plot_coordination(ds, ax=None):
-    """Coordination steps on a time axis, one row per kind; a bar spans an uncertain date.
-
-    Hollow markers are steps announced for the future (``planned``). Returns the Axes, so the
-    plot can share an x-axis with :func:`kirkuk_analysis.plots.timeline`.
-
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import kirkuk_analysis
-    >>> ax = plot_coordination(kirkuk_analysis.load())
-    >>> [t.get_text() for t in ax.get_yticklabels()][:2]
-    ['meeting', 'agreement']
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 2.6))
-    kinds = list(_KIND_STYLE)
-    co = ds.coordination
-    for y, kind in enumerate(kinds):
-        rows = co[co["kind"].astype(str) == kind]
-        marker, colour = _KIND_STYLE[kind]
-        for _, r in rows.iterrows():
-            s, e = pd.Timestamp(r["date_start"]), pd.Timestamp(r["date_end"])
-            mid = s + (e - s) / 2
-            if e > s:
-                ax.plot([s, e], [y, y], color=colour, lw=3, alpha=0.45, solid_capstyle="butt")
-            planned = str(r["status"]) == "planned"
-            ax.plot(
-                [mid],
-                [y],
-                marker=marker,
-                ms=7,
-                linestyle="none",
-                color=colour,
-                markerfacecolor="white" if planned else colour,
-                markeredgewidth=1.3,
-            )
-    ax.set_yticks(range(len(kinds)), kinds)
-    ax.set_ylim(len(kinds) - 0.5, -0.5)
-    ax.grid(axis="x", color="#dddddd", lw=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_title("Coordination steps (hollow: planned)", loc="left", fontsize=10)
-    return ax
+    return render_table(gap_widths_table(ds), "gap")
 
 
 def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
@@ -924,9 +843,7 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
     >>> bool((t["Days later"].dropna() > 0).all())  # the next step starts after the attack
     True
     """
-    from kirkuk_analysis import analysis
-
-    att = analysis.response_lag(ds, window_days=window_days).attacks
+    att = response_lag(ds, window_days=window_days).attacks
     att = att.sort_values(["date_start", "incident_id"])
     inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
     co = ds.coordination.set_index(ds.coordination["step_id"].astype(str))
@@ -963,16 +880,16 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
 
 def response_lag_html(ds, window_days: int = 30) -> str:
     """:func:`response_lag_table` as an HTML table (class ``brief-table lag``)."""
-    return _html_table(response_lag_table(ds, window_days), "lag")
+    return render_table(response_lag_table(ds, window_days), "lag")
 
 
 def response_lag_sentence(ds, window_days: int = 30) -> str:
     """One sentence on how soon coordination followed the attacks.
 
     >>> import kirkuk_analysis
-    >>> from kirkuk_analysis import analysis
+    >>> from kirkuk_analysis.analysis import attacks
     >>> ds = kirkuk_analysis.load()
-    >>> response_lag_sentence(ds).startswith(f"Of {len(analysis.attacks(ds))} attacks, ")
+    >>> response_lag_sentence(ds).startswith(f"Of {len(attacks(ds))} attacks, ")
     True
     >>> response_lag_sentence(ds.replace(incidents=ds.incidents.iloc[:0]))
     'No incidents in this selection, so there is no response lag to measure.'
@@ -994,32 +911,3 @@ def response_lag_sentence(ds, window_days: int = 30) -> str:
     if none:
         text += f"; {_plural(none, 'attack')} had no later step in the selection"
     return text + "."
-
-
-def time_axis(ax, start, end):
-    """Set a date x-axis to the selected period, with ticks that suit its length: years for
-    long periods, quarters or months for a year or two. Returns the Axes.
-
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> ax = time_axis(plt.subplots()[1], "2021-01-01", "2021-12-31")
-    >>> ax.figure.canvas.draw()
-    >>> [t.get_text() for t in ax.get_xticklabels()][:2]
-    ['Jan 2021', 'Apr 2021']
-    """
-    import matplotlib.dates as mdates
-
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
-    ax.set_xlim(s, e + pd.Timedelta(days=1))
-    months = (e.year - s.year) * 12 + e.month - s.month + 1
-    if months <= 6:
-        ax.xaxis.set_major_locator(mdates.MonthLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    elif months <= 24:
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    else:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return ax

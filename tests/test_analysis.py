@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import json
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,6 @@ from packages import load_package
 
 from kirkuk_analysis import analysis, load
 from kirkuk_analysis.analysis import (
-    ATTACK_EVENT_TYPES,
     casualty_figures,
     claims_summary,
     incident_table,
@@ -25,6 +25,16 @@ from kirkuk_analysis.analysis import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+# The attack types are data too: every event type whose category is not marked "attack": false.
+ATTACK_EVENT_TYPES = {
+    c["value"]
+    for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    if r["name"] == "incidents"
+    for f in r["schema"]["fields"]
+    if f["name"] == "event_type"
+    for c in f["categories"]
+    if c.get("attack", True)
+}
 OUTCOMES = ("killed", "wounded", "captured")
 MAKHMOUR = {
     "place_id": "makhmour",

@@ -130,5 +130,5 @@ def test_brief_all_provinces_2020_2024(tmp_path):
             assert _shows(flat, _flat(source["headline"])[:40]), source["source_id"]
     assert "reported totals, not added to the figures above" in flat
     # No code reaches the PDF.
-    for code in ("import ", "validate_params", "display(", "report.", "plt."):
+    for code in ("import ", "check_selection", "display(", "report.", "plt."):
         assert code not in flat, code

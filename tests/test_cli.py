@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from kirkuk_analysis import brief, cli
-from kirkuk_analysis.brief import PROVINCES
+from kirkuk_analysis.vocab import read_vocabulary
+
+PROVINCES = read_vocabulary().provinces
 
 PROBLEM_LINE = re.compile(
     r"^(?P<file>[\w.-]+\.csv):(?P<line>\d+): (?P<column>[^:]+): (?P<reason>.+)$"

@@ -56,12 +56,6 @@ CLAIMS = read("claims")
 PUBLISHED = {sid: date.fromisoformat(r["published"]) for sid, r in SOURCES.items()}
 
 
-def test_frictionless_validates_the_package():
-    frictionless = pytest.importorskip("frictionless")
-    report = frictionless.validate(str(DATA / "datapackage.json"))
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-
-
 @pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
 def test_columns_follow_the_contract_and_the_descriptor(table):
     with (DATA / f"{table}.csv").open(newline="", encoding="utf-8") as f:

@@ -20,7 +20,9 @@ import pytest
 papermill = pytest.importorskip("papermill")
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-from kirkuk_analysis.brief import PROVINCES  # noqa: E402
+from kirkuk_analysis.vocab import read_vocabulary  # noqa: E402
+
+PROVINCES = read_vocabulary().provinces
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 DATA = NOTEBOOKS.parent / "data"
@@ -29,16 +31,7 @@ ALL = ("attacks_timeline.ipynb", "coordination_timeline.ipynb", "brief.ipynb")
 pytestmark = pytest.mark.slow
 
 
-def _kernel_name() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        spec = KernelSpecManager().get_kernel_spec("kirkuk-analysis")
-    except NoSuchKernel:
-        return "python3"
-    if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
-        return "kirkuk-analysis"
-    return "python3"
+from kirkuk_analysis.brief import _kernel_name  # noqa: E402  (the one lookup, shared)
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +108,7 @@ def test_every_notebook_has_a_parameters_cell_then_a_validation_cell():
         assert "parameters" in code[0].metadata.get("tags", []), name
         for param in ("start", "end", "provinces", "parties"):
             assert f"{param} =" in code[0].source, (name, param)
-        assert "validate_params" in code[1].source, name
+        assert "check_selection" in code[1].source, name
         assert nb.metadata.kernelspec.name == "kirkuk-analysis", name
 
 

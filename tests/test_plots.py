@@ -19,7 +19,10 @@ import pytest  # noqa: E402
 from packages import load_package  # noqa: E402
 
 from kirkuk_analysis import load, plots  # noqa: E402
-from kirkuk_analysis.analysis import ATTACK_EVENT_TYPES, select  # noqa: E402
+from kirkuk_analysis.analysis import select  # noqa: E402
+from kirkuk_analysis.vocab import read_vocabulary  # noqa: E402
+
+ATTACK_EVENT_TYPES = read_vocabulary().attack_types
 
 FIGURES = [plots.timeline, plots.monthly_casualties, plots.province_swimlane, plots.incident_map]
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -68,8 +71,13 @@ def test_makes_its_own_axes(ds, figure):
 
 
 @pytest.mark.parametrize("figure", FIGURES)
-def test_empty_selection_draws_without_error(ds, figure):
-    figure(select(ds, "2019-01-01", "2019-02-01"))
+def test_empty_selection_draws_an_empty_figure(ds, figure):
+    from matplotlib.collections import PathCollection
+
+    ax = figure(select(ds, "2019-01-01", "2019-02-01"))
+    assert isinstance(ax, matplotlib.axes.Axes)
+    points = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    assert points == [] and not any(p.get_height() for p in ax.patches if hasattr(p, "get_height"))
 
 
 def spans(ax):
@@ -157,7 +165,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     killed = killed_by_party()
     assert heights == sum(killed.values())
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert labels == {plots.party_label(p) for p, n in killed.items() if n > 0}
+    assert labels == {plots.party_label(ds, p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
     by_month: dict = {}
