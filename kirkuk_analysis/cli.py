@@ -196,11 +196,16 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place, with the mode a new file
+    gets from the umask (mkstemp's own files are 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -226,7 +231,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        _write_atomically(Path(args.output), text)
+        output = Path(args.output)
+        if output.is_dir():
+            _error(f"--output {output} is a folder; give a file name")
+            return EXIT_BAD_INPUT
+        try:
+            _write_atomically(output, text)
+        except OSError as exc:
+            _error(f"cannot write {output}: {exc.strerror or exc}")
+            return EXIT_FAILED
         print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -368,9 +381,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that its clean-up code runs (as Ctrl-C's
+    KeyboardInterrupt does)."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code (0 ok, 1 the work failed, 2 bad input, 130 / 143
+    interrupted by SIGINT / SIGTERM, 141 the reader of stdout went away)."""
+    import signal
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `validate ... | head -1`: the reader has what it wanted; stay quiet, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Terminated:
+        _error("terminated")
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

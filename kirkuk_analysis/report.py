@@ -47,6 +47,8 @@ __all__ = [
     "key_figures",
     "key_figures_html",
     "method_note",
+    "monthly_html",
+    "monthly_table",
     "narrative",
     "place_label",
     "render_table",
@@ -802,6 +804,40 @@ def method_note(ds) -> str:
             "the dates were inferred from internal evidence (see `sources.csv`)."
         )
     return " ".join(sentences)
+
+
+def monthly_table(ds) -> pd.DataFrame:
+    """Recorded casualties per month and party (from
+    :func:`kirkuk_analysis.analysis.monthly`), the months and parties with a figure only:
+    Month, Party, Killed, Wounded, Captured ("–" where none is recorded).
+
+    >>> import kirkuk_analysis
+    >>> list(monthly_table(kirkuk_analysis.load()).columns)
+    ['Month', 'Party', 'Killed', 'Wounded', 'Captured']
+    """
+    from kirkuk_analysis.analysis import monthly
+
+    m = monthly(ds, by="party")
+    outcomes = list(ds.vocab.outcomes)
+    m = m[m[outcomes].sum(axis=1) > 0]
+    party_of = {p: _party(ds, p) for p in ds.vocab.parties}
+    out = pd.DataFrame(
+        {
+            "Month": [f"{p.to_timestamp():%B %Y}" for p in m["month"]],
+            "Party": [party_of[str(p)][:1].upper() + party_of[str(p)][1:] for p in m["party"]],
+        }
+    )
+    for outcome in outcomes:
+        # monthly() adds recorded figures, so 0 there means no figure recorded: "–" here
+        values = pd.array(m[outcome].to_numpy(), dtype="Int64")
+        values[values == 0] = pd.NA
+        out[outcome.capitalize()] = values
+    return out
+
+
+def monthly_html(ds) -> str:
+    """:func:`monthly_table` as an HTML table (class ``brief-table monthly``)."""
+    return render_table(monthly_table(ds), "monthly")
 
 
 def gap_widths_table(ds) -> pd.DataFrame:

@@ -259,3 +259,58 @@ def test_version_option(cli_command):
 
     done = run_cli(cli_command, "--version")
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+# --- signals, pipes and file modes -----------------------------------------------------
+
+
+def test_a_closed_pipe_is_quiet(cli_command, repo_root):
+    """`validate ... | head -0`: no BrokenPipeError traceback, the conventional 141."""
+    import subprocess as sp
+
+    articles = repo_root.parent / "shared" / "articles"
+    args = [*cli_command, "validate", str(repo_root / "data")]
+    if articles.is_dir():
+        args += ["--articles", str(articles)]
+    proc = sp.Popen(args, stdout=sp.PIPE, stderr=sp.PIPE)
+    proc.stdout.close()  # the reader goes away before the first line
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 141)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
+
+
+SLOW_COMMAND = (
+    "import sys, time, kirkuk_analysis.cli as cli\n"
+    "def slow(args):\n"
+    "    print('working', flush=True)\n"
+    "    time.sleep(60)\n"
+    "    return 0\n"
+    "cli.cmd_next_id = slow\n"
+    "sys.exit(cli.main(['next-id']))\n"
+)
+
+
+@pytest.mark.parametrize(
+    "sig,code,word", [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")]
+)
+def test_signals_end_with_a_line_and_the_conventional_code(sig, code, word):
+    import signal
+    import subprocess as sp
+
+    proc = sp.Popen([sys.executable, "-c", SLOW_COMMAND], stdout=sp.PIPE, stderr=sp.PIPE)
+    assert proc.stdout.readline() == b"working\n"  # inside the command, handlers in place
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert err.decode().strip() == f"kirkuk-analysis: error: {word}"
+
+
+def test_export_file_mode_follows_the_umask(tmp_path):
+    out = tmp_path / "incidents.geojson"
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["export", "--format", "geojson", "--output", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert cli.main(["export", "--format", "acled", "--output", str(tmp_path)]) == 2
