@@ -1,38 +1,50 @@
-"""Time the default brief against its floor, in the same run; print both and their ratio.
+"""Time the default brief against its floor, and the two ways of printing it, in one run.
 
-The brief: ``kirkuk-analysis brief`` for the default period (all provinces, 2020-2024), run as
-the command a reader would type, written to a temporary folder.
+The brief: ``kirkuk-analysis brief`` for the default period (all provinces, 2020-2024), run
+as a fresh process, written to a temporary folder.
 
 The floor: what any brief must pay whatever its content, also as one fresh process:
 papermill executing a one-cell notebook on the same kernel, plus the system Chromium
 printing a one-line HTML page to PDF with the same code path as the brief.
+Target: the brief within 1.5x the floor.
 
-The brief overlaps steps that do not depend on each other (see ``brief.make_brief``): its
-kernel boots, and imports the notebook's modules, while papermill loads; nbconvert gets
-ready and Chromium boots while the kernel runs the cells. The floor runs its two steps one
-after the other, as a plain papermill run and a print would. Neither run has compiled
-bytecode to reuse when ``PYTHONDONTWRITEBYTECODE`` is set, as on the CI machine.
+The print A/B. The brief prints with ``chromium --headless --print-to-pdf`` (the footer is
+CSS ``@page`` margin boxes; see ``kirkuk_analysis._chromium``). Until commit
+:data:`DEVTOOLS_REV` it drove Chromium over the DevTools protocol with a hand-written client,
+which booted Chromium while the kernel ran the notebook so that only the print itself was
+left once the HTML existed. This script takes that client from git history and measures:
 
-Target: the brief within 1.5x the floor. This is a benchmark, not a test: it prints figures
-and exits 0 (1 only when a command fails). Usage::
+- per print, on the same HTML (the default brief's): the command line; the DevTools
+  client including Chromium's start and exit; and the DevTools client once Chromium has
+  booted (print and exit: all a brief waited for when the boot overlapped the notebook);
+- the whole brief both ways, as fresh processes, in ABBA order so that a busy machine
+  slows both alike: the shipped path, and the same brief with the DevTools client booted
+  during the notebook run (as the old ``make_brief`` did). Whole-brief wall time is what
+  counts: the overlapped boot competes with the kernel for the CPUs.
 
-    .venv/bin/python benchmarks/bench_brief.py [--repeat N]
+Medians of ``--repeat`` runs, each run's figures in brackets, and the load average (other
+work on the machine makes every figure noisier). This is a benchmark, not a test: it prints
+figures and exits 0 (1 only when a command fails). Usage::
+
+    .venv/bin/python benchmarks/bench_brief.py [--repeat N] [--no-ab]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.5
+#: A commit whose ``kirkuk_analysis/_chromium.py`` is the DevTools-protocol client (the last one).
+DEVTOOLS_REV = "0c9453903e6cbf3629185cfbde05391f795b2c15"
 
 FLOOR_SCRIPT = r"""
 import sys
@@ -57,6 +69,44 @@ _chromium.print_to_pdf(work / "one.html", work / "one.pdf")
 assert (work / "one.pdf").read_bytes().startswith(b"%PDF")
 """
 
+# The brief as `kirkuk-analysis brief` makes it (argv: printer, output, [devtools source]).
+# With "devtools", Chromium boots through the old client while the kernel runs the notebook,
+# and the print goes through it: the old make_brief's schedule, on today's pipeline.
+BRIEF_SCRIPT = r"""
+import html, sys, types
+from kirkuk_analysis import _chromium, brief, cli
+
+printer, output = sys.argv[1], sys.argv[2]
+if printer == "devtools":
+    old = types.ModuleType("kirkuk_devtools_client")
+    exec(compile(open(sys.argv[3], encoding="utf-8").read(), sys.argv[3], "exec"), old.__dict__)
+    state = {}
+    run_notebook = brief.execute_notebook
+
+    def execute_notebook(*args, meanwhile=None, **kwargs):
+        def both():
+            if meanwhile is not None:
+                meanwhile()
+            state["browser"] = old.Browser(_chromium.find_chromium())
+        try:
+            return run_notebook(*args, meanwhile=both, **kwargs)
+        except BaseException:
+            if "browser" in state:
+                state.pop("browser").close()
+            raise
+
+    def print_to_pdf(html_path, pdf_path, *, footer_text="", **kwargs):
+        browser = state.pop("browser")
+        try:
+            browser.print_to_pdf(html_path, pdf_path, footer_html=html.escape(footer_text))
+        finally:
+            browser.close()
+
+    brief.execute_notebook = execute_notebook
+    _chromium.print_to_pdf = print_to_pdf
+sys.exit(cli.main(["brief", "--output", output]))
+"""
+
 
 def _env() -> dict:
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -74,43 +124,146 @@ def _time(cmd: list[str]) -> float:
     return elapsed
 
 
+def _devtools_source(work: Path) -> Path | None:
+    """The DevTools client of :data:`DEVTOOLS_REV`, written to ``work`` (None: no history)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{DEVTOOLS_REV}:kirkuk_analysis/_chromium.py"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0 or "class Browser" not in done.stdout:
+        return None
+    path = work / "devtools_client.py"
+    path.write_text(done.stdout, encoding="utf-8")
+    return path
+
+
+def _load(source: Path) -> types.ModuleType:
+    module = types.ModuleType("kirkuk_devtools_client")
+    exec(compile(source.read_text(encoding="utf-8"), str(source), "exec"), module.__dict__)
+    return module
+
+
+def _figures(label: str, times: list[float]) -> str:
+    return (
+        f"{label}: median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
+    )
+
+
+def _print_ab(work: Path, devtools: types.ModuleType, repeat: int) -> dict[str, list[float]]:
+    """Per-print times on the default brief's HTML, the three ways, interleaved."""
+    import html
+
+    from kirkuk_analysis import __version__, _chromium, brief
+
+    # the notebook the shipped brief executed (kept beside its PDF)
+    executed = next(p for p in sorted(work.glob("brief*.ipynb")) if "devtools" not in p.name)
+    page = work / "ab.html"
+    page.write_text(brief.render_html(executed), encoding="utf-8")
+    footer = (
+        f"kirkuk-analysis {__version__} · data package {brief.data_package_version()} · "
+        "2020-01-01 to 2024-12-31; all provinces"
+    )
+    times: dict[str, list[float]] = {"cli": [], "devtools": [], "devtools_booted": []}
+    for i in range(repeat + 1):  # the first round warms up, not counted
+        t0 = time.perf_counter()
+        _chromium.print_to_pdf(page, work / "ab-cli.pdf", footer_text=footer)
+        t1 = time.perf_counter()
+        devtools.print_to_pdf(page, work / "ab-dt.pdf", footer_html=html.escape(footer))
+        t2 = time.perf_counter()
+        with devtools.Browser() as browser:
+            browser._pipe.send("Browser.getVersion")  # answered once Chromium has booted
+            t3 = time.perf_counter()
+            browser.print_to_pdf(page, work / "ab-dt2.pdf", footer_html=html.escape(footer))
+        t4 = time.perf_counter()
+        if i:
+            times["cli"].append(t1 - t0)
+            times["devtools"].append(t2 - t1)
+            times["devtools_booted"].append(t4 - t3)
+    return times
+
+
+def _pages(pdf: Path) -> str | None:
+    try:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    return next((ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")), None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (default: 3)")
-    args = parser.parse_args()
-    cli = (
-        shutil.which("kirkuk-analysis", path=str(Path(sys.executable).parent)) or "kirkuk-analysis"
+    parser.add_argument(
+        "--no-ab", action="store_true", help="skip the A/B against the DevTools client"
     )
-    briefs, floors = [], []
+    args = parser.parse_args()
+    os.environ["MPLBACKEND"] = "Agg"
+    load_before = os.getloadavg()[0]
+    briefs, devtools_briefs, floors = [], [], []
+    per_print: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-brief-") as tmp:
         work = Path(tmp)
+        source = None if args.no_ab else _devtools_source(work)
+        brief = [sys.executable, "-c", BRIEF_SCRIPT]
+        shipped = [*brief, "cli", str(work / "brief.pdf")]
+        old = [*brief, "devtools", str(work / "brief-devtools.pdf"), str(source)]
+        floor = [sys.executable, "-c", FLOOR_SCRIPT, str(work)]
         # One warm-up of each (first Chromium start, font cache, bytecode), not counted.
-        _time([sys.executable, "-c", FLOOR_SCRIPT, str(work)])
-        _time([cli, "brief", "--output", str(work / "brief.pdf")])
-        for _ in range(args.repeat):
-            floors.append(_time([sys.executable, "-c", FLOOR_SCRIPT, str(work)]))
-            briefs.append(_time([cli, "brief", "--output", str(work / "brief.pdf")]))
-        pages = None
-        if shutil.which("pdfinfo"):
-            info = subprocess.run(
-                ["pdfinfo", str(work / "brief.pdf")], capture_output=True, text=True
-            ).stdout
-            pages = next(
-                (ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")), None
-            )
-    brief, floor = statistics.median(briefs), statistics.median(floors)
-    ratio = brief / floor
+        _time(floor)
+        _time(shipped)
+        if source:
+            _time(old)
+        for i in range(args.repeat):
+            floors.append(_time(floor))
+            # ABBA: the two orders alternate, so neither always runs on a warmer machine.
+            order = ("shipped", "old") if i % 2 == 0 else ("old", "shipped")
+            for which in order:
+                if which == "shipped":
+                    briefs.append(_time(shipped))
+                elif source:
+                    devtools_briefs.append(_time(old))
+        pages = _pages(work / "brief.pdf")
+        if source:
+            per_print = _print_ab(work, _load(source), args.repeat)
+    load_after = os.getloadavg()[0]
+    brief_t, floor_t = statistics.median(briefs), statistics.median(floors)
+    ratio = brief_t / floor_t
     print(
-        f"default brief (all provinces, 2020-2024{', ' + pages + ' pages' if pages else ''}): "
-        f"median {brief:.2f} s over {args.repeat} runs "
-        f"({', '.join(f'{t:.2f}' for t in briefs)})"
+        _figures(
+            f"default brief (all provinces, 2020-2024{', ' + pages + ' pages' if pages else ''})",
+            briefs,
+        )
     )
-    print(
-        f"floor (papermill one-cell notebook + Chromium one-line page): "
-        f"median {floor:.2f} s ({', '.join(f'{t:.2f}' for t in floors)})"
-    )
+    print(_figures("floor (papermill one-cell notebook + Chromium one-line page)", floors))
     verdict = "within" if ratio <= TARGET else "OVER"
     print(f"ratio brief/floor: {ratio:.2f}x ({verdict} the {TARGET}x target)")
+    if not source:
+        reason = "--no-ab" if args.no_ab else f"git history with {DEVTOOLS_REV[:7]} not found"
+        print(f"print A/B against the DevTools client: skipped ({reason})")
+    else:
+        print(f"print A/B, {args.repeat} runs each (DevTools client from {DEVTOOLS_REV[:7]}):")
+        print("  " + _figures("per print, command line (shipped)", per_print["cli"]))
+        print("  " + _figures("per print, DevTools client, start to exit", per_print["devtools"]))
+        print(
+            "  "
+            + _figures(
+                "per print, DevTools client once booted (what an overlapped brief waits for)",
+                per_print["devtools_booted"],
+            )
+        )
+        print("  " + _figures("whole brief, command line (shipped)", briefs))
+        print("  " + _figures("whole brief, DevTools client booted during the notebook",
+                              devtools_briefs))  # fmt: skip
+        saved = statistics.median(devtools_briefs) - brief_t
+        print(
+            f"  the command line is {abs(saved):.2f} s "
+            f"{'faster' if saved >= 0 else 'slower'} per brief (median against median)"
+        )
+    print(f"load average (1 min) before/after: {load_before:.2f} / {load_after:.2f}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """The PDF brief: papermill runs ``notebooks/brief.ipynb``, nbconvert renders it to HTML
 without code cells, and the system Chromium prints the HTML to an A4 PDF.
 
-Parameters are checked here (:func:`validate_params`) before any notebook runs, and again by
-the notebook's first cell, so a notebook run by hand fails just as clearly.
+Parameters are checked by :func:`kirkuk_analysis.selection.check_selection`, against the
+vocabulary of the data package being briefed, before any notebook runs (and again by the
+notebook's first cell, so a notebook run by hand fails just as clearly). This module only
+runs the pipeline.
 
 The PDF is written to a temporary file in the target folder and renamed into place, so a
 PDF at the output path is always complete. The executed notebook is kept beside it (same
@@ -11,7 +13,6 @@ stem, ``.ipynb``) for audit; when the notebook fails, no PDF is left at the outp
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -25,18 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from kirkuk_analysis import _paths
-
-
-def _vocabulary(resource: str, field_name: str) -> tuple[str, ...]:
-    """The allowed values of a field, from the one schema: ``datapackage.json``."""
-    descriptor = json.loads((_paths.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    fields = next(r for r in descriptor["resources"] if r["name"] == resource)["schema"]["fields"]
-    return tuple(next(f for f in fields if f["name"] == field_name)["constraints"]["enum"])
-
-
-#: The contract's province spellings and party vocabulary (from ``data/datapackage.json``).
-PROVINCES: tuple[str, ...] = _vocabulary("places", "province")
-PARTIES: tuple[str, ...] = _vocabulary("casualties", "party")
+from kirkuk_analysis.selection import SelectionError, check_selection
 
 #: Modules the brief notebook imports, loaded by its kernel while papermill starts up.
 PRELOAD = (
@@ -51,11 +41,8 @@ DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
 KERNEL_NAME = "kirkuk-analysis"
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class BriefParameterError(ValueError):
-    """A brief parameter is malformed or outside its valid choices."""
+#: A brief parameter is malformed or outside its valid choices (the selection's error).
+BriefParameterError = SelectionError
 
 
 class BriefError(RuntimeError):
@@ -94,66 +81,27 @@ class BriefParams:
         return text
 
 
-def _parse_date(name: str, value: object) -> date:
-    if isinstance(value, date):
-        return value
-    text = str(value)
-    try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BriefParameterError(
-            f"{name} must be a date written YYYY-MM-DD (for example {DEFAULT_START}), not {text!r}"
-        ) from None
-
-
-def _choose(kind: str, values: Iterable[str] | str | None, valid: tuple[str, ...]) -> tuple:
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        values = [values]
-    by_folded = {v.casefold(): v for v in valid}
-    chosen: list[str] = []
-    for value in values:
-        canonical = by_folded.get(str(value).strip().casefold())
-        if canonical is None:
-            raise BriefParameterError(
-                f"unknown {kind} {value!r}; valid choices are: {', '.join(valid)}"
-            )
-        if canonical not in chosen:
-            chosen.append(canonical)
-    return tuple(chosen)
-
-
 def validate_params(
     start: object = DEFAULT_START,
     end: object = DEFAULT_END,
     provinces: Iterable[str] | str | None = (),
     parties: Iterable[str] | str | None = (),
     title: str = "",
+    data_dir: Path | str | None = None,
 ) -> BriefParams:
-    """Check the brief's parameters; raise :class:`BriefParameterError` naming valid choices.
-
-    Province and party names are matched case-insensitively and returned in their canonical
-    spelling, without duplicates.
-    """
-    start_d = _parse_date("start", start)
-    end_d = _parse_date("end", end)
-    if start_d > end_d:
-        raise BriefParameterError(
-            f"start ({start_d.isoformat()}) is after end ({end_d.isoformat()}); "
-            "give a start on or before the end"
-        )
-    if not isinstance(title, str):
-        raise BriefParameterError(f"title must be a string, not {type(title).__name__}")
-    return BriefParams(
-        start=start_d,
-        end=end_d,
-        provinces=_choose("province", provinces, PROVINCES),
-        parties=_choose("party", parties, PARTIES),
-        title=title,
+    """The brief's parameters, checked by :func:`~kirkuk_analysis.selection.check_selection`
+    against the vocabulary of the package in ``data_dir`` (``None``: the shipped one).
+    Raises :class:`~kirkuk_analysis.selection.SelectionError` naming the valid choices."""
+    chosen = check_selection(
+        DEFAULT_START if start is None else start,
+        DEFAULT_END if end is None else end,
+        provinces,
+        parties,
+        data_dir=data_dir,
     )
+    if not isinstance(title, str):
+        raise SelectionError(f"title must be a string, not {type(title).__name__}")
+    return BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties, title)
 
 
 def slug(text: str) -> str:
@@ -348,9 +296,10 @@ def _tag_remover():
 
 
 def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
+    """The footer of every page, left of "page X / Y" (plain text)."""
     from kirkuk_analysis import __version__
 
-    return html.escape(
+    return (
         f"kirkuk-analysis {__version__} · data package {data_package_version(data_dir)} · "
         f"{params.describe()}"
     )
@@ -379,14 +328,14 @@ def make_brief(
     say(f"running notebook brief.ipynb ({params.describe()})")
     with ExitStack() as stack:
         # While the kernel runs the notebook (this process mostly waits for its messages),
-        # a thread readies nbconvert and Chromium boots in its own processes. Both start
-        # once papermill is loaded: before, the thread would contend for this process's GIL.
+        # a thread readies nbconvert. It starts once papermill is loaded: before, it would
+        # contend for this process's GIL. Chromium starts only to print (the HTML must exist
+        # first), so its deadline counts from then, however long the notebook runs.
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         started: dict = {}
 
         def meanwhile():
             started["exporter"] = pool.submit(html_exporter)
-            started["browser"] = stack.enter_context(_chromium.Browser(chromium))
 
         try:
             execute_notebook(
@@ -408,11 +357,11 @@ def make_brief(
         try:
             with tempfile.TemporaryDirectory(prefix="kirkuk-html-") as tmp:
                 html_path = Path(tmp) / "brief.html"
-                html = render_html(executed, started["exporter"].result())
-                html_path.write_text(html, encoding="utf-8")
+                page = render_html(executed, started["exporter"].result())
+                html_path.write_text(page, encoding="utf-8")
                 say(f"printing PDF with {chromium}")
-                started["browser"].print_to_pdf(
-                    html_path, tmp_pdf, footer_html=footer_text(params, data_dir)
+                _chromium.print_to_pdf(
+                    html_path, tmp_pdf, footer_text=footer_text(params, data_dir), chromium=chromium
                 )
             os.replace(tmp_pdf, pdf_path)
         except _chromium.ChromiumError as exc:

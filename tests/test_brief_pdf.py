@@ -1,8 +1,9 @@
 """The PDF brief end to end: papermill, HTML without code, Chromium, pdfinfo/pdftotext.
 
 Also: a failing notebook leaves no PDF and names the executed notebook; a Chromium that
-fails leaves no partial PDF; parameters reach the notebook as data; the shipped files are
-found from an installed wheel.
+fails, writes nothing, writes half a PDF or hangs is a clear error that leaves no partial PDF,
+no process and no profile behind; parameters reach the notebook as data; the shipped files
+are found from an installed wheel.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -73,15 +76,23 @@ def test_brief_writes_a_readable_a4_pdf_with_no_code(province_brief):
     pdf = work / "reports" / "brief-2020-01-01-2024-12-31-kirkuk-diyala.pdf"
     assert pdf.is_file(), sorted(p.name for p in work.rglob("*"))
     info = pdfinfo(pdf)
-    assert int(info["Pages"]) >= 1
-    assert re.match(r"\s*595\.\d+ x 841\.\d+ pts \(A4\)", info["Page size"]), info["Page size"]
+    pages = int(info["Pages"])
+    assert pages >= 1
+    size = re.match(r"\s*([\d.]+) x ([\d.]+) pts \(A4\)", info["Page size"])
+    assert size, info["Page size"]  # A4 is 595.28 x 841.89 pt; Chromium rounds to its pixels
+    assert abs(float(size[1]) - 595.28) < 1 and abs(float(size[2]) - 841.89) < 1, size[0]
+    assert info["Tagged"].strip() == "yes"  # structure for screen readers
+    assert b"/Outlines" in pdf.read_bytes()  # bookmarks from the headings
     text = pdftotext(pdf)
     for marker in CODE_MARKERS:
         assert marker not in text, f"code on the page: {marker!r}"
     flat = re.sub(r"\s+", " ", text)
     assert "Kirkuk, Diyala" in flat  # the parameters, in the body and the footer
-    assert re.search(r"page 1 / \d+", flat)
-    assert f"data package {brief.data_package_version()}" in flat
+    # every page's footer: "page X / Y" with Y the page count, the versions, the parameters
+    numbers = [(int(x), int(y)) for x, y in re.findall(r"page (\d+) / (\d+)", flat)]
+    assert numbers == [(n, pages) for n in range(1, pages + 1)], numbers
+    footer = f"data package {brief.data_package_version()} · 2020-01-01 to 2024-12-31; "
+    assert flat.count(footer + "Kirkuk, Diyala") == pages
 
 
 @needs_pdf_tools
@@ -206,28 +217,169 @@ def test_shipped_files_are_found_from_an_installed_wheel(tmp_path, repo_root):
     assert (folders[0] / "datapackage.json").is_file()
 
 
-def test_a_chromium_gone_before_a_command_is_a_chromium_error():
-    """Writing to the pipe of an exited Chromium (BrokenPipeError) is reported as such."""
+# --- printing: Chromium's command line, and every way it can fail -----------------------
+
+# A stand-in for Chromium: $OUT is the --print-to-pdf path, $PAGE the page it was given.
+FAKE_CHROMIUM = """#!/bin/sh
+for a in "$@"; do
+  case "$a" in --print-to-pdf=*) OUT="${a#--print-to-pdf=}";; file://*) PAGE="${a#file://}";; esac
+done
+"""
+WRITE_TINY_PDF = "printf '%s\\n' '%PDF-1.4' '%%EOF' > \"$OUT\"\n"
+
+
+def fake_chromium(folder: Path, body: str) -> str:
+    script = folder / "fake-chromium"
+    script.write_text(FAKE_CHROMIUM + body)
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """A $TMPDIR of the test's own, to see what is left in it."""
+    folder = tmp_path / "tmpdir"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/PID/stat after the command name ([0] state, [2] process group)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for a parent that is not ours to reap it counts as gone)."""
+    fields = _stat(pid)
+    return bool(fields) and fields[0] not in ("Z", "X")
+
+
+def _group_alive(pgid: int) -> list[int]:
+    """The running processes of process group ``pgid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        fields = _stat(entry.name) if entry.name.isdigit() else []
+        if fields and fields[0] not in ("Z", "X") and fields[2] == str(pgid):
+            found.append(int(entry.name))
+    return found
+
+
+def print_small(tmp_path, chromium=None, **kwargs) -> Path:
     from kirkuk_analysis import _chromium
 
-    read_end, write_end = os.pipe()
-    answers_read, answers_write = os.pipe()
-    os.close(read_end)  # nobody reads the commands any more
-    try:
-        pipe = _chromium._Pipe(write_end, answers_read, process=None, timeout=5)
-        with pytest.raises(_chromium.ChromiumError, match="closed the debugging pipe"):
-            pipe.send("Page.enable")
-    finally:
-        for fd in (write_end, answers_read, answers_write):
-            os.close(fd)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!doctype html><html><head><title>t</title><style>@page { margin: 0 }</style></head>"
+        "<body><p>hello</p>"
+    )
+    pdf = tmp_path / "out.pdf"
+    _chromium.print_to_pdf(page, pdf, chromium=chromium, **kwargs)
+    return pdf
+
+
+def test_the_page_gets_an_a4_rule_and_the_footer_as_css(tmp_path, private_tmp):
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    chromium = fake_chromium(
+        tmp_path,
+        f'printf "%s\\n" "$@" > {seen}/args; cp "$PAGE" {seen}/page.html; ' + WRITE_TINY_PDF,
+    )
+    hostile = 'v1 · "quoted" \\ </style><h1>escaped</h1>'
+    pdf = print_small(tmp_path, chromium, footer_text=hostile, margins_mm=(10, 11, 12, 13))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    args = (seen / "args").read_text().splitlines()
+    for flag in ("--headless", "--no-pdf-header-footer", "--generate-pdf-document-outline"):
+        assert flag in args
+    assert any(a.startswith("--user-data-dir=" + str(private_tmp)) for a in args)
+    page = (seen / "page.html").read_text()
+    at = page.index("@page { size: A4")
+    rule = page[at : page.index("</style>", at)]
+    assert "size: A4; margin: 10mm 11mm 12mm 13mm;" in rule
+    assert 'content: "page " counter(page) " / " counter(pages)' in rule
+    assert "</style>" not in rule and "<h1>" not in rule and "v1 · \\22 quoted\\22" in rule
+    assert page.index("margin: 0") < at < page.index("</head>")  # after the page's own: wins
+    assert f'<base href="{tmp_path.as_uri()}/">' in page  # relative links still resolve
+    assert list(private_tmp.iterdir()) == []  # profile and page copy removed
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("echo 'Page load failed: net::ERR_FILE_NOT_FOUND' >&2\n", "wrote no PDF"),
+        ("printf '%%PDF-1.4 half a file' > \"$OUT\"\n", "wrote no PDF"),
+        ("echo 'fake chromium: crashed' >&2; exit 3\n", "exited with status 3"),
+        ("kill -SEGV $$\n", "killed by signal 11"),
+    ],
+)
+def test_a_chromium_without_a_pdf_is_a_clear_error(tmp_path, private_tmp, body, message):
+    from kirkuk_analysis import _chromium
+
+    chromium = fake_chromium(
+        tmp_path, "echo '[1:1:ERROR:dbus/bus.cc:405] Failed to connect to the bus' >&2\n" + body
+    )
+    with pytest.raises(_chromium.ChromiumError, match=message) as caught:
+        print_small(tmp_path, chromium)
+    said = str(caught.value)
+    assert "dbus" not in said  # the container's D-Bus noise is left out of the message
+    if "echo" in body:
+        assert body.split("'")[1] in said  # Chromium's own words are in it
+    assert not (tmp_path / "out.pdf").exists()
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_hung_chromium_is_killed_with_its_helpers_at_the_deadline(tmp_path, private_tmp):
+    from kirkuk_analysis import _chromium
+
+    pids = tmp_path / "pids"
+    # a helper process in the background, as Chromium's zygote and renderers are
+    chromium = fake_chromium(tmp_path, f"sleep 300 & echo $$ $! > {pids}; wait\n")
+    t0 = time.monotonic()
+    with pytest.raises(_chromium.ChromiumError, match="did not print within 1.5 s"):
+        print_small(tmp_path, chromium, timeout=1.5)
+    assert time.monotonic() - t0 < 10
+    for pid in map(int, pids.read_text().split()):
+        assert not _alive(pid), pid
+    assert not (tmp_path / "out.pdf").exists()
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_chromium_that_cannot_start_is_a_chromium_error(tmp_path):
+    from kirkuk_analysis import _chromium
+
+    not_executable = tmp_path / "chromium"
+    not_executable.write_text("")
+    with pytest.raises(_chromium.ChromiumError, match="could not start"):
+        print_small(tmp_path, str(not_executable))
+
+
+@needs_pdf_tools
+@needs_chromium
+def test_the_footer_is_printed_as_given_on_every_page(tmp_path):
+    from kirkuk_analysis import _chromium
+
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><title>t</title>" + "<p>line</p>" * 150)
+    pdf = tmp_path / "out.pdf"
+    footer = 'kirkuk 1.0 · "quoted" \\ back </style><b>not bold</b>'
+    _chromium.print_to_pdf(page, pdf, footer_text=footer)
+    pages = int(pdfinfo(pdf)["Pages"])
+    assert pages >= 2
+    text = pdftotext(pdf)
+    assert text.count(footer) == pages
+    assert [f"page {n} / {pages}" in text for n in range(1, pages + 1)] == [True] * pages
 
 
 def _recording(monkeypatch):
-    """Record every kernel manager the brief starts and every Chromium it launches."""
+    """Record every kernel manager the brief starts and every Chromium process it runs."""
     from kirkuk_analysis import _chromium
 
-    started = {"kernels": [], "browsers": []}
+    started = {"kernels": [], "chromium": []}
     real_kernel = brief._started_kernel
+    real_kill_group = _chromium._kill_group
 
     @contextlib.contextmanager
     def kernel(*args, **kwargs):
@@ -235,13 +387,12 @@ def _recording(monkeypatch):
             started["kernels"].append(km)
             yield km
 
-    class Browser(_chromium.Browser):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            started["browsers"].append(self)
+    def kill_group(process):  # every Chromium process ends here, however its print went
+        started["chromium"].append(process)
+        real_kill_group(process)
 
     monkeypatch.setattr(brief, "_started_kernel", kernel)
-    monkeypatch.setattr(_chromium, "Browser", Browser)
+    monkeypatch.setattr(_chromium, "_kill_group", kill_group)
     return started
 
 
@@ -284,12 +435,11 @@ def test_kernel_and_chromium_are_gone_after_a_failed_brief(tmp_path, data_copy, 
         )
     (km,) = started["kernels"]
     assert not km.has_kernel  # shut down, not left running
-    (browser,) = started["browsers"]
-    assert browser._process.poll() is not None
+    assert started["chromium"] == []  # never started: there was nothing to print
 
 
 @needs_chromium
-def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch):
+def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch, private_tmp):
     started = _recording(monkeypatch)
     pdf = brief.make_brief(
         brief.validate_params("2021-01-01", "2021-03-31", ["Kirkuk"]),
@@ -299,8 +449,22 @@ def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch):
     assert pdf.read_bytes().startswith(b"%PDF")
     (km,) = started["kernels"]
     assert not km.has_kernel
-    (browser,) = started["browsers"]
-    assert browser._process.poll() is not None
+    (process,) = started["chromium"]
+    assert process.returncode == 0
+    assert _group_alive(process.pid) == []  # nothing left of Chromium's process group
+    assert [p.name for p in private_tmp.iterdir()] == []  # no profile, HTML or work folder
+
+
+def test_chromium_starts_only_once_the_notebook_is_done(tmp_path, monkeypatch):
+    """Its deadline counts from the print, so a long notebook cannot use it up."""
+    started = tmp_path / "chromium-started"
+    chromium = fake_chromium(tmp_path, f"touch {started}\n" + WRITE_TINY_PDF)
+    monkeypatch.setenv("CHROMIUM", chromium)
+    pdf = brief.make_brief(
+        brief.validate_params("2021-01-01", "2021-03-31"), tmp_path / "b.pdf", log=lambda m: None
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert started.stat().st_mtime_ns >= pdf.with_suffix(".ipynb").stat().st_mtime_ns
 
 
 def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
