@@ -25,6 +25,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.ticker import MaxNLocator
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import incident_table, monthly
@@ -144,6 +145,55 @@ def _sizes(killed: pd.Series) -> np.ndarray:
     return 30 + 25 * killed.fillna(0).to_numpy(dtype=float)
 
 
+_LEGEND_MARKER = 40.0  # points^2: every class readable in the legend, whatever its deaths
+
+
+def _legends(ax: Axes, title: str, killed: pd.Series | None = None) -> None:
+    """One legend where the data leaves room (``loc="best"``): the colour classes with their
+    markers at one readable size, then, with ``killed``, a key to the marker sizes."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    if killed is not None and killed.notna().any() and killed.max() > 0:
+        top = int(killed.max())
+        steps = ([v for v in (1, 5, 10, 25, 50, 100) if v < top] + [top])[-3:]
+        for v in steps:  # not drawn on the axes: a key only
+            size = float(np.sqrt(_sizes(pd.Series([v]))[0]))
+            handles.append(
+                Line2D([], [], marker="o", linestyle="none", markersize=size, color="#999999")
+            )
+            labels.append(f"{v} killed")
+    legend = ax.legend(
+        handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False, loc="best"
+    )
+    for handle, label in zip(legend.legend_handles, labels, strict=True):
+        if hasattr(handle, "set_sizes") and not label.endswith(" killed"):
+            handle.set_sizes([_LEGEND_MARKER])
+
+
+def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``start``/``end`` as timestamps; where ``None``, the extent of the selection's dated
+    rows (incidents and coordination steps), else 2020-2024."""
+    firsts = pd.concat([ds.incidents.date_start, ds.coordination.date_start]).dropna()
+    lasts = pd.concat([ds.incidents.date_end, ds.coordination.date_end]).dropna()
+    lo = (
+        pd.Timestamp(start)
+        if start is not None
+        else (firsts.min() if len(firsts) else pd.Timestamp("2020-01-01"))
+    )
+    hi = (
+        pd.Timestamp(end)
+        if end is not None
+        else (lasts.max() if len(lasts) else pd.Timestamp("2024-12-31"))
+    )
+    if start is None and end is None:  # drawn from the data: a margin so edge points show
+        pad = max((hi - lo) * 0.03, pd.Timedelta(days=3))
+        lo, hi = lo - pad, hi + pad
+    return lo, max(hi, lo)
+
+
 def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) -> None:
     """An uncertain date: a band over the whole range (end day included) at height ``y``."""
     band = ax.fill_between(
@@ -159,12 +209,13 @@ def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) 
 
 
 @_themed
-def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31") -> Axes:
+def timeline(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     """Attacks over time (size by deaths, colour by target party) and coordination steps.
 
     Attacks sit on the upper row, coordination steps (diamonds, labelled with their id)
     on the lower row. A date known only as a range (week, month, year) is drawn as a
-    horizontal span over the range, not as a point.
+    horizontal span over the range, not as a point. The axis spans ``start``..``end``,
+    by default the selection's own dates; the legends sit beside the axes.
     """
     ax = _axes(ax, (11, 3.6))
     table = incident_table(ds)
@@ -201,7 +252,8 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
     # Steps starting within 4% of the axis of each other share one label ("K15–K26" for
     # the spring of 2021), placed under the middle of the cluster; neighbouring labels
     # alternate between two lines.
-    close = (pd.Timestamp(end) - pd.Timestamp(start)) * 0.04
+    start, end = _period(ds, start, end)
+    close = (end - start) * 0.04
     clusters: list[list] = []
     for row in steps.sort_values(["date_start", "step_id"]).itertuples():
         if clusters and row.date_start - clusters[-1][0].date_start < close:
@@ -220,19 +272,10 @@ def timeline(ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-
             va="top",
         )
         note.set_gid("steps:" + ",".join(r.step_id for r in cluster))
-    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
+    time_axis(ax, start, end)
     ax.set_ylim(-0.8, 1.6)
     ax.set_yticks([0, 1], ["coordination", "attacks"])
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.legend(
-        title="target / step",
-        fontsize=7,
-        title_fontsize=7,
-        loc="upper left",
-        ncols=4,
-        frameon=False,
-    )
+    _legends(ax, "target / step", att.killed)
     ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
     return ax
 
@@ -266,17 +309,28 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
         )
         bottom += values
     ax.set_ylabel(f"recorded {outcome}")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # people, never 0.5 of one
     if len(wide.columns):
-        ax.legend(title="party", fontsize=7, title_fontsize=7, frameon=False)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        _legends(ax, "party")
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.text(
+            0.5,
+            0.5,
+            f"No {outcome} figure recorded in this selection",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#555555",
+        )
     ax.set_title(f"Recorded {outcome} per month, by party")
     return ax
 
 
 @_themed
-def province_swimlane(
-    ds: Dataset, ax: Axes | None = None, start="2020-01-01", end="2024-12-31"
-) -> Axes:
+def province_swimlane(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     """One lane per province: each incident a point (a span when its date is a range)."""
     ax = _axes(ax, (10, 3.5))
     table = incident_table(ds)
@@ -307,9 +361,7 @@ def province_swimlane(
             )
     ax.set_yticks(range(len(provinces)), provinces)
     ax.set_ylim(-0.7, max(len(provinces), 1) - 0.3)
-    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    time_axis(ax, *_period(ds, start, end))
     ax.set_title("Incidents by province (colour: target; size: killed)")
     return ax
 
@@ -370,7 +422,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
     ax.set_aspect("equal")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.legend(fontsize=7, frameon=False, loc="lower left")
+    _legends(ax, "target", table.killed)
     ax.set_title("Incidents (size: killed); shaded: provinces with disputed territory")
     return ax
 

@@ -205,3 +205,39 @@ def test_monthly_casualties_takes_the_largest_figure_of_two_sources(tmp_path):
     ax = plots.monthly_casualties(ds)
     assert sorted(p.get_height() for p in ax.patches) == [3, 13]
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Peshmerga", "Civilians"}
+
+
+def test_legend_markers_are_readable_and_sizes_have_their_own_key(ds):
+    ax = plots.timeline(ds)
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    classes = [h for h, t in zip(legend.legend_handles, labels, strict=True) if "killed" not in t]
+    assert all(
+        list(h.get_sizes()) == [plots._LEGEND_MARKER] for h in classes if hasattr(h, "get_sizes")
+    )
+    assert any(t.endswith(" killed") for t in labels)  # the size key
+
+
+def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):
+    ax = plots.monthly_casualties(ds)
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if t >= 0]
+    assert all(float(t).is_integer() for t in ticks)
+    empty = plots.monthly_casualties(select(ds, "2019-01-01", "2019-01-31"))
+    assert [t.get_text() for t in empty.texts] == ["No killed figure recorded in this selection"]
+    assert list(empty.get_xticks()) == []
+
+
+def test_the_time_axis_follows_the_selection(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"date_start": "2021-03-02"}, {"date_start": "2021-09-20"}],
+        coordination=[
+            {"date_start": "2021-05-01", "date_end": "2021-05-31", "date_precision": "month"}
+        ],
+    )
+    lo, hi = (mdates.num2date(x).date() for x in plots.timeline(ds).get_xlim())
+    assert lo.isoformat() < "2021-03-02" and hi.isoformat() > "2021-09-20"
+    assert (hi - lo).days < 250  # the selection's months, not 2020-2024
+    lo, hi = plots.timeline(ds, start="2021-01-01", end="2021-12-31").get_xlim()
+    assert mdates.num2date(lo).date().isoformat() == "2021-01-01"
