@@ -26,9 +26,31 @@ system-deps:
 brief: setup
 	$(BIN)/kirkuk-analysis brief --start $(START) --end $(END)
 
-test: setup
+# The whole suite runs in .venv, which has pyarrow (pandas' Arrow-backed strings, as most
+# researchers have). The loader and analysis tests run again in a small second environment
+# WITHOUT pyarrow (Python-backed strings, pandas' C parser), so load() gives the same frames
+# and problems on both. Created once (the package editable, its test dependencies named here);
+# reinstalled only when pyproject.toml changes.
+NOARROW := .venv-nopyarrow
+NOARROW_STAMP := $(NOARROW)/.installed
+NOARROW_TESTS := tests/test_load.py tests/test_readers.py tests/test_properties.py \
+    tests/test_analysis.py tests/test_data.py tests/test_audit.py tests/test_export.py \
+    tests/test_dates.py
+
+$(NOARROW_STAMP): pyproject.toml
+	@test -x $(NOARROW)/bin/python || $(PYTHON) -m venv $(NOARROW)
+	$(NOARROW)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    'pandas>=3.1' 'numpy>=2.4' 'pytest>=9.2' 'hypothesis>=6.170' 'hatchling>=1.33' editables
+	$(NOARROW)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    --no-deps --no-build-isolation -e .
+	@if $(NOARROW)/bin/python -c 'import pyarrow' 2>/dev/null; then \
+	    echo "$(NOARROW) must not have pyarrow"; exit 1; fi
+	@touch $@
+
+test: setup $(NOARROW_STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests/
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks/
+	MPLBACKEND=Agg $(NOARROW)/bin/python -m pytest -p no:cacheprovider $(NOARROW_TESTS)
 
 # Re-execute the notebooks in place (their committed outputs): the step after any change to data/.
 notebooks: setup
@@ -50,4 +72,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(NOARROW)

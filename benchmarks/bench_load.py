@@ -1,17 +1,26 @@
-"""How fast is load()? Synthetic data packages at 10^4, 10^5 and 10^6 incidents.
+"""How fast is load(), with and without pyarrow? Synthetic packages of 10^4..10^6 incidents,
+and the warm load of the shipped package.
 
-    python benchmarks/bench_load.py [N ...] [--repeat K]   (default: 10000 100000 1000000; K=3)
+    python benchmarks/bench_load.py [N ...] [--repeat K] [--other PYTHON]
 
 For each size it writes a package in the contract's format (the shipped sources, places,
-coordination and claims; N incidents with two casualty rows each) and prints, each
-measured in a fresh subprocess (so the peak memory is that step's alone), as the median
-of K alternating runs (this machine's timings wander by a quarter from run to run):
+coordination and claims; N incidents with two casualty rows each) and measures, each step in
+a fresh subprocess (so the peak memory is that step's alone), the median of K alternating
+runs (this machine's timings wander by a quarter from run to run):
 
-* ``load()``: validated, typed load, its peak resident memory;
-* ``read_csv``: bare pandas ``read_csv`` of the same six files into the same dtypes
-  (categoricals from the enums, nullable Int64, parsed dates), its peak memory;
-* their ratio (target: within 1.5x at 10^6);
-* ``monthly()`` on the loaded data (target: under 1 s at 10^6).
+* with pyarrow: ``load()`` against a bare ``pd.read_csv(path, engine="pyarrow")`` of the same
+  six files; targets at 10^6: time within 2x, peak memory within 1.3x;
+* without pyarrow: ``load()`` against a bare ``pd.read_csv(path)`` (C parser, untyped: the
+  floor of parsing the bytes); target: time within 1.5x;
+* ``monthly()`` on the loaded data;
+
+then the warm load of the shipped package in each environment: the median of seven loads
+after the first, in each of K processes (target: under 50 ms).
+
+This interpreter runs the half its environment has; the other half runs in ``--other PYTHON``
+(by default the first of ``.venv-nopyarrow/bin/python`` and ``.venv/bin/python`` that differs
+from this one in having pyarrow, and that imports this checkout), else it is reported as not
+run. Ratios are median load() over median bare read; the range is over the K pairs.
 
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
@@ -29,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+TARGET_TIME = {True: 2.0, False: 1.5}  # with / without pyarrow, at 10^6 incidents
+TARGET_MEMORY = {True: 1.3, False: None}
+TARGET_WARM_MS = 50
 
 
 def write_package(folder: Path, n: int, seed: int = 0) -> None:
@@ -97,73 +109,62 @@ def write_package(folder: Path, n: int, seed: int = 0) -> None:
     casualties.to_csv(folder / "casualties.csv", index=False)
 
 
-def bare_read_csv(folder: Path) -> dict:
-    """pandas read_csv of the six files into the dtypes load() returns."""
+def bare_read(folder: Path, arrow: bool) -> dict:
+    """The floor: pandas reads the six files, untyped (pyarrow's reader when ``arrow``)."""
     import pandas as pd
 
     descriptor = json.loads((folder / "datapackage.json").read_text())
-    frames = {}
-    for r in descriptor["resources"]:
-        dtype, dates = {}, []
-        for f in r["schema"]["fields"]:
-            c = f.get("constraints", {})
-            kind = f.get("type", "string")
-            if kind == "date":
-                dates.append(f["name"])
-            elif kind == "integer":
-                dtype[f["name"]] = "Int64"
-            elif kind == "number":
-                dtype[f["name"]] = "float64"
-            elif kind == "boolean":
-                dtype[f["name"]] = "boolean"
-            elif "enum" in c:
-                dtype[f["name"]] = pd.CategoricalDtype(c["enum"])
-            else:
-                dtype[f["name"]] = "str"
-        frames[r["name"]] = pd.read_csv(
-            folder / r["path"],
-            dtype=dtype,
-            parse_dates=dates,
-            date_format="%Y-%m-%d",
-            keep_default_na=False,
-            na_values=[""],
-        )
-    return frames
+    engine = {"engine": "pyarrow"} if arrow else {}
+    return {r["name"]: pd.read_csv(folder / r["path"], **engine) for r in descriptor["resources"]}
+
+
+def _peak_mib() -> float:
+    # VmHWM: this process's peak RSS (ru_maxrss would carry the parent's over exec)
+    status = Path("/proc/self/status").read_text()
+    hwm = next(ln for ln in status.splitlines() if ln.startswith("VmHWM:"))
+    return int(hwm.split()[1]) / 1024
 
 
 def child(step: str, folder: str) -> None:
-    """Run one step, print a JSON line: seconds and peak RSS (MiB)."""
-    import resource
+    """Run one step in this fresh process; print a JSON line of its figures."""
+    import importlib.util
 
-    import pandas  # noqa: F401  (import cost is not measured)
+    import pandas  # noqa: F401  (import costs are not measured)
 
     import kirkuk_analysis
-    from kirkuk_analysis import analysis
+    from kirkuk_analysis import analysis, data  # noqa: F401
 
-    result = {}
-    t0 = time.perf_counter()
-    if step == "read_csv":
-        bare_read_csv(Path(folder))
+    arrow = importlib.util.find_spec("pyarrow") is not None
+    if arrow:
+        import pyarrow.compute  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+    result = {"pyarrow": arrow, "module": kirkuk_analysis.__file__}
+    if step == "warm":
+        kirkuk_analysis.load()
+        times = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            kirkuk_analysis.load()
+            times.append(time.perf_counter() - t0)
+        result["seconds"] = statistics.median(times)
+    elif step == "bare":
+        t0 = time.perf_counter()
+        bare_read(Path(folder), arrow)
         result["seconds"] = time.perf_counter() - t0
     else:
+        t0 = time.perf_counter()
         ds = kirkuk_analysis.load(folder)
         result["seconds"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         analysis.monthly(ds)
         result["monthly"] = time.perf_counter() - t1
-    # VmHWM: this process's peak RSS (ru_maxrss would carry the parent's over exec)
-    status = Path("/proc/self/status").read_text()
-    hwm = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), None)
-    if hwm:
-        result["peak_mib"] = int(hwm.split()[1]) / 1024
-    else:
-        result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mib"] = _peak_mib()
     print(json.dumps(result))
 
 
-def run_child(step: str, folder: Path) -> dict:
+def run_child(python: str, step: str, folder: Path | str) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", step, str(folder)],
+        [python, __file__, "--child", step, str(folder)],
         capture_output=True,
         text=True,
         check=True,
@@ -171,32 +172,87 @@ def run_child(step: str, folder: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(sizes: list[int], repeat: int = 3) -> None:
+def probe(python: str) -> dict | None:
+    """Whether ``python`` has pyarrow and imports this checkout (None: unusable)."""
+    code = (
+        "import importlib.util, json, kirkuk_analysis; print(json.dumps({'pyarrow': "
+        "importlib.util.find_spec('pyarrow') is not None, 'module': kirkuk_analysis.__file__}))"
+    )
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    info = json.loads(out.stdout)
+    return info if Path(info["module"]).resolve().is_relative_to(ROOT) else None
+
+
+def environments(other: str | None) -> dict[bool, str]:
+    """{has pyarrow: interpreter}: this one, and another that differs, when there is one."""
+    mine = probe(sys.executable)
+    found = {mine["pyarrow"] if mine else True: sys.executable}
+    candidates = (
+        [other] if other else [ROOT / ".venv-nopyarrow/bin/python", ROOT / ".venv/bin/python"]
+    )
+    for candidate in candidates:
+        info = probe(str(candidate)) if Path(candidate).exists() else None
+        if info is not None and info["pyarrow"] not in found:
+            found[info["pyarrow"]] = str(candidate)
+    return found
+
+
+def label(arrow: bool) -> str:
+    return "with pyarrow" if arrow else "without pyarrow"
+
+
+def main(sizes: list[int], repeat: int = 3, other: str | None = None) -> None:
+    envs = environments(other)
+    for arrow in (True, False):
+        where = envs.get(arrow, "not run: no such interpreter (pass --other PYTHON)")
+        print(f"{label(arrow)}: {where}")
     print(
-        f"{'incidents':>10} {'load() s':>9} {'read_csv s':>10} {'ratio':>6} {'ratio range':>12} "
-        f"{'load MiB':>9} {'read MiB':>9} {'monthly s':>10}"
+        f"\n{'incidents':>10} {'environment':<16} {'load() s':>8} {'bare s':>7} {'ratio':>6} "
+        f"{'range':>9} {'target':>6} {'load MiB':>8} {'bare MiB':>8} {'ratio':>6} {'target':>6} "
+        f"{'monthly s':>9}"
     )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             write_package(folder, n)
-            # Alternating pairs, each step in a fresh process: a slow spell of a shared
-            # machine then slows both sides of a pair, and medians drop a stray run.
-            pairs = [
-                (run_child("load", folder), run_child("read_csv", folder)) for _ in range(repeat)
-            ]
-            loaded = {k: statistics.median(p[0][k] for p in pairs) for k in pairs[0][0]}
-            bare = {k: statistics.median(p[1][k] for p in pairs) for k in pairs[0][1]}
-            ratios = [a["seconds"] / b["seconds"] for a, b in pairs]
-            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
-            print(
-                f"{n:>10} {loaded['seconds']:>9.2f} {bare['seconds']:>10.2f} "
-                f"{loaded['seconds'] / bare['seconds']:>6.2f} {spread:>12} "
-                f"{loaded['peak_mib']:>9.0f} {bare['peak_mib']:>9.0f} "
-                f"{loaded['monthly']:>10.3f}",
-                flush=True,
-            )
-    print(f"(medians of {repeat} alternating runs; ratio = median load() / median read_csv)")
+            for arrow, python in sorted(envs.items(), reverse=True):
+                # Alternating pairs, each step in a fresh process: a slow spell of a shared
+                # machine then slows both sides of a pair, and medians drop a stray run.
+                pairs = [
+                    (run_child(python, "load", folder), run_child(python, "bare", folder))
+                    for _ in range(repeat)
+                ]
+                load = {
+                    k: statistics.median(p[0][k] for p in pairs)
+                    for k in ("seconds", "peak_mib", "monthly")
+                }
+                bare = {
+                    k: statistics.median(p[1][k] for p in pairs) for k in ("seconds", "peak_mib")
+                }
+                ratios = [a["seconds"] / b["seconds"] for a, b in pairs]
+                memory = load["peak_mib"] / bare["peak_mib"]
+                target_mem = TARGET_MEMORY[arrow]
+                print(
+                    f"{n:>10} {label(arrow):<16} {load['seconds']:>8.2f} {bare['seconds']:>7.2f} "
+                    f"{load['seconds'] / bare['seconds']:>6.2f} "
+                    f"{min(ratios):>4.2f}-{max(ratios):<4.2f} {TARGET_TIME[arrow]:>6.1f} "
+                    f"{load['peak_mib']:>8.0f} {bare['peak_mib']:>8.0f} {memory:>6.2f} "
+                    f"{f'{target_mem:.1f}' if target_mem else '-':>6} {load['monthly']:>9.3f}",
+                    flush=True,
+                )
+    print(
+        f"(medians of {repeat} alternating fresh-process runs; bare = pd.read_csv of the same "
+        "six files, engine='pyarrow' with pyarrow; targets apply at 10^6)"
+    )
+    for arrow, python in sorted(envs.items(), reverse=True):
+        warm = [run_child(python, "warm", "-")["seconds"] * 1000 for _ in range(repeat)]
+        print(
+            f"warm load of the shipped package, {label(arrow)}: {statistics.median(warm):.1f} ms "
+            f"(range {min(warm):.1f}-{max(warm):.1f}; target under {TARGET_WARM_MS} ms)"
+        )
     code = "import sys, kirkuk_analysis; print(sorted(m for m in ('matplotlib', 'papermill', "
     code += "'pandas') if m in sys.modules))"
     heavy = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -211,9 +267,14 @@ if __name__ == "__main__":
         child(sys.argv[2], sys.argv[3])
     else:
         args = sys.argv[1:]
-        repeat = 3
-        if "--repeat" in args:
-            i = args.index("--repeat")
-            repeat = int(args[i + 1])
-            del args[i : i + 2]
-        main([int(a) for a in args] or [10_000, 100_000, 1_000_000], repeat)
+        options = {"--repeat": "3", "--other": None}
+        for flag in options:
+            if flag in args:
+                i = args.index(flag)
+                options[flag] = args[i + 1]
+                del args[i : i + 2]
+        main(
+            [int(a) for a in args] or [10_000, 100_000, 1_000_000],
+            int(options["--repeat"]),
+            options["--other"],
+        )

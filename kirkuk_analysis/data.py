@@ -8,8 +8,10 @@ dtype('<M8[us]')
 The one schema is the package's ``datapackage.json`` (a Frictionless Tabular Data Package).
 Every check is derived from its field descriptors (``type``, ``required``, ``enum``,
 ``pattern``, ``minimum``/``maximum``, ``minLength``, ``unique``, ``primaryKey``,
-``foreignKeys``) and run column-wise with pandas, never row by row. The cross-field rules
-that a Frictionless schema cannot say are listed in :data:`CROSS_FIELD_RULES`.
+``foreignKeys``) and run column-wise (a column of few distinct values once per value), never
+row by row. The cross-field rules that a Frictionless schema cannot say are listed in
+:data:`CROSS_FIELD_RULES`. A large file is parsed by pyarrow when it is installed, else by
+pandas' C parser, a small one by the csv module: the frames and the problems are the same.
 
 Nothing is dropped and nothing is repaired: :func:`load` returns every row or raises
 :class:`DataValidationError` listing every problem as ``FILE:LINE: COLUMN: reason``, where
@@ -19,12 +21,17 @@ is on line 1 with the column ``-``.
 Typed frames: dates are ``datetime64``, integers nullable ``Int64``, numbers ``float64``
 (``Float64`` where a value may be missing), booleans ``bool``, vocabularies
 ``pd.CategoricalDtype(enum)`` (every category exists, used or not), and all other text,
-ids included, pandas strings. An empty cell is missing (``NA``/``NaT``), never 0.
+ids included, pandas' default ``str`` (backed by pyarrow when it is installed, as pandas
+does: the one difference between the two environments). An empty cell is missing
+(``NA``/``NaT``/``NaN``), never 0.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
+import datetime
+import functools
 import io
 import json
 import mmap
@@ -66,12 +73,6 @@ CROSS_FIELD_RULES = (
     "';'-lists (coordination.parties, claims.party): every item from the party vocabulary",
 )
 
-_DATE_RE = r"\d{4}-\d{2}-\d{2}"
-_INT_RE = r"[+-]?\d+"
-_NUM_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_URI_RE = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 # A ';'-list pattern of the form ^(a|b|c)(;(a|b|c))*$: its items are a vocabulary.
 _LIST_PATTERN = re.compile(r"^\^\(([^()]+)\)\(;\(\1\)\)\*\$$")
 _OUTLINE_TOLERANCE_DEG = 0.02  # about 2 km: a border town may sit on a coarse outline
@@ -196,6 +197,57 @@ class Dataset:
 
 # --------------------------------------------------------------------------------------
 # Reading
+#
+# Three readers return the same columns. The csv module reads small files, and any file
+# whose records do not each take one physical line or that holds bytes that are not UTF-8:
+# it alone knows every record's line, and reports blank lines, ragged rows and bad bytes. A
+# larger file is read by pyarrow's CSV reader when pyarrow is installed, otherwise by
+# pandas' C parser. A column of few distinct values comes back coded (:class:`_Coded`), free
+# text as a *text array*: an object array of str (NaN where empty) from the csv module and
+# pandas, a pyarrow string array from pyarrow. The checks take either, and every verdict on
+# a value is Python's (``re``, ``len``, ``int``, ``float``, ``date.fromisoformat``), so the
+# problems and the frames are the same whichever reader ran, with or without pyarrow.
+
+#: Files up to this size are read with the csv module: a parser's set-up would cost more.
+_SMALL_FILE = 256 * 1024
+#: "csv", "pandas" or "pyarrow" forces that reader for every file (tests and benchmarks);
+#: None chooses by size and by what is installed.
+_READER: str | None = None
+
+
+@functools.cache
+def _pyarrow():
+    """The pyarrow module (with its csv and compute modules loaded), or None."""
+    try:
+        import pyarrow
+        import pyarrow.compute
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return None
+    return pyarrow
+
+
+def _reader_for(size: int) -> str:
+    if _READER is not None:
+        return _READER
+    if size <= _SMALL_FILE:
+        return "csv"
+    return "pyarrow" if _pyarrow() is not None else "pandas"
+
+
+@dataclass
+class _Coded:
+    """A column of few distinct values: ``codes`` (-1 where the cell is empty) into
+    ``cats``, the distinct cell texts as written (an object array of str)."""
+
+    codes: np.ndarray
+    cats: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def value(self, row: int) -> str:
+        return self.cats[self.codes[row]]
 
 
 @dataclass
@@ -203,36 +255,32 @@ class _Table:
     name: str
     file: str
     schema: dict
-    frame: pd.DataFrame  # raw: categoricals of strings / strings, NaN for empty cells
+    columns: dict  # column -> _Coded or text array, as read
     lines: np.ndarray  # physical line of each row
-    typed: dict = field(default_factory=dict)  # column -> typed Series (valid cells only)
+    typed: dict = field(default_factory=dict)  # column -> typed array (valid cells only)
     missing: dict = field(default_factory=dict)  # column -> mask of empty cells
-    keys: dict = field(default_factory=dict)  # column -> Index of its distinct values
+    keys: dict = field(default_factory=dict)  # column -> its distinct values (a lookup key)
     positions: dict = field(default_factory=dict)  # foreign-key column -> rows in the key
 
 
 #: A foreign key into a table with more rows than this is read as text and looked up by
-#: hash (``Index.get_indexer``); into a smaller table, it is read as a categorical.
+#: hash; into a smaller table, it is read coded (each distinct value looked up once).
 _FEW_KEYS = 10_000
 
 
 def _field_kind(fd: dict, fk_fields: set[str], wide_fk: set[str] = frozenset()) -> str:
     """How a column is read.
 
-    'category': few distinct values, hashed by the C parser and checked once each (vocabularies,
-    ids that refer to a small table, patterned codes); 'integer': a categorical too, whose
-    categories the parser may turn into int64 (then every spelling was an integer); 'object':
-    few distinct values read as text and factorised, either because the parser would turn
-    their text into numbers or booleans as categories (numbers, booleans: every raw spelling
-    is checked) or because, as categories, they make pandas' threaded read of a large file
-    fall back to one thread (dates); 'str': free text, unique ids, and ids that refer to a
-    large table (``wide_fk``).
+    'category' and 'object' are coded, checked once per distinct value. 'category': pandas'
+    parser codes them itself (vocabularies, ids that refer to a small table, patterned
+    codes); 'object': pandas reads them as text first, then they are coded (integers,
+    numbers, booleans, dates: as categories the parser would turn their spellings into
+    numbers, " 3" into 3, or read a large file on one thread). 'str': free text, unique ids,
+    and ids that refer to a large table (``wide_fk``), kept as text arrays.
     """
     c = fd.get("constraints", {})
     kind = fd.get("type", "string")
-    if kind == "integer":
-        return "integer"
-    if kind in ("number", "boolean", "date"):
+    if kind in ("integer", "number", "boolean", "date"):
         return "object"
     if kind != "string" or "enum" in c:
         return "category"
@@ -243,77 +291,332 @@ def _field_kind(fd: dict, fk_fields: set[str], wide_fk: set[str] = frozenset()) 
     return "category"
 
 
-# Regex constructs that can match a newline, which would let one joined line borrow from the next.
-_CROSSES_LINES = re.compile(r"\[\^|\\[sWD]")
+# ------------------------------------------------------------------ text arrays
 
 
-def _fullmatch_or_missing(values: pd.Series, body: str, present: np.ndarray | None = None):
-    """True where a value matches ``body`` in full or is missing, like ``str.fullmatch``.
-
-    A million unique ids would be matched one Python call at a time; instead, when no value
-    holds a newline, all values are joined by newlines and one multi-line scan looks for a
-    line that does not match. Only when it finds one are the values matched one by one.
-    ``present`` (optional) is the mask of non-missing values, when already known.
-    """
-    if present is None:
-        present = values.notna().to_numpy()
-    texts = (values[present] if not present.all() else values).tolist()
-    joined = "\n".join(texts)
-    if not _CROSSES_LINES.search(body) and joined.count("\n") == max(len(texts) - 1, 0):
-        if re.compile(rf"^(?!(?:{body})$)", re.MULTILINE).search(joined) is None:
-            return np.ones(len(values), dtype=bool)
-    return values.str.fullmatch(body).fillna(True).to_numpy(dtype=bool) | ~present
+def _is_arrow(values) -> bool:
+    return not isinstance(values, np.ndarray | pd.Index | _Coded)
 
 
-def _missing_text(s: pd.Series) -> np.ndarray:
-    """Empty cells of a text column: its missing values (NaN) are the only values unequal
-    to themselves (one C-level comparison, cheaper than ``isna`` on strings)."""
-    values = np.asarray(s.array, dtype=object)
-    try:
+def _numpy(values) -> np.ndarray:
+    """A text array, a pyarrow array or an Index as a numpy array of objects."""
+    if isinstance(values, np.ndarray):
+        return values
+    if isinstance(values, pd.Index):
+        return values.to_numpy()
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _arrow(values):
+    """A text array as a pyarrow array (a no-op for one)."""
+    if not _is_arrow(values):
+        pa = _pyarrow()
+        return pa.array(_numpy(values), type=pa.large_string(), from_pandas=True)
+    return values
+
+
+def _take_rows(values, rows: np.ndarray):
+    return values.take(rows) if _is_arrow(values) else values[rows]
+
+
+def _missing_of(values) -> np.ndarray:
+    """The empty cells of a column."""
+    if isinstance(values, _Coded):
+        return values.codes < 0
+    if _is_arrow(values):
+        return _numpy(values.is_null())
+    try:  # NaN is the only value unequal to itself: one C-level pass, cheaper than isna
         return np.not_equal(values, values).astype(bool, copy=False)
-    except TypeError:  # pd.NA in the column: no truth value
-        return s.isna().to_numpy()
+    except TypeError:  # pd.NA: no truth value
+        return pd.isna(values)
 
 
-def _missing(t: _Table, column: str) -> np.ndarray:
-    """The empty cells of a column (computed once)."""
-    if column not in t.missing:
-        s = t.frame[column]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            t.missing[column] = s.cat.codes.to_numpy() < 0
-        else:
-            t.missing[column] = _missing_text(s)
-    return t.missing[column]
+def _present(values, present: np.ndarray) -> list:
+    """The present values as a list of str."""
+    if _is_arrow(values):
+        return _pyarrow().compute.drop_null(values).to_pylist()
+    return (values if present.all() else values[present]).tolist()
 
 
-def _shorter_than(values: pd.Series, n: int, present: np.ndarray) -> np.ndarray:
-    """True where a present value has fewer than ``n`` characters (one C-level pass)."""
-    out = np.zeros(len(values), dtype=bool)
-    texts = (values[present] if not present.all() else values).tolist()
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    out[present] = lengths < n
+def _value(values, row: int):
+    if isinstance(values, _Coded):
+        return values.value(row)
+    return values[row].as_py() if _is_arrow(values) else values[row]
+
+
+def _joined(values, present: np.ndarray) -> str | None:
+    """The present values joined by newlines; None when a value holds a newline."""
+    if _is_arrow(values):
+        pa = _pyarrow()
+        present_values = pa.compute.drop_null(values)
+        chunks = getattr(present_values, "chunks", [present_values])
+        parts = []
+        for chunk in chunks:  # one string per chunk, joined by pyarrow
+            if len(chunk):
+                lists = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
+                newline = pa.scalar("\n", lists.type.value_type)
+                parts.append(pa.compute.binary_join(lists, newline)[0].as_py())
+        joined, n = "\n".join(parts), int(present.sum())
+    else:
+        texts = _present(values, present)
+        joined, n = "\n".join(texts), len(texts)
+    return joined if joined.count("\n") == max(n - 1, 0) else None
+
+
+# Regex constructs that might match a newline: then a joined scan could let one line borrow
+# from the next (negated classes, escapes other than \d \w \S and escaped literals, inline
+# flags and lookarounds, control characters, which a class range could span).
+_CROSSES_LINES = re.compile(r"\[\^|\\[^dwS.\\\-+*?()\[\]{}|^$/]|\(\?(?!:)|[\x00-\x1f]")
+
+
+# Patterns that pyarrow's regex engine (RE2) reads exactly as Python's ``re`` does: ASCII
+# literals, classes of them (ranges, negation), groups, alternation, quantifiers, anchors and
+# escaped punctuation; no shorthand class (\d, \w, \s: Unicode in ``re``, ASCII in RE2), no
+# ``(?`` construct, no backreference, no ``{,n}`` (a quantifier in ``re``, literal in RE2).
+_SAME_IN_RE2 = re.compile(r"(?:[A-Za-z0-9 _\-.,;:/|()\[\]{}*+?^$]|\\[.\-+*?()\[\]{}|^$/])*")
+
+
+def _fullmatch(values, body: str, present: np.ndarray) -> np.ndarray:
+    """True where a present value matches ``body`` in full (``re.fullmatch``) or is missing.
+
+    A million unique ids would be matched one Python call at a time; instead, pyarrow checks
+    them at once when the pattern means the same to its engine, or else, when no value holds
+    a newline, the values are joined by newlines and one multi-line scan looks for a line
+    that does not match. Only when either finds one are the values matched one by one, by
+    ``re``: every verdict on a bad value is Python's.
+    """
+    ok = np.ones(len(present), dtype=bool)
+    if not present.any():
+        return ok
+    if _is_arrow(values) and _SAME_IN_RE2.fullmatch(body) and not re.search(r"\(\?|\{,", body):
+        pa = _pyarrow()
+        try:
+            matched = pa.compute.match_substring_regex(values, f"^(?:{body})$")
+        except pa.ArrowInvalid:  # beyond RE2 (a repeat over 1000, say): re decides
+            matched = None
+        if matched is not None and pa.compute.all(pa.compute.fill_null(matched, True)).as_py():
+            return ok
+    elif not _CROSSES_LINES.search(body):
+        joined = _joined(values, present)
+        scan = re.compile(rf"^(?!(?:{body})$)", re.MULTILINE)
+        if joined is not None and scan.search(joined) is None:
+            return ok
+    pattern = re.compile(body)
+    texts = _present(values, present)
+    ok[present] = [pattern.fullmatch(v) is not None for v in texts]
+    return ok
+
+
+def _shorter_than(values, n: int, present: np.ndarray) -> np.ndarray:
+    """True where a present value has fewer than ``n`` characters (code points)."""
+    if _is_arrow(values):
+        pc = _pyarrow().compute
+        return _numpy(pc.fill_null(pc.less(pc.utf8_length(values), n), False))
+    out = np.zeros(len(present), dtype=bool)
+    texts = _present(values, present)
+    out[present] = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) < n
     return out
 
 
-def _count_newlines(data: bytes | mmap.mmap) -> int:
-    """Newline bytes in ``data``, counted by numpy in slices (faster than bytes.count)."""
-    step = 1 << 24
-    view = np.frombuffer(data, dtype=np.uint8)
-    return sum(int(np.count_nonzero(view[i : i + step] == 10)) for i in range(0, len(view), step))
+def _coded(values) -> _Coded:
+    """A text array coded by first appearance (missing values: code -1)."""
+    if isinstance(values, _Coded):
+        return values
+    if _is_arrow(values):
+        return _arrow_coded(_pyarrow().compute.dictionary_encode(values))
+    codes, uniques = pd.factorize(values)
+    return _Coded(codes, np.asarray(uniques, dtype=object))
+
+
+def _arrow_coded(column) -> _Coded:
+    """A pyarrow dictionary (chunked) array as codes into its dictionary."""
+    pa = _pyarrow()
+    if isinstance(column, pa.ChunkedArray):
+        chunks = column.unify_dictionaries().chunks
+    else:
+        chunks = [column]
+    if not chunks:
+        return _Coded(np.empty(0, dtype=np.int32), np.empty(0, dtype=object))
+    indices = pa.chunked_array([chunk.indices for chunk in chunks], chunks[0].indices.type)
+    codes = _numpy(pa.compute.fill_null(indices, -1))
+    cats = np.empty(len(chunks[0].dictionary), dtype=object)
+    cats[:] = chunks[0].dictionary.to_pylist()
+    return _Coded(codes, cats)
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+@functools.cache
+def _str_dtype_for(storage: str) -> pd.StringDtype:
+    return pd.api.types.pandas_dtype("str")
+
+
+def _str_dtype() -> pd.StringDtype:
+    """pandas' default string dtype, ``str`` (pyarrow-backed when pyarrow is installed)."""
+    return _str_dtype_for(pd.get_option("mode.string_storage"))
+
+
+def _text_array(values):
+    """The output of a text column: a pandas ``str`` array (missing: NaN)."""
+    dtype = _str_dtype()
+    if isinstance(values, _Coded):
+        if len(values) > _SMALL_KEY and dtype.storage == "pyarrow":
+            pa = _pyarrow()  # pyarrow's take: no Python object per cell
+            cats = pa.array(values.cats.tolist(), type=pa.large_string())
+            taken = cats.take(pa.array(values.codes, mask=values.codes < 0))
+            return pd.array(taken, dtype=dtype)
+        values = _take(values.cats, values.codes, None)
+    if _is_arrow(values):
+        return pd.array(values, dtype=dtype)
+    return dtype.construct_array_type()._from_sequence(values, dtype=dtype)
+
+
+# ------------------------------------------------------------------ lookups
+
+
+#: Keys of up to this many values are looked up in a dict, larger ones in a pandas Index.
+_SMALL_KEY = 2_000
+
+
+class _Key:
+    """The values a key column holds, with a lookup table built on first need and kept: a
+    dict (value -> first position) for a small key, a pandas Index (a hash table) for a large
+    one. A pyarrow key needs neither: pyarrow hashes it in each lookup."""
+
+    def __init__(self, values):
+        self.values = values
+        self._table = None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def table(self):
+        if self._table is None:
+            values = _numpy(self.values)
+            if len(values) <= _SMALL_KEY:
+                positions: dict = {}
+                for i, v in enumerate(values.tolist()):
+                    positions.setdefault(v, i)
+                self._table = positions
+            else:
+                index = pd.Index(values, dtype=object)
+                unique = index.is_unique  # else: membership only (the repeats are reported)
+                self._table = index if unique else pd.Index(pd.unique(values), dtype=object)
+        return self._table
+
+
+def _lookup(key, values, missing: np.ndarray | None = None) -> np.ndarray:
+    """The position in ``key`` (a :class:`_Key` or a text array) of each of ``values`` (-1
+    where absent or missing; ``missing`` is the mask of missing values, when already known).
+
+    Child tables list the rows of one parent together, parent after parent (the casualty
+    rows of an incident): each run of repeated values is looked up once, and first guessed
+    to sit at the key's next row (one vectorised comparison); only runs the guess misses are
+    looked up by hash.
+    """
+    n = len(values)
+    key = key if isinstance(key, _Key) else _Key(key)
+    arrow = _is_arrow(key.values) or _is_arrow(values)
+    if not arrow and len(key) <= _SMALL_KEY:
+        table = key.table()
+        rows = np.fromiter((table.get(v, -1) for v in values.tolist()), np.int64, count=n)
+        rows[_missing_of(values) if missing is None else missing] = -1
+        return rows
+    if arrow:
+        pc = _pyarrow().compute
+        key, values = _arrow(key.values), _arrow(values)
+        if n > 1:
+            differs = pc.fill_null(pc.not_equal(values[1:], values[:-1]), True)
+            heads = np.flatnonzero(np.concatenate([[True], _numpy(differs)]))
+        else:
+            heads = np.arange(n)
+        runs = values.take(heads) if len(heads) < n else values
+    else:
+        values = _numpy(values)
+        heads = np.arange(n)
+        if n > 1:
+            starts = np.empty(n, dtype=bool)
+            starts[0] = True
+            np.not_equal(values[1:], values[:-1], out=starts[1:])  # NaN != NaN: a run of its own
+            heads = np.flatnonzero(starts)
+        runs = values[heads]
+    pos = np.full(len(heads), -1, dtype=np.int64)
+    m = min(len(heads), len(key))
+    if m:
+        guess = np.arange(m)
+        if arrow:
+            same = _numpy(pc.fill_null(pc.equal(key.slice(0, m), runs.slice(0, m)), False))
+        else:
+            same = np.asarray(_numpy(key.values)[:m] == runs[:m], dtype=bool)
+        pos[:m][same] = guess[same]
+    rest = np.flatnonzero(pos < 0)
+    if len(rest) and arrow and 8 * len(rest) < len(key):
+        # a few values into a large key: hash the few, scan the key once
+        wanted = list(dict.fromkeys(runs.take(rest).to_pylist()))
+        hit = _numpy(pc.fill_null(pc.index_in(key, value_set=_arrow(_objects(wanted))), -1))
+        first = np.full(len(wanted), -1, dtype=np.int64)
+        at = np.flatnonzero(hit >= 0)[::-1]
+        first[hit[at]] = at  # written last to first: the first row wins
+        row_of = dict(zip(wanted, first.tolist(), strict=True))
+        pos[rest] = [row_of[v] for v in runs.take(rest).to_pylist()]
+    elif len(rest):
+        if arrow:
+            found = pc.fill_null(pc.index_in(runs.take(rest), value_set=key), -1)
+            pos[rest] = _numpy(found)
+        else:
+            pos[rest] = key.table().get_indexer(runs[rest])
+    rows = pos if len(heads) == n else np.repeat(pos, np.diff(np.append(heads, n)))
+    rows[_missing_of(values) if missing is None else missing] = -1
+    return rows
 
 
 def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
-    """True when each record is one line (no embedded newline, no blank line)."""
-    return _count_newlines(data) == n_rows + (1 if data[-1:] == b"\n" else 0)
+    """True when each record is one line: no embedded newline, no blank line, and no carriage
+    return outside a CRLF (the csv module counts a lone one as a line break).
+
+    The bytes are counted by numpy in slices (faster than bytes.count).
+    """
+    step = 1 << 20  # slices that stay in the CPU's cache for the second comparison
+    view = np.frombuffer(data, dtype=np.uint8)
+    newlines = returns = 0
+    any_return = data.find(b"\r") >= 0  # a fast search: most files hold none
+    for i in range(0, len(view), step):
+        piece = view[i : i + step]
+        newlines += int(np.count_nonzero(piece == 10))
+        if any_return:
+            returns += int(np.count_nonzero(piece == 13))
+    if returns:
+        last = len(view) - 1  # a CR in the last byte ends no CRLF
+        pairs = 0
+        for i in range(0, last, step):
+            j = min(i + step, last)
+            pairs += int(np.count_nonzero((view[i:j] == 13) & (view[i + 1 : j + 1] == 10)))
+        if pairs != returns:
+            return False
+    return newlines == n_rows + (1 if data[-1:] == b"\n" else 0)
 
 
-def _slow_read(
-    data: bytes, file: str, names: list[str], problems: list[Problem]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read with the csv module: exact physical lines, ragged rows, blank lines, bad bytes."""
+# ------------------------------------------------------------------ the readers
+
+_BAD_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _read_with_csv(
+    data: bytes, file: str, kinds: dict[str, str], problems: list[Problem]
+) -> tuple[dict, np.ndarray]:
+    """Read with the csv module: exact physical lines, ragged rows, blank lines, bad bytes.
+
+    Bytes that are not UTF-8 are reported, then stand as U+FFFD in the values (a value that
+    cannot be encoded would break pandas' pyarrow-backed strings).
+    """
     text = data.decode("utf-8-sig", errors="surrogateescape")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
+    width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous = reader.line_num
@@ -323,32 +626,108 @@ def _slow_read(
         if not record or record == [""]:
             problems.append(Problem(file, start, "-", "blank line"))
             continue
-        if len(record) != len(header):
+        if len(record) != width:
             problems.append(
-                Problem(file, start, "-", f"{len(record)} fields, the header has {len(header)}")
+                Problem(file, start, "-", f"{len(record)} fields, the header has {width}")
             )
-            record = (record + [""] * len(header))[: len(header)]
+            record = (record + [""] * width)[:width]
         rows.append(record)
         lines.append(start)
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else None
-    if frame is None:
-        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
-    bad = re.compile("[\udc80-\udcff]+")
     line_arr = np.asarray(lines, dtype=np.int64)
-    for column in frame.columns:
-        col = frame[column]
-        has_bad = col.map(lambda v: bad.search(v) is not None).to_numpy(dtype=bool)
-        for row in np.flatnonzero(has_bad):
-            raw = bad.search(col.iat[row]).group().encode("utf-8", "surrogateescape")
-            problems.append(
-                Problem(file, int(line_arr[row]), column, f"bytes that are not UTF-8: {raw!r}")
+    cells = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    bad_bytes = _BAD_BYTES.search(text) is not None
+    columns: dict = {}
+    for j, name in enumerate(header):
+        if name in columns:
+            continue  # a repeated column (reported): its first copy is read
+        values = list(cells[j])
+        if bad_bytes and _BAD_BYTES.search("\n".join(values)):
+            for row, value in enumerate(values):
+                if found := _BAD_BYTES.search(value):
+                    raw = found.group().encode("utf-8", "surrogateescape")
+                    reason = f"bytes that are not UTF-8: {raw!r}"
+                    problems.append(Problem(file, int(line_arr[row]), name, reason))
+                    values[row] = _BAD_BYTES.sub(lambda m: "\ufffd" * len(m.group()), value)
+        if kinds.get(name, "str") == "str":
+            columns[name] = _objects([v if v else np.nan for v in values])
+        else:
+            index: dict[str, int] = {}
+            codes = [index.setdefault(v, len(index)) if v else -1 for v in values]
+            columns[name] = _Coded(np.array(codes, dtype=np.intp), _objects(list(index)))
+    for name in header:
+        if _BAD_BYTES.search(name):
+            problems.append(Problem(file, 1, name, "bytes that are not UTF-8 in the header"))
+    return columns, line_arr
+
+
+def _read_with_pandas(path: Path, header: list[str], kinds: dict[str, str]) -> dict | None:
+    """pandas' C parser: 'category' columns coded by the parser, the others read as text.
+
+    ``None`` when the file needs the csv module (bad bytes, ragged rows). When the parser
+    turned a column's categories into numbers or booleans (the spellings are then lost),
+    the file is read again, every column as text.
+    """
+    as_read = {n: "category" if kinds.get(n) == "category" else "str" for n in header}
+    for dtype in (as_read, "str"):
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=dtype,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8",  # the C parser drops a BOM itself; utf-8-sig would
+                # route the bytes through a Python text decoder
+                encoding_errors="strict",
             )
-    for i, column in enumerate(header):
-        if bad.search(column):
-            problems.append(Problem(file, 1, column, "bytes that are not UTF-8 in the header"))
-            header[i] = column
-    frame = frame.replace("", np.nan)
-    return frame, line_arr
+        except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
+            return None
+        if list(frame.columns) != header:
+            return None
+        columns = {}
+        for name in header:
+            s = frame[name]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                cats = s.cat.categories
+                if cats.inferred_type not in ("string", "empty"):
+                    break  # categories inferred as numbers or booleans: read as text
+                columns[name] = _Coded(s.cat.codes.to_numpy(), _objects(cats.tolist()))
+            else:
+                values = np.asarray(s.array, dtype=object)  # no copy: NaN where empty
+                coded = kinds.get(name, "str") != "str"
+                columns[name] = _coded(values) if coded else values
+        else:
+            return columns
+    return None
+
+
+def _read_with_pyarrow(path: Path, header: list[str], kinds: dict[str, str]) -> dict | None:
+    """pyarrow's CSV reader (threaded): few-valued columns as dictionaries, the others as
+    strings. ``None`` when the file needs the csv module (bad bytes, ragged rows, blank
+    lines, a quoted newline where the reader splits the file)."""
+    pa = _pyarrow()
+    pv = pa.csv
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {n: pa.large_string() if kinds.get(n, "str") == "str" else coded for n in header}
+    try:
+        table = pv.read_csv(
+            path,
+            parse_options=pv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.column_names != header:
+        return None
+    columns = {}
+    for name in header:
+        column = table.column(name)
+        columns[name] = _arrow_coded(column) if types[name] == coded else column
+    return columns
 
 
 def _read_csv(
@@ -410,74 +789,25 @@ def _read_mapped(
         problems.append(Problem(file, 1, "-", f"columns out of order: expected {', '.join(names)}"))
 
     kinds = {fd["name"]: _field_kind(fd, fk_fields, wide_fk) for fd in schema["fields"]}
-    # Read by path, as bare read_csv is: pandas then parses a large file on several threads.
-    frame = _fast_read(path, header, kinds)
-    if frame is not None and _physical_lines_match(data, len(frame)):
-        lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+    reader = _reader_for(len(data))
+    columns = None
+    if reader != "csv" and len(seen) == len(header) and not _BAD_BYTES.search(",".join(header)):
+        # Read by path, as a bare read_csv is: the file is then parsed on several threads.
+        read = _read_with_pyarrow if reader == "pyarrow" else _read_with_pandas
+        columns = read(path, header, kinds)
+        n_rows = len(next(iter(columns.values()))) if columns else 0
+        if columns is not None and not _physical_lines_match(data, n_rows):
+            columns = None
+    if columns is None:
+        columns, lines = _read_with_csv(bytes(data), file, kinds, problems)
     else:
-        raw, lines = _slow_read(bytes(data), file, names, problems)
-        frame = raw.loc[:, ~raw.columns.duplicated()].astype("str")
-        for column in frame.columns:
-            if kinds.get(column) in ("category", "integer", "object"):
-                frame[column] = _factorized(frame[column])
-    frame = frame.loc[:, [c for c in dict.fromkeys(frame.columns) if c in known]]
-    return _Table(resource["name"], file, schema, frame, lines)
-
-
-def _fast_read(path: Path, header: list[str], kinds: dict[str, str]) -> pd.DataFrame | None:
-    """The C parser's read, every column a categorical of raw strings or a string column.
-
-    ``None`` when the file needs the careful reader (bad bytes, ragged rows, a repeated
-    column) or when the parser turned a column's categories into numbers or booleans (the
-    raw spellings are then lost): the file is then read again, every column as text.
-    """
-    as_read = {"integer": "category"}
-    for dtype in ({n: as_read.get(kinds.get(n), kinds.get(n, "str")) for n in header}, "str"):
-        try:
-            frame = pd.read_csv(
-                path,
-                dtype=dtype,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8",  # the C parser drops a BOM itself; utf-8-sig would
-                # route the bytes through a Python text decoder
-                encoding_errors="strict",
-            )
-        except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
-            return None
-        if list(frame.columns) != header:
-            return None
-        columns = {}
-        for column in frame.columns:
-            s = frame[column]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                cats = s.cat.categories
-                # int64 categories: the parser read every spelling as an integer (a "3.0",
-                # a "true" or a word would have left floats, booleans or text)
-                whole = kinds.get(column) == "integer" and cats.dtype == np.int64
-                if not whole and cats.inferred_type not in ("string", "empty"):
-                    break  # categories inferred as numbers or booleans: read as text
-                columns[column] = s
-            elif kinds.get(column) in ("category", "integer", "object"):
-                columns[column] = pd.Series(_factorized(s), index=s.index, name=column)
-            else:
-                columns[column] = s
-        else:
-            return pd.DataFrame(columns, copy=False)
-    return None
-
-
-def _factorized(s: pd.Series) -> pd.Categorical:
-    codes, uniques = pd.factorize(s.to_numpy())
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
+        lines = np.arange(2, n_rows + 2, dtype=np.int64)
+    columns = {c: v for c, v in columns.items() if c in known}
+    return _Table(resource["name"], file, schema, columns, lines)
 
 
 # --------------------------------------------------------------------------------------
-# Field checks (vectorised; a categorical column is checked once per distinct value)
-
-
-def _cat_parts(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    return s.cat.codes.to_numpy(), s.cat.categories
+# Field checks (vectorised; a coded column is checked once per distinct value)
 
 
 def _rows_with_bad_categories(codes: np.ndarray, bad: np.ndarray) -> np.ndarray:
@@ -498,42 +828,98 @@ def _fmt(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def _report(t: _Table, problems: list[Problem], rows: Iterable[int], column: str, reason) -> None:
+    """One problem per row (``reason``: a text, or a function of the row)."""
+    lines = t.lines
+    for row in rows:
+        text = reason(int(row)) if callable(reason) else reason
+        problems.append(Problem(t.file, int(lines[row]), column, text))
+
+
+def _missing(t: _Table, column: str) -> np.ndarray:
+    """The empty cells of a column (computed once)."""
+    if column not in t.missing:
+        t.missing[column] = _missing_of(t.columns[column])
+    return t.missing[column]
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_URI_RE = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
+_TRUE = frozenset(("true", "True", "TRUE", "1"))
+_FALSE = frozenset(("false", "False", "FALSE", "0"))
+
+
+def _is_date(text: str) -> bool:
+    if _DATE.fullmatch(text) is None:
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse(kind: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray, str]:
+    """Each distinct text of a typed column parsed: (values, mask of bad texts, reason)."""
+    if kind == "date":
+        good = [_is_date(v) for v in texts]
+        iso = [v if ok else "NaT" for v, ok in zip(texts, good, strict=True)]
+        values = np.array(iso, dtype="datetime64[D]").astype("datetime64[us]")
+        return values, ~np.array(good, dtype=bool), "{v!r} is not a date (YYYY-MM-DD)"
+    if kind == "integer":
+        ints = [int(v) if _INTEGER.fullmatch(v) else None for v in texts]
+        good = [i is not None and -(2**63) <= i < 2**63 for i in ints]
+        values = np.array([i if ok else 0 for i, ok in zip(ints, good, strict=True)], np.int64)
+        return values, ~np.array(good, dtype=bool), "{v!r} is not an integer"
+    if kind == "number":
+        good = [_NUMBER.fullmatch(v) is not None for v in texts]
+        nums = [float(v) if ok else np.nan for v, ok in zip(texts, good, strict=True)]
+        return (
+            np.array(nums, dtype=np.float64),
+            ~np.array(good, dtype=bool),
+            ("{v!r} is not a number"),
+        )
+    is_true = np.array([v in _TRUE for v in texts], dtype=bool)
+    is_false = np.array([v in _FALSE for v in texts], dtype=bool)
+    return is_true, ~(is_true | is_false), "{v!r} is not a boolean (true or false)"
+
+
+@functools.lru_cache(maxsize=256)
+def _enum_dtype(enum: tuple) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(enum))
+
+
+def _enum_categorical(col: _Coded, enum: list) -> pd.Categorical:
+    """A coded column as a categorical of its vocabulary (every category, used or not)."""
+    position = {v: i for i, v in enumerate(enum)}
+    width = np.int8 if len(enum) < 127 else np.int16 if len(enum) < 32_767 else np.int32
+    to_enum = np.array([position.get(v, -1) for v in col.cats.tolist()], dtype=width)
+    codes = _take(to_enum, col.codes, -1)
+    return pd.Categorical.from_codes(codes, dtype=_enum_dtype(tuple(enum)), validate=False)
+
+
 class _Checker:
-    def __init__(
-        self, table: _Table, problems: list[Problem], tables: dict[str, _Table] | None = None
-    ):
+    def __init__(self, table: _Table, problems: list[Problem], tables: dict[str, _Table]):
         self.t = table
         self.problems = problems
-        self.tables = tables or {}  # the tables read so far (for foreign-key lookups)
+        self.tables = tables  # the tables read so far (for foreign-key lookups)
 
     def report(self, rows: Iterable[int], column: str, reason) -> None:
-        lines = self.t.lines
-        for row in rows:
-            text = reason(int(row)) if callable(reason) else reason
-            self.problems.append(Problem(self.t.file, int(lines[row]), column, text))
+        _report(self.t, self.problems, rows, column, reason)
 
     def run(self) -> None:
         for fd in self.t.schema["fields"]:
-            if fd["name"] in self.t.frame.columns:
+            if fd["name"] in self.t.columns:
                 self.field(fd)
         self.primary_key()
 
     def field(self, fd: dict) -> None:
         name, kind = fd["name"], fd.get("type", "string")
         c = fd.get("constraints", {})
-        s = self.t.frame[name]
-        is_cat = isinstance(s.dtype, pd.CategoricalDtype)
-        if kind == "string" and not is_cat and not c and "format" not in fd:
-            self.t.typed[name] = s  # free text without constraints: nothing to check
-            return
-        if is_cat:
-            codes, cats = _cat_parts(s)
-            # int64 categories (integers the parser read) stay numbers; others are raw text
-            raw_values = (
-                cats.to_numpy() if cats.dtype == np.int64 else np.asarray(cats, dtype=object)
-            )
+        col = self.t.columns[name]
         missing = _missing(self.t, name)
-        self._missing = missing
         if c.get("required"):
             why = (
                 "required: the verbatim excerpt that supports the row is missing"
@@ -541,39 +927,31 @@ class _Checker:
                 else "required value is empty"
             )
             self.report(np.flatnonzero(missing), name, why)
-
-        if kind == "string":
-            typed = self._string(fd, s, c, is_cat)
-        elif kind in ("date", "integer", "number", "boolean"):
-            typed = self._typed_from_categories(fd, s, c, codes, raw_values)
-        else:  # pragma: no cover - the shipped schema uses only these types
-            typed = s
+        if kind in ("date", "integer", "number", "boolean"):
+            typed = self._typed(fd, c, _coded(col))
+        else:  # string (the shipped schema uses only these types)
+            typed = self._string(fd, c, col, missing)
         self.t.typed[name] = typed
         if c.get("unique"):
-            self._unique(name, s, missing)
+            self._unique(name, col, missing)
 
-    def _string(self, fd, s, c, is_cat) -> pd.Series:
+    def _string(self, fd, c, col, missing):
         name = fd["name"]
-        if is_cat:
-            codes, cats = _cat_parts(s)
-            values = pd.Series(np.asarray(cats, dtype=object), dtype=object)
-        else:
-            values = s
-        present = ~self._missing if not is_cat else values.notna().to_numpy()
-        bad_parts = []  # (bad mask over `values`, reason for a value)
+        if "enum" in c:
+            col = _coded(col)
+        coded = isinstance(col, _Coded)
+        # what is checked: each distinct value of a coded column, or each cell
+        values = col.cats if coded else col
+        present = np.ones(len(values), dtype=bool) if coded else ~missing
+        checks = []  # (bad mask over `values`, reason for a value)
         if "enum" in c:
             enum = c["enum"]
-            allowed = ", ".join(enum)
-            bad_parts.append(
-                (
-                    ~values.isin(enum).to_numpy() & present,
-                    lambda v: f"unknown value {v!r} (allowed: {allowed})",
-                )
-            )
+            allowed, known = ", ".join(map(str, enum)), set(enum)
+            unknown = np.array([v not in known for v in values.tolist()], dtype=bool)
+            checks.append((unknown, lambda v: f"unknown value {v!r} (allowed: {allowed})"))
         if "pattern" in c:
             pattern = c["pattern"]
-            ok = _fullmatch_or_missing(values, pattern.removeprefix("^").removesuffix("$"), present)
-            bad = ~ok & present
+            ok = _fullmatch(values, pattern.removeprefix("^").removesuffix("$"), present)
             vocab = _LIST_PATTERN.match(pattern)
             if vocab:
                 items = vocab.group(1).split("|")
@@ -590,71 +968,27 @@ class _Checker:
                 def why(v, pattern=pattern):
                     return f"{v!r} does not match the pattern {pattern}"
 
-            bad_parts.append((bad, why))
+            checks.append((~ok & present, why))
         if "minLength" in c:
             n = c["minLength"]
             short = _shorter_than(values, n, present)
-            bad_parts.append((short, lambda v, n=n: f"{v!r} is shorter than {n} characters"))
+            checks.append((short, lambda v, n=n: f"{v!r} is shorter than {n} characters"))
         if fd.get("format") == "uri":
-            ok = _fullmatch_or_missing(values, _URI_RE, present)
-            bad_parts.append((~ok & present, lambda v: f"{v!r} is not a URI"))
-        for bad, why in bad_parts:
+            ok = _fullmatch(values, _URI_RE, present)
+            checks.append((~ok & present, lambda v: f"{v!r} is not a URI"))
+        for bad, why in checks:
             if not bad.any():
                 continue
-            rows = _rows_with_bad_categories(codes, bad) if is_cat else np.flatnonzero(bad)
-            if is_cat:
-                self.report(rows, name, lambda r, why=why: why(cats[codes[r]]))
-            else:
-                self.report(rows, name, lambda r, why=why: why(s.iat[r]))
+            rows = _rows_with_bad_categories(col.codes, bad) if coded else np.flatnonzero(bad)
+            self.report(rows, name, lambda r, why=why: why(_value(col, r)))
         if "enum" in c:
-            target = pd.CategoricalDtype(c["enum"])
-            return pd.Series(
-                pd.Categorical.from_codes(
-                    _take(_enum_codes(cats, c["enum"]), codes, -1),
-                    dtype=target,
-                ),
-                index=s.index,
-                name=name,
-            )
-        if is_cat:
-            return s.astype("str")
-        return s
+            return _enum_categorical(col, c["enum"])
+        return _text_array(col)
 
-    def _typed_from_categories(self, fd, s, c, codes, raw_values) -> pd.Series:
+    def _typed(self, fd, c, col: _Coded):
         name, kind = fd["name"], fd["type"]
-        cats = pd.Series(raw_values, dtype=object)
-        if kind == "date":
-            shape_ok = cats.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
-            parsed = pd.to_datetime(cats.where(shape_ok), format="%Y-%m-%d", errors="coerce")
-            bad = parsed.isna().to_numpy()
-            reason = "{v!r} is not a date (YYYY-MM-DD)"
-            values = parsed.to_numpy()
-            missing = np.datetime64("NaT", "us")
-            values = values.astype("datetime64[us]")
-        elif kind == "integer" and raw_values.dtype != object:
-            values = raw_values.astype(np.int64)  # the parser's int64 categories
-            bad = np.zeros(len(values), dtype=bool)
-            reason = "{v!r} is not an integer"
-            missing = 0
-        elif kind == "integer":
-            shape_ok = cats.str.fullmatch(_INT_RE).to_numpy(dtype=bool)
-            values = np.where(shape_ok, cats.where(shape_ok, "0"), "0").astype(np.int64)
-            bad = ~shape_ok
-            reason = "{v!r} is not an integer"
-            missing = 0
-        elif kind == "number":
-            shape_ok = cats.str.fullmatch(_NUM_RE).to_numpy(dtype=bool)
-            values = pd.to_numeric(cats.where(shape_ok), errors="coerce").to_numpy(float)
-            bad = ~shape_ok
-            reason = "{v!r} is not a number"
-            missing = np.nan
-        else:  # boolean
-            is_true = cats.isin(_TRUE).to_numpy()
-            is_false = cats.isin(_FALSE).to_numpy()
-            bad = ~(is_true | is_false)
-            values = is_true
-            reason = "{v!r} is not a boolean (true or false)"
-            missing = False
+        raw = col.cats.tolist()
+        values, bad, reason = _parse(kind, raw)
         checks = [(bad, lambda v, reason=reason: reason.format(v=v))]
         ok = ~bad
         if "enum" in c and kind != "date":
@@ -666,67 +1000,67 @@ class _Checker:
                     lambda v, allowed=allowed: f"unknown value {v} (allowed: {allowed})",
                 )
             )
-        if "minimum" in c:
+        where = " (coordinates outside Iraq)" if name in ("lat", "lon") else ""
+        if "minimum" in c and kind in ("integer", "number"):
             low = c["minimum"]
             checks.append(
-                (
-                    ok & (values < low),
-                    lambda v, low=low: (
-                        f"{v} is below the minimum {low}"
-                        + (" (coordinates outside Iraq)" if name in ("lat", "lon") else "")
-                    ),
-                )
+                (ok & (values < low), lambda v, low=low: f"{v} is below the minimum {low}{where}")
             )
-        if "maximum" in c:
+        if "maximum" in c and kind in ("integer", "number"):
             high = c["maximum"]
             checks.append(
                 (
                     ok & (values > high),
-                    lambda v, high=high: (
-                        f"{v} is above the maximum {high}"
-                        + (" (coordinates outside Iraq)" if name in ("lat", "lon") else "")
-                    ),
+                    lambda v, high=high: f"{v} is above the maximum {high}{where}",
                 )
             )
-        flagged = np.zeros(len(raw_values), dtype=bool)
+        flagged = np.zeros(len(raw), dtype=bool)
+        codes = col.codes
         for bad_mask, why in checks:
             rows = _rows_with_bad_categories(codes, bad_mask)
-            self.report(rows, name, lambda r, why=why: why(raw_values[codes[r]]))
+            self.report(rows, name, lambda r, why=why: why(raw[codes[r]]))
             flagged |= bad_mask
         # invalid cells become missing in the typed column (their problem is reported)
-        any_flagged = flagged.any()
-        code_ok = np.append(~flagged, False)[codes] if any_flagged else ~self._missing
-        out = _take(values, codes, missing)  # `missing` (NaT, NaN) where the cell is empty
-        has_missing = not code_ok.all()
+        code_ok = np.append(~flagged, False)[codes]
         if kind == "date":
-            if any_flagged:
-                out = np.where(code_ok, out, np.datetime64("NaT", "us"))
-            return pd.Series(out, index=s.index, name=name)
+            nat = np.datetime64("NaT", "us")
+            out = _take(values, codes, nat)
+            return np.where(code_ok, out, nat) if flagged.any() else out
+        out = _take(values, codes, values.dtype.type(0))
         if kind == "integer":
-            return pd.Series(pd.arrays.IntegerArray(out, ~code_ok), index=s.index, name=name)
+            return pd.arrays.IntegerArray(out, ~code_ok)
+        if code_ok.all():
+            return out
         if kind == "number":
-            if any_flagged:
-                out = np.where(code_ok, out, np.nan)
-            dtype = "Float64" if has_missing else "float64"
-            return pd.Series(out, index=s.index, name=name).astype(dtype)
-        if has_missing:
-            return pd.Series(pd.arrays.BooleanArray(out, ~code_ok), index=s.index, name=name)
-        return pd.Series(out, index=s.index, name=name)
+            return pd.arrays.FloatingArray(np.where(code_ok, out, 0.0), ~code_ok)
+        return pd.arrays.BooleanArray(out, ~code_ok)
 
-    def _unique(self, name: str, s: pd.Series, missing: np.ndarray) -> None:
+    def _unique(self, name: str, col, missing: np.ndarray) -> None:
         # One hash table answers the check and is kept for the foreign keys into this column.
-        key = pd.Index(s[~missing] if missing.any() else s)
-        if key.is_unique:
-            self.t.keys[name] = key
-            return
-        repeated = s.duplicated(keep="first").to_numpy()
+        # A column found unique is kept as the key of the foreign keys into it.
+        if isinstance(col, _Coded):
+            counts = np.bincount(col.codes[~missing], minlength=len(col.cats))
+            if (counts <= 1).all():
+                self.t.keys[name] = _Key(col.cats)
+                return
+        elif _is_arrow(col):
+            if _all_distinct(col):
+                self.t.keys[name] = _Key(col)
+                return
+        else:
+            present = col[~missing] if missing.any() else col
+            if len(set(present)) == len(present):
+                self.t.keys[name] = _Key(present)
+                return
+        values = _objects_of(col)
+        s = pd.Series(values, dtype=object)
         present = ~missing
-        dup = repeated & present
+        dup = s.duplicated(keep="first").to_numpy() & present
         if not dup.any():
             return
-        first = s[present & ~repeated]
-        first_row = pd.Series(np.arange(len(s))[first.index.to_numpy()], index=first.to_numpy())
-        values = s.to_numpy()
+        first_row = {}
+        for row in np.flatnonzero(present):
+            first_row.setdefault(values[row], row)
         self.report(
             np.flatnonzero(dup),
             name,
@@ -739,18 +1073,16 @@ class _Checker:
     def primary_key(self) -> None:
         pk = self.t.schema.get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else list(pk)
-        frame = self.t.frame
-        if len(pk) < 2 or not set(pk) <= set(frame.columns):
+        if len(pk) < 2 or not set(pk) <= set(self.t.columns):
             return  # a one-column key is checked by its field's `unique`
         dup = _duplicated_rows([self._codes(c) for c in pk])
         if not dup.any():
             return
-        key = frame[pk].astype(object)
-        firsts = {}
-        for row, values in enumerate(key.itertuples(index=False, name=None)):
+        tuples = list(zip(*(_objects_of(self.t.columns[c]).tolist() for c in pk), strict=True))
+        firsts: dict = {}
+        for row, values in enumerate(tuples):
             firsts.setdefault(values, row)
         label = ", ".join(pk)
-        tuples = list(key.itertuples(index=False, name=None))
         self.report(
             np.flatnonzero(dup),
             pk[-1],
@@ -764,23 +1096,49 @@ class _Checker:
         """Integer codes of a column's values (-1 where empty) and how many codes there are.
 
         A text column that refers to a key already read is coded by its row in that key
-        (one hash lookup, kept for the foreign-key check); other text columns are factorised.
+        (one lookup, kept for the foreign-key check); other text columns are factorised.
         """
-        s = self.t.frame[column]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            return s.cat.codes.to_numpy(np.int64), len(s.cat.categories)
+        col = self.t.columns[column]
+        if isinstance(col, _Coded):
+            return col.codes.astype(np.int64), len(col.cats)
         pos = _positions(self.t, column, self.tables)
         if pos is None:
-            codes, uniques = pd.factorize(s.to_numpy())
-            return codes.astype(np.int64), len(uniques)
+            coded = _coded(col)
+            return coded.codes.astype(np.int64), len(coded.cats)
         pos = pos.astype(np.int64)
         n = int(pos.max(initial=-1)) + 1
         unknown = (pos < 0) & ~_missing(self.t, column)
         if unknown.any():  # values not in the key: coded after it
-            extra, uniques = pd.factorize(s.to_numpy()[unknown])
-            pos[unknown] = extra + n
-            n += len(uniques)
+            rows = np.flatnonzero(unknown)
+            extra = _coded(_take_rows(col, rows))
+            pos[rows] = extra.codes + n
+            n += len(extra.cats)
         return pos, n
+
+
+def _all_distinct(col) -> bool:
+    """Whether the present values of a pyarrow column are all distinct: by a sort when they
+    mostly come in order already (ids numbered as rows were added: one pass finds few
+    descents), else by a hash."""
+    pc = _pyarrow().compute
+    values = pc.drop_null(col)
+    n = len(values)
+    if n < 2:
+        return True
+    descents = pc.sum(pc.less(values.slice(1), values.slice(0, n - 1))).as_py()
+    if descents * 100 < n:
+        ordered = values.take(pc.sort_indices(values))
+        return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
+    return len(pc.unique(values)) == n
+
+
+def _objects_of(col) -> np.ndarray:
+    """A column's values as an object array of str (None where empty)."""
+    if isinstance(col, _Coded):
+        return _take(col.cats, col.codes, None)
+    values = _numpy(col).copy()
+    values[_missing_of(values)] = None
+    return values
 
 
 def _reference(t: _Table, column: str, tables: dict[str, _Table]) -> tuple[_Table, str] | None:
@@ -792,7 +1150,7 @@ def _reference(t: _Table, column: str, tables: dict[str, _Table]) -> tuple[_Tabl
         ref_field = fk["reference"]["fields"]
         ref_field = ref_field if isinstance(ref_field, str) else ref_field[0]
         ref = tables.get(fk["reference"]["resource"] or t.name)
-        if ref is None or ref_field not in ref.frame:
+        if ref is None or ref_field not in ref.columns:
             return None
         return ref, ref_field
     return None
@@ -803,31 +1161,13 @@ def _positions(t: _Table, column: str, tables: dict[str, _Table]) -> np.ndarray 
     if column in t.positions:
         return t.positions[column]
     target = _reference(t, column, tables)
-    s = t.frame[column]
-    if target is None or isinstance(s.dtype, pd.CategoricalDtype):
+    col = t.columns[column]
+    if target is None or isinstance(col, _Coded):
         return None
     ref, ref_field = target
-    pos = _lookup_runs(_key_values(ref, ref_field), s.to_numpy())
+    pos = _lookup(_key_values(ref, ref_field), col, _missing(t, column))
     t.positions[column] = pos
     return pos
-
-
-def _lookup_runs(key: pd.Index, values: np.ndarray) -> np.ndarray:
-    """``key.get_indexer(values)``, looking up each run of repeated values once.
-
-    Child tables list the rows of one parent together (the casualty rows of an incident), so
-    comparing each value with the one before (a C loop) spares most of the hash lookups.
-    """
-    n = len(values)
-    if n < 2:
-        return key.get_indexer(values)
-    starts = np.empty(n, dtype=bool)
-    starts[0] = True
-    np.not_equal(values[1:], values[:-1], out=starts[1:])  # NaN != NaN: a run of its own
-    heads = np.flatnonzero(starts)
-    if len(heads) > 0.9 * n:  # hardly any runs: the comparison bought nothing
-        return key.get_indexer(values)
-    return np.repeat(key.get_indexer(values[heads]), np.diff(np.append(heads, n)))
 
 
 def _duplicated_rows(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
@@ -840,23 +1180,16 @@ def _duplicated_rows(columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
             frame = pd.DataFrame({i: c for i, (c, _) in enumerate(columns)})
             return frame.duplicated(keep="first").to_numpy()
         key = key * (n + 1) + (codes + 1)
-    ordered = np.sort(key)  # a sort finds out whether any key repeats, faster than a hash
+    # a sort finds out whether any key repeats, faster than a hash; rows mostly come in key
+    # order (casualties incident by incident), which the stable sort (timsort) runs through
+    ordered = np.sort(key, kind="stable")
     if not (ordered[1:] == ordered[:-1]).any():
         return np.zeros(len(key), dtype=bool)
     return pd.Series(key).duplicated(keep="first").to_numpy()
 
 
-def _enum_codes(cats: pd.Index, enum: list) -> np.ndarray:
-    """For each category of a column, its position in ``enum`` (-1 when not in it)."""
-    return pd.Index(enum).get_indexer(cats).astype(np.int8 if len(enum) < 127 else np.int32)
-
-
 # --------------------------------------------------------------------------------------
 # Checks across columns and tables
-
-
-def _report(t: _Table, problems: list[Problem], mask, column: str, reason) -> None:
-    _Checker(t, problems).report(np.flatnonzero(np.asarray(mask, dtype=bool)), column, reason)
 
 
 def _day(value) -> str:
@@ -866,71 +1199,74 @@ def _day(value) -> str:
 def _check_dates(t: _Table, problems: list[Problem], start: str, end: str, precision: str | None):
     if start not in t.typed or end not in t.typed:
         return
-    s, e = t.typed[start].to_numpy(), t.typed[end].to_numpy()
+    s, e = t.typed[start], t.typed[end]
     before = (e < s) & ~np.isnat(s) & ~np.isnat(e)
     _report(
-        t, problems, before, end, lambda r: f"{end} {_day(e[r])} is before {start} {_day(s[r])}"
+        t,
+        problems,
+        np.flatnonzero(before),
+        end,
+        lambda r: f"{end} {_day(e[r])} is before {start} {_day(s[r])}",
     )
     if precision is None or precision not in t.typed:
         return
-    p = t.typed[precision]
-    limit = p.map(PRECISION_DAYS).astype("float64").to_numpy()  # NaN where unknown
+    p = t.typed[precision]  # a categorical of the precisions
+    p = p if isinstance(p, pd.Categorical) else pd.Categorical(p)
+    limits = [PRECISION_DAYS.get(v, np.nan) for v in p.categories.tolist()]
+    limit = _take(np.array(limits, dtype=np.float64), p.codes, np.nan)  # NaN where unknown
     days = (e - s).astype("timedelta64[D]").astype("float64") + 1
     too_wide = ~before & (days > limit)  # NaN comparisons are False
     _report(
         t,
         problems,
-        too_wide,
+        np.flatnonzero(too_wide),
         precision,
         lambda r: (
             f"a range of {int(days[r])} days ({_day(s[r])}..{_day(e[r])}) is wider than "
-            f"{p.iat[r]!r} allows ({PRECISION_DAYS[p.iat[r]]} day(s) at most)"
+            f"{p[r]!r} allows ({PRECISION_DAYS[p[r]]} day(s) at most)"
         ),
     )
+
+
+def _floats(values) -> np.ndarray:
+    """A typed numeric column as float64 (NaN where missing)."""
+    if isinstance(values, np.ndarray):
+        return values.astype(np.float64, copy=False)
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _check_low_best_high(t: _Table, problems: list[Problem]) -> None:
     if not {"best", "low", "high"} <= set(t.typed):
         return
-    low, best, high = (t.typed[c].astype("Float64") for c in ("low", "best", "high"))
+    low, best, high = (_floats(t.typed[c]) for c in ("low", "best", "high"))
+    rule = "(rule: low <= best <= high)"
     rules = [
+        (low > best, "low", lambda r: f"low {_fmt(low[r])} is above best {_fmt(best[r])} {rule}"),
         (
-            (low > best).fillna(False),
-            "low",
-            lambda r: (
-                f"low {_fmt(low.iat[r])} is above "
-                f"best {_fmt(best.iat[r])} (rule: low <= best <= high)"
-            ),
+            best > high,
+            "high",
+            lambda r: f"best {_fmt(best[r])} is above high {_fmt(high[r])} {rule}",
         ),
         (
-            (best > high).fillna(False),
+            (low > high) & np.isnan(best),
             "high",
-            lambda r: (
-                f"best {_fmt(best.iat[r])} is above "
-                f"high {_fmt(high.iat[r])} (rule: low <= best <= high)"
-            ),
-        ),
-        (
-            (low > high).fillna(False) & best.isna(),
-            "high",
-            lambda r: (
-                f"low {_fmt(low.iat[r])} "
-                f"is above high {_fmt(high.iat[r])} (rule: low <= best <= high)"
-            ),
+            lambda r: f"low {_fmt(low[r])} is above high {_fmt(high[r])} {rule}",
         ),
     ]
-    for mask, column, why in rules:
-        _report(t, problems, mask.to_numpy(dtype=bool), column, why)
+    for mask, column, why in rules:  # NaN comparisons are False
+        _report(t, problems, np.flatnonzero(mask), column, why)
 
 
-def _key_values(t: _Table, column: str) -> pd.Index:
-    """The distinct present values of a key column (kept: a hash table built once)."""
+def _key_values(t: _Table, column: str) -> _Key:
+    """The distinct present values of a key column (kept, with its lookup table)."""
     if column not in t.keys:
-        s = t.frame[column]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            t.keys[column] = pd.Index(s.cat.categories)
+        col = t.columns[column]
+        if isinstance(col, _Coded):
+            t.keys[column] = _Key(col.cats)
+        elif _is_arrow(col):
+            t.keys[column] = _Key(_pyarrow().compute.unique(col))
         else:
-            t.keys[column] = pd.Index(s.dropna().unique())
+            t.keys[column] = _Key(pd.unique(col[~_missing(t, column)]))
     return t.keys[column]
 
 
@@ -938,99 +1274,101 @@ def _check_foreign_keys(tables: dict[str, _Table], problems: list[Problem]) -> N
     for t in tables.values():
         for fk in t.schema.get("foreignKeys", []):
             column = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
-            if column not in t.frame.columns:
+            if column not in t.columns:
                 continue
             target = _reference(t, column, tables)
             if target is None:
                 continue
             ref, ref_field = target
-            s = t.frame[column]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                codes, cats = _cat_parts(s)
-                unknown = _key_values(ref, ref_field).get_indexer(cats) < 0
-                rows = _rows_with_bad_categories(codes, unknown)
-                value = lambda r, codes=codes, cats=cats: cats[codes[r]]  # noqa: E731
+            col = t.columns[column]
+            if isinstance(col, _Coded):
+                unknown = _lookup(_key_values(ref, ref_field), col.cats) < 0
+                rows = _rows_with_bad_categories(col.codes, unknown)
             else:
                 pos = _positions(t, column, tables)
                 rows = np.flatnonzero((pos < 0) & ~_missing(t, column))
-                value = lambda r, s=s: s.iat[r]  # noqa: E731
-            _Checker(t, problems).report(
+            _report(
+                t,
+                problems,
                 rows,
                 column,
-                lambda r, value=value, ref=ref, ref_field=ref_field: (
-                    f"no {ref_field} {value(r)!r} in {ref.file}"
+                lambda r, col=col, ref=ref, ref_field=ref_field: (
+                    f"no {ref_field} {_value(col, r)!r} in {ref.file}"
                 ),
             )
 
 
 def _check_overlaps(tables: dict[str, _Table], problems: list[Problem]) -> None:
     claims, incidents = tables.get("claims"), tables.get("incidents")
-    if claims is None or incidents is None or "overlaps" not in claims.frame:
+    if claims is None or incidents is None or "overlaps" not in claims.columns:
         return
-    if "incident_id" not in incidents.frame:
+    if "incident_id" not in incidents.columns:
         return
-    known = _key_values(incidents, "incident_id")
-    codes, cats = _cat_parts(claims.frame["overlaps"])
-    items = [str(v).split(";") for v in cats]
-    flat = pd.Index([i for group in items for i in group if i])
-    exists = dict(zip(flat, known.get_indexer(flat) >= 0, strict=True))
+    col = _coded(claims.columns["overlaps"])
+    items = [str(v).split(";") for v in col.cats.tolist()]
+    flat = list(dict.fromkeys(i for group in items for i in group if i))
+    found = _lookup(_key_values(incidents, "incident_id"), _objects(flat)) >= 0
+    exists = dict(zip(flat, found.tolist(), strict=True))
     missing = [[i for i in group if i and not exists[i]] for group in items]
     bad = np.array([bool(m) for m in missing], dtype=bool)
-    _Checker(claims, problems).report(
+    codes = col.codes
+    _report(
+        claims,
+        problems,
         _rows_with_bad_categories(codes, bad),
         "overlaps",
         lambda r: f"no incident_id {', '.join(map(repr, missing[codes[r]]))} in {incidents.file}",
     )
 
 
-def _outline_rings() -> list[np.ndarray]:
-    path = _paths.geo_dir() / "iraq_admin0.geojson"
-    rings = []
+@functools.cache
+def _outline_edges(path: Path) -> tuple[np.ndarray, ...]:
+    """The edges of the Natural Earth outline of Iraq, as columns x1, y1, x2, y2 (read once
+    per process and kept read-only: the library never changes its boundary files)."""
+    edges = []
     for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
         geom = feature["geometry"]
         polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-        rings.extend(np.asarray(poly[0], dtype=float) for poly in polys)
-    return rings
+        for poly in polys:  # the outer ring of each polygon
+            ring = np.asarray(poly[0], dtype=float)
+            edges.append(np.column_stack([ring[:-1], ring[1:]]))
+    both = np.concatenate(edges)
+    columns = tuple(both[:, i].copy()[:, None] for i in range(4))
+    for c in columns:
+        c.flags.writeable = False
+    return columns
 
 
 def _inside_iraq(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Points inside the Natural Earth outline of Iraq or within ~2 km of it (vectorised)."""
-    inside = np.zeros(len(lon), dtype=bool)
-    near = np.zeros(len(lon), dtype=bool)
-    for ring in _outline_rings():
-        x1, y1 = ring[:-1, 0][:, None], ring[:-1, 1][:, None]
-        x2, y2 = ring[1:, 0][:, None], ring[1:, 1][:, None]
-        px, py = lon[None, :], lat[None, :]
-        crosses = (y1 > py) != (y2 > py)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_at = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
-        inside ^= (crosses & (px < x_at)).sum(axis=0) % 2 == 1
-        dx, dy = x2 - x1, y2 - y1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.clip(((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy), 0, 1)
-        u = np.nan_to_num(u)
-        dist = np.hypot(x1 + u * dx - px, y1 + u * dy - py).min(axis=0)
-        near |= dist <= _OUTLINE_TOLERANCE_DEG
+    x1, y1, x2, y2 = _outline_edges(_paths.geo_dir() / "iraq_admin0.geojson")
+    px, py = lon[None, :], lat[None, :]
+    crosses = (y1 > py) != (y2 > py)  # edges a ray to the east may cross: odd = inside
+    dx, dy = x2 - x1, y2 - y1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_at = x1 + (py - y1) * dx / dy
+        u = np.clip(((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy), 0, 1)
+    inside = (crosses & (px < x_at)).sum(axis=0) % 2 == 1
+    u = np.nan_to_num(u)
+    near = np.hypot(x1 + u * dx - px, y1 + u * dy - py).min(axis=0) <= _OUTLINE_TOLERANCE_DEG
     return inside | near
 
 
 def _check_coordinates(t: _Table, problems: list[Problem]) -> None:
     if not {"lat", "lon"} <= set(t.typed):
         return
-    lat, lon = (t.typed[c].astype("float64").to_numpy() for c in ("lat", "lon"))
+    lat, lon = _floats(t.typed["lat"]), _floats(t.typed["lon"])
     known = ~np.isnan(lat) & ~np.isnan(lon)
     if not known.any():
         return
-    points = pd.DataFrame({"lon": lon[known], "lat": lat[known]})
-    unique = points.drop_duplicates()
-    ok_unique = _inside_iraq(unique["lon"].to_numpy(), unique["lat"].to_numpy())
-    ok = points.merge(unique.assign(ok=ok_unique), on=["lon", "lat"], how="left")["ok"]
+    points, where = np.unique(lon[known] + 1j * lat[known], return_inverse=True)
+    ok = _inside_iraq(points.real, points.imag)[where.ravel()]
     outside = np.zeros(len(lat), dtype=bool)
-    outside[np.flatnonzero(known)] = ~ok.to_numpy(dtype=bool)
+    outside[known] = ~ok
     _report(
         t,
         problems,
-        outside,
+        np.flatnonzero(outside),
         "lat",
         lambda r: (
             f"coordinates ({lat[r]}, {lon[r]}) lie outside Iraq (Natural Earth admin-0 outline)"
@@ -1099,7 +1437,7 @@ def _wide_foreign_keys(resource: dict, tables: dict[str, _Table]) -> set[str]:
     out = set()
     for fk in resource["schema"].get("foreignKeys", []):
         ref = tables.get(fk["reference"]["resource"] or resource["name"])
-        if ref is not None and len(ref.frame) > _FEW_KEYS:
+        if ref is not None and len(ref.lines) > _FEW_KEYS:
             f = fk["fields"]
             out.update([f] if isinstance(f, str) else f)
     return out
@@ -1113,6 +1451,52 @@ def _foreign_key_fields(descriptor: dict) -> dict[str, set[str]]:
             f = fk["fields"]
             cols.update([f] if isinstance(f, str) else f)
     return out
+
+
+def _read_and_check(
+    folder: Path, resources: dict, fk_fields: dict, problems: list[Problem]
+) -> dict[str, _Table]:
+    """Read each table and run its field checks, in the contract's order.
+
+    While a table is checked (Python, one core), the next one, when large, is already being
+    parsed in a second thread (pyarrow's reader and numpy's counting release the GIL), so
+    the two overlap on a machine with more than one core. Each read keeps its own problems,
+    added in table order: the report is the same as from one read after the other.
+    """
+    tables: dict[str, _Table] = {}
+    pool = None
+
+    def start(name: str):
+        found: list[Problem] = []
+        args = (folder, resources[name], found, fk_fields.get(name, set()))
+        args += (_wide_foreign_keys(resources[name], tables),)
+        path = folder / resources[name]["path"]
+        if path.is_file() and path.stat().st_size > _SMALL_FILE and pool is not None:
+            return pool.submit(_read_csv, *args), found
+        return _read_csv(*args), found
+
+    try:
+        if any(
+            (folder / r["path"]).is_file() and (folder / r["path"]).stat().st_size > _SMALL_FILE
+            for r in resources.values()
+        ):
+            pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kirkuk-read")
+        pending = start(TABLES[0])
+        for i, name in enumerate(TABLES):
+            table, found = pending
+            if isinstance(table, concurrent.futures.Future):
+                table = table.result()
+            problems.extend(found)
+            if table is not None:
+                tables[name] = table
+            if i + 1 < len(TABLES):
+                pending = start(TABLES[i + 1])  # read ahead, then check this one
+            if table is not None:
+                _Checker(table, problems, tables).run()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return tables
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
@@ -1132,18 +1516,7 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     resources = {r["name"]: r for r in descriptor["resources"] if r.get("name") in TABLES}
     fk_fields = _foreign_key_fields(descriptor)
     problems: list[Problem] = []
-    tables: dict[str, _Table] = {}
-    for name in TABLES:
-        table = _read_csv(
-            folder,
-            resources[name],
-            problems,
-            fk_fields.get(name, set()),
-            _wide_foreign_keys(resources[name], tables),
-        )
-        if table is not None:
-            tables[name] = table
-            _Checker(table, problems, tables).run()
+    tables = _read_and_check(folder, resources, fk_fields, problems)
     for name in ("incidents", "coordination"):
         if name in tables:
             _check_dates(tables[name], problems, "date_start", "date_end", "date_precision")

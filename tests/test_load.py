@@ -511,20 +511,6 @@ def test_import_is_light():
     assert kirkuk_analysis.__version__
 
 
-def test_joined_fullmatch_agrees_with_pandas_one_value_at_a_time():
-    """The one-scan pattern check gives what str.fullmatch gives, bad values included."""
-    from kirkuk_analysis.data import _fullmatch_or_missing
-
-    ids = pd.Series(["I01", "I02", None, "bad id", "x.y-z"], dtype=object)
-    body = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
-    assert _fullmatch_or_missing(ids, body).tolist() == [True, True, True, False, True]
-    # a negated class can match a newline: such patterns are matched value by value
-    docs = pd.Series(["a.txt", "b", "c.txt"], dtype=object)
-    assert _fullmatch_or_missing(docs, r"[^/\\]+\.txt").tolist() == [True, False, True]
-    # a value holding a newline cannot be joined: matched value by value
-    assert _fullmatch_or_missing(pd.Series(["a\nb", "ab"]), r"[ab]+").tolist() == [False, True]
-
-
 # ------------------------------------------------------------------ how columns are read
 
 
