@@ -35,8 +35,12 @@ import functools
 import io
 import json
 import mmap
+import os
 import re
-from collections.abc import Iterable
+import stat
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +75,9 @@ CROSS_FIELD_RULES = (
     "places: lat/lon inside Iraq (Natural Earth admin-0 outline, 2 km tolerance)",
     "claims: every id in overlaps is an incident_id of incidents.csv",
     "';'-lists (coordination.parties, claims.party): every item from the party vocabulary",
+    "every text cell: no control character but tab and line breaks (no NUL, no lone CR)",
+    "every integer and number: at most 2**53 - 1 in size (exact as a float; no overflow in sums)",
+    "every resource path: relative, inside the package folder, not a link out of it",
 )
 
 # A ';'-list pattern of the form ^(a|b|c)(;(a|b|c))*$: its items are a vocabulary.
@@ -407,6 +414,43 @@ def _fullmatch(values, body: str, present: np.ndarray) -> np.ndarray:
     return ok
 
 
+# Control characters (C0, DEL, C1) other than tab and line breaks; a carriage return only as
+# part of CRLF. In a cell they are invisible in a spreadsheet and act in a terminal or a
+# Markdown cell (a lone CR starts a new line there).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_CONTROL_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}]|\\r([^\\n]|$)"
+
+
+def _with_control_characters(values, present: np.ndarray) -> np.ndarray:
+    """True where a present value holds a control character other than tab and line breaks
+    (see :data:`_CONTROL`). One scan of the whole column; values one by one only after a hit."""
+    out = np.zeros(len(present), dtype=bool)
+    if not present.any():
+        return out
+    if _is_arrow(values):
+        pc = _pyarrow().compute
+        hits = _numpy(pc.fill_null(pc.match_substring_regex(values, _CONTROL_RE2), False))
+        if not hits.any():
+            return out
+    texts = _present(values, present)
+    if _CONTROL.search("\t".join(texts)) is None:  # tab: allowed, and ends no CR's CRLF
+        return out
+    out[present] = [_CONTROL.search(v) is not None for v in texts]
+    return out
+
+
+def _why_control(value: str) -> str:
+    found = _CONTROL.search(value)
+    char = found.group()[0]
+    name = {"\x00": " (NUL)", "\r": " (a carriage return not followed by a line feed)"}.get(
+        char, ""
+    )
+    return (
+        f"{_clip(value)!r} contains the control character U+{ord(char):04X}{name} at "
+        f"character {found.start() + 1}; a text cell may hold tabs and line breaks only"
+    )
+
+
 def _shorter_than(values, n: int, present: np.ndarray) -> np.ndarray:
     """True where a present value has fewer than ``n`` characters (code points)."""
     if _is_arrow(values):
@@ -603,6 +647,21 @@ def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
 # ------------------------------------------------------------------ the readers
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
+_FIRST_LINE = re.compile(rb"[^\r\n]*")
+_FIELD_LIMIT = threading.Lock()
+
+
+@contextmanager
+def _field_size_limit(n: int) -> Iterator[None]:
+    """The csv module's limit on one field (131072 characters by default, process-wide)
+    raised to ``n`` while a file is read, then put back: a long cell is data, not an error."""
+    with _FIELD_LIMIT:
+        previous = csv.field_size_limit()
+        csv.field_size_limit(max(n, previous))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
 
 
 def _read_with_csv(
@@ -620,19 +679,20 @@ def _read_with_csv(
     rows: list[list[str]] = []
     lines: list[int] = []
     previous = reader.line_num
-    for record in reader:
-        start = previous + 1
-        previous = reader.line_num
-        if not record or record == [""]:
-            problems.append(Problem(file, start, "-", "blank line"))
-            continue
-        if len(record) != width:
-            problems.append(
-                Problem(file, start, "-", f"{len(record)} fields, the header has {width}")
-            )
-            record = (record + [""] * width)[:width]
-        rows.append(record)
-        lines.append(start)
+    with _field_size_limit(len(text)):
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if not record or record == [""]:
+                problems.append(Problem(file, start, "-", "blank line"))
+                continue
+            if len(record) != width:
+                problems.append(
+                    Problem(file, start, "-", f"{len(record)} fields, the header has {width}")
+                )
+                record = (record + [""] * width)[:width]
+            rows.append(record)
+            lines.append(start)
     line_arr = np.asarray(lines, dtype=np.int64)
     cells = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     bad_bytes = _BAD_BYTES.search(text) is not None
@@ -739,16 +799,38 @@ def _read_csv(
 ) -> _Table | None:
     file = resource["path"]
     path = folder / file
-    if not path.is_file():
-        problems.append(Problem(file, 1, "-", "missing file"))
+    if why := _unreadable(folder, path):
+        problems.append(Problem(file, 1, "-", why))
         return None
-    with path.open("rb") as handle:
-        if path.stat().st_size == 0:
-            problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
-            return None
-        # mapped, not copied: the header and the line count read the file's pages in place
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _read_mapped(data, path, file, resource, fk_fields, wide_fk, problems)
+    try:
+        with path.open("rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
+                return None
+            # mapped, not copied: the header and the line count read the file's pages in place
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _read_mapped(data, path, file, resource, fk_fields, wide_fk, problems)
+    except OSError as exc:
+        problems.append(Problem(file, 1, "-", f"cannot be read: {exc.strerror or exc}"))
+        return None
+
+
+def _unreadable(folder: Path, path: Path) -> str | None:
+    """Why the table at ``path`` cannot be read, or None: missing, not a regular file, or
+    (through a symbolic link) outside the package folder."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "missing file"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return "is a link to a file outside the package folder; copy the file into it"
+    return None
 
 
 def _read_mapped(
@@ -766,10 +848,10 @@ def _read_mapped(
         problems.append(Problem(file, 1, "-", "empty file (not even a header line)"))
         return None
 
-    first_line = (
-        data[: data.find(b"\n") % (len(data) + 1)].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
-    )
-    header = next(csv.reader([first_line.decode("utf-8", errors="surrogateescape")]), [])
+    # the header line ends at the first LF or CR (a file may end its lines with CR alone)
+    first_line = _FIRST_LINE.match(data).group().removeprefix(b"\xef\xbb\xbf")
+    with _field_size_limit(len(first_line)):
+        header = next(csv.reader([first_line.decode("utf-8", errors="surrogateescape")]), [])
     known = set(names)
     for position, name in enumerate(header):
         if name not in known:
@@ -845,6 +927,12 @@ def _missing(t: _Table, column: str) -> np.ndarray:
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+
+#: The largest magnitude an integer or number may have, 2**53 - 1: every such value is exact
+#: as a float too (sums, plots), and a million of them add up inside int64. The package's
+#: own ``maximum`` constraints are far lower; this holds for any package.
+MAX_EXACT = 2**53 - 1
+MAX_EXACT_TEXT = "9007199254740991 (2**53 - 1)"
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _URI_RE = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
 _TRUE = frozenset(("true", "True", "TRUE", "1"))
@@ -861,29 +949,59 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _parse(kind: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray, str]:
-    """Each distinct text of a typed column parsed: (values, mask of bad texts, reason)."""
+def _parse(kind: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray, Callable[[str], str]]:
+    """Each distinct text of a typed column parsed: (values, mask of bad texts, the reason
+    for a bad text)."""
     if kind == "date":
         good = [_is_date(v) for v in texts]
         iso = [v if ok else "NaT" for v, ok in zip(texts, good, strict=True)]
         values = np.array(iso, dtype="datetime64[D]").astype("datetime64[us]")
-        return values, ~np.array(good, dtype=bool), "{v!r} is not a date (YYYY-MM-DD)"
+        return values, ~np.array(good, dtype=bool), lambda v: f"{v!r} is not a date (YYYY-MM-DD)"
     if kind == "integer":
         ints = [int(v) if _INTEGER.fullmatch(v) else None for v in texts]
-        good = [i is not None and -(2**63) <= i < 2**63 for i in ints]
+        good = [i is not None and abs(i) <= MAX_EXACT for i in ints]
         values = np.array([i if ok else 0 for i, ok in zip(ints, good, strict=True)], np.int64)
-        return values, ~np.array(good, dtype=bool), "{v!r} is not an integer"
+        return values, ~np.array(good, dtype=bool), _why_not_integer
     if kind == "number":
-        good = [_NUMBER.fullmatch(v) is not None for v in texts]
-        nums = [float(v) if ok else np.nan for v, ok in zip(texts, good, strict=True)]
-        return (
-            np.array(nums, dtype=np.float64),
-            ~np.array(good, dtype=bool),
-            ("{v!r} is not a number"),
+        nums = [float(v) if _NUMBER.fullmatch(v) else np.nan for v in texts]
+        good = [
+            _NUMBER.fullmatch(v) is not None and abs(x) <= MAX_EXACT
+            for v, x in zip(texts, nums, strict=True)
+        ]
+        values = np.array(
+            [x if ok else np.nan for x, ok in zip(nums, good, strict=True)], np.float64
         )
+        return values, ~np.array(good, dtype=bool), _why_not_number
     is_true = np.array([v in _TRUE for v in texts], dtype=bool)
     is_false = np.array([v in _FALSE for v in texts], dtype=bool)
-    return is_true, ~(is_true | is_false), "{v!r} is not a boolean (true or false)"
+    return (
+        is_true,
+        ~(is_true | is_false),
+        lambda v: f"{v!r} is not a boolean (true or false)",
+    )
+
+
+def _why_not_integer(text: str) -> str:
+    if _INTEGER.fullmatch(text):
+        return (
+            f"{_clip(text)} is beyond {MAX_EXACT_TEXT}, the largest count the library adds exactly"
+        )
+    return f"{_clip(text)!r} is not an integer"
+
+
+def _why_not_number(text: str) -> str:
+    if _NUMBER.fullmatch(text):
+        return (
+            f"{_clip(text)} is beyond {MAX_EXACT_TEXT}, the largest figure the library adds exactly"
+        )
+    return f"{_clip(text)!r} is not a number"
+
+
+def _clip(text: str, n: int = 40) -> str:
+    """A long value shortened for a message (its first and last characters)."""
+    return (
+        text if len(text) <= n else f"{text[: n // 2]}...{text[-n // 4 :]} ({len(text)} characters)"
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -976,6 +1094,8 @@ class _Checker:
         if fd.get("format") == "uri":
             ok = _fullmatch(values, _URI_RE, present)
             checks.append((~ok & present, lambda v: f"{v!r} is not a URI"))
+        controls = _with_control_characters(values, present)
+        checks.append((controls, _why_control))
         for bad, why in checks:
             if not bad.any():
                 continue
@@ -988,8 +1108,8 @@ class _Checker:
     def _typed(self, fd, c, col: _Coded):
         name, kind = fd["name"], fd["type"]
         raw = col.cats.tolist()
-        values, bad, reason = _parse(kind, raw)
-        checks = [(bad, lambda v, reason=reason: reason.format(v=v))]
+        values, bad, why_bad = _parse(kind, raw)
+        checks = [(bad, why_bad)]
         ok = ~bad
         if "enum" in c and kind != "date":
             enum = c["enum"]
@@ -1386,7 +1506,12 @@ def _read_descriptor(folder: Path) -> dict:
     if not path.is_file():
         raise DataValidationError([Problem(file, 1, "-", f"missing file (in {folder})")])
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        descriptor = json.loads(text)
+    except OSError as exc:
+        raise DataValidationError(
+            [Problem(file, 1, "-", f"cannot be read: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError as exc:
         raise DataValidationError([Problem(file, 1, "-", f"not UTF-8: {exc}")]) from None
     except json.JSONDecodeError as exc:
@@ -1409,6 +1534,9 @@ def _read_descriptor(folder: Path) -> dict:
         )
         if not ok:
             problems.append(Problem(file, 1, name, "resource without path or schema fields"))
+        elif why := _outside_package(r["path"]):
+            line = _line_of(text, f'"path"\\s*:\\s*{re.escape(json.dumps(r["path"]))}')
+            problems.append(Problem(file, line, f"{name}.path", f"{r['path']!r} {why}"))
     for column, reason in descriptor_problems(descriptor):
         problems.append(Problem(file, 1, column, reason))
     retired = descriptor.get("retired_ids", {})
@@ -1430,6 +1558,27 @@ def _read_descriptor(folder: Path) -> dict:
     if problems:
         raise DataValidationError(problems)
     return descriptor
+
+
+def _outside_package(path: str) -> str | None:
+    """Why a resource ``path`` may not be read, or None. The Frictionless spec requires a
+    local path to be relative and to stay inside the package folder: a descriptor must not
+    make the loader read (and echo) files elsewhere. Remote (URL) resources are not read."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", path):
+        return "is a URL; this library reads only files inside the package folder"
+    if path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
+        return "is absolute; a resource path must be relative to the package folder"
+    if ".." in re.split(r"[/\\]", path):
+        return "climbs out of the package folder ('..'); a resource path must stay inside it"
+    if not path or path.endswith(("/", "\\")) or any(c in path for c in "\0\r\n"):
+        return "is not a file name"
+    return None
+
+
+def _line_of(text: str, pattern: str) -> int:
+    """The line of ``text`` where ``pattern`` first matches (1 if nowhere)."""
+    found = re.search(pattern, text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
 def _wide_foreign_keys(resource: dict, tables: dict[str, _Table]) -> set[str]:

@@ -179,6 +179,72 @@ def test_broken_descriptor_names_its_line(pkg):
     assert found[0].startswith("datapackage.json:") and ": -: " in found[0]
 
 
+def _set_path(pkg: Path, resource: str, path: str) -> int:
+    """Point ``resource`` at ``path`` in the descriptor; return the line of its ``path``."""
+    descriptor = pkg / "datapackage.json"
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    for r in package["resources"]:
+        if r["name"] == resource:
+            r["path"] = path
+    text = json.dumps(package, indent=2)
+    descriptor.write_text(text, encoding="utf-8")
+    return text[: text.index(f'"path": {json.dumps(path)}')].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/etc/passwd", "is absolute"),
+        ("../../../../../../etc/passwd", "climbs out of the package folder"),
+        ("tables/../../sources.csv", "climbs out of the package folder"),
+        ("C:/Windows/win.ini", "is absolute"),
+        ("\\\\server\\share\\x.csv", "is absolute"),
+        ("file:///etc/passwd", "is a URL"),
+        ("https://example.org/sources.csv", "is a URL"),
+    ],
+)
+def test_a_resource_path_outside_the_package_is_refused_unread(pkg, path, why):
+    line = _set_path(pkg, "sources", path)
+    found = problems_of(pkg)
+    assert found == [
+        f"datapackage.json:{line}: sources.path: {path!r} {why}" + found[0].split(why, 1)[1]
+    ]
+    assert "root:" not in "".join(found)  # nothing of the file was read or echoed
+
+
+def test_a_resource_path_in_a_subfolder_is_read(pkg, ds):
+    (pkg / "tables").mkdir()
+    (pkg / "sources.csv").rename(pkg / "tables" / "sources.csv")
+    _set_path(pkg, "sources", "tables/sources.csv")
+    assert load(pkg) == ds
+
+
+def test_a_link_out_of_the_package_is_refused(pkg, tmp_path):
+    outside = tmp_path / "elsewhere.csv"
+    shutil.copy(pkg / "places.csv", outside)
+    (pkg / "places.csv").unlink()
+    (pkg / "places.csv").symlink_to(outside)
+    assert_problem(pkg, "places.csv:1: -: is a link to a file outside the package folder")
+
+
+def test_a_link_inside_the_package_is_followed(pkg, ds):
+    (pkg / "places.csv").rename(pkg / "places-2024.csv")
+    (pkg / "places.csv").symlink_to("places-2024.csv")
+    assert load(pkg) == ds
+
+
+def test_a_fifo_or_folder_is_not_read(pkg):
+    import os
+
+    (pkg / "claims.csv").unlink()
+    os.mkfifo(pkg / "claims.csv")  # reading it would block forever
+    (pkg / "coordination.csv").unlink()
+    (pkg / "coordination.csv").mkdir()
+    found = problems_of(pkg)
+    assert "claims.csv:1: -: not a regular file" in found
+    assert "coordination.csv:1: -: not a regular file" in found
+
+
 def test_missing_column(pkg):
     rows = read_rows(pkg / "casualties.csv")
     j = rows[0].index("outcome")

@@ -161,7 +161,9 @@ def test_broken_cells_give_the_same_problems(pkg, reader):
     assert "incidents.csv:5: geo_precision: ' 2' is not an integer" in found
     assert not any(p.startswith("incidents.csv:6:") for p in found)
     assert any(p.startswith("incidents.csv:4: date_end: '\u0662") for p in found)
-    assert "casualties.csv:3: low: '99999999999999999999' is not an integer" in found
+    assert "casualties.csv:3: low: 99999999999999999999 is beyond 9007199254740991" in " ".join(
+        found
+    )
 
 
 @pytest.mark.parametrize("by_hash", [False, True])
@@ -201,6 +203,105 @@ def test_bytes_that_are_not_utf8_are_reported_and_never_crash(pkg, reader):
     assert "casualties.csv:4: outcome: unknown value 'a\ufffdb' (allowed: killed, wounded, " in (
         " ".join(found)
     )
+
+
+# ------------------------------------------------------------------ hostile bytes
+
+
+def _hostile_edits(lines: dict[str, int]) -> list[tuple[str, int, str, str]]:
+    return [
+        ("incidents.csv", lines["incidents"], "summary", "before\x00after"),
+        ("incidents.csv", lines["incidents"] + 1, "notes", "bell\x07 and escape \x1b[31m"),
+        ("incidents.csv", lines["incidents"] + 3, "notes", "a\ttab is text"),
+        ("incidents.csv", lines["incidents"] + 4, "notes", "C1 \x85 next line"),
+        ("casualties.csv", lines["casualties"], "best", str(2**63 - 1)),  # fits int64; too big
+        ("casualties.csv", lines["casualties"] + 1, "low", str(2**64)),
+        ("casualties.csv", lines["casualties"] + 2, "evidence", "x" * 200_000),  # > csv's limit
+        ("claims.csv", 2, "best", "1e400"),  # a float beyond range
+    ]
+
+
+def _expect_hostile(found: list[str], lines: dict[str, int]) -> None:
+    i, c = lines["incidents"], lines["casualties"]
+    text = "\n".join(found)
+    nul = "'before\\x00after' contains the control character U+0000 (NUL)"
+    assert f"incidents.csv:{i}: summary: {nul}" in text
+    assert f"incidents.csv:{i + 1}: notes: " in text and "U+0007" in text
+    assert f"incidents.csv:{i + 3}:" not in text
+    assert f"incidents.csv:{i + 4}: notes: " in text and "U+0085" in text
+    assert f"casualties.csv:{c}: best: {2**63 - 1} is beyond 9007199254740991" in text
+    assert f"casualties.csv:{c + 1}: low: {2**64} is beyond" in text
+    assert f"casualties.csv:{c + 2}:" not in text  # a long cell is data
+    assert "claims.csv:2: best: 1e400 is beyond" in text
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_hostile_cells_are_reported_by_every_reader(pkg, reader):
+    lines = {"incidents": 3, "casualties": 3}
+    set_cells(pkg, _hostile_edits(lines))
+    assert_readers_agree(pkg, reader)
+    _expect_hostile(outcome(pkg, reader), lines)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_hostile_cells_of_a_large_package_are_reported_by_every_reader(large, tmp_path, reader):
+    folder = tmp_path / "large"
+    shutil.copytree(large, folder)
+    lines = {"incidents": 2500, "casualties": 4000}
+    set_cells(folder, _hostile_edits(lines))
+    assert_readers_agree(folder, reader)
+    _expect_hostile(outcome(folder, reader), lines)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_lone_carriage_return_in_a_cell_is_reported_and_crlf_is_not(pkg, reader):
+    set_cells(
+        pkg, [("incidents.csv", 3, "notes", "CRLFCELL"), ("incidents.csv", 5, "notes", "CRCELL")]
+    )
+    path = pkg / "incidents.csv"
+    raw = path.read_bytes()
+    raw = raw.replace(b"CRLFCELL", b'"two\r\nlines"').replace(b"CRCELL", b'"a lone\rreturn"')
+    path.write_bytes(raw)
+    assert_readers_agree(pkg, reader)
+    found = outcome(pkg, reader)
+    # the quoted CRLF makes line 3 two physical lines: the fifth row starts on line 6
+    assert [p.split(":")[:3] for p in found] == [["incidents.csv", "6", " notes"]]
+    assert "U+000D (a carriage return not followed by a line feed)" in found[0]
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
+@pytest.mark.parametrize("reader", READERS)
+def test_any_line_ending_reads_the_same(pkg, reader, ending):
+    for table in TABLES:
+        path = pkg / f"{table}.csv"
+        raw = path.read_bytes()
+        assert b"\r" not in raw.replace(b"\r\n", b"")  # the shipped files have no lone CR
+        path.write_bytes(raw.replace(b"\r\n", b"\n").replace(b"\n", ending))
+    got = outcome(pkg, reader)
+    assert not isinstance(got, list), got
+    assert got == load()
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_cr_line_ends_keep_physical_lines(pkg, reader):
+    set_cells(pkg, [("incidents.csv", 4, "event_type", "massacre")])
+    path = pkg / "incidents.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    found = outcome(pkg, reader)
+    assert any(p.startswith("incidents.csv:4: event_type: unknown value 'massacre'") for p in found)
+
+
+def test_a_long_cell_leaves_the_csv_modules_limit_as_it_was(pkg):
+    default = 131072  # the csv module's own limit (frictionless, for one, raises it for good)
+    saved = csv.field_size_limit(default)
+    try:
+        set_cells(pkg, [("incidents.csv", 2, "notes", "y" * (default + 10))])
+        ds = outcome(pkg, "csv")
+        assert not isinstance(ds, list), ds
+        assert (ds.incidents.notes.str.len() == default + 10).any()
+        assert csv.field_size_limit() == default
+    finally:
+        csv.field_size_limit(saved)
 
 
 # ------------------------------------------------------------------ any single-cell change
