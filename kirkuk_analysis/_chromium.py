@@ -5,9 +5,10 @@ looks like on paper is CSS: an ``@page`` rule (A4, the margins, and margin boxes
 the footer text and "page X / Y") is added to a copy of the HTML, printed from a throw-away
 profile. The PDF is tagged (Chromium's default) and has an outline of the headings.
 
-Chromium starts only when the print starts, so the deadline is the print's own. It runs in
-a process group of its own, which is killed, and its profile removed, however the print
-ends (an error, a timeout, Ctrl-C).
+Chromium starts only when the print starts, so the deadline (:data:`TIMEOUT`) is the print's
+own, however long the notebook before it ran. It runs in a process group of its own, which is
+killed, and its work folder (profile, page copy, and Chromium's own temporary folder for its
+singleton socket) removed, however the print ends (an error, a timeout, Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from kirkuk_analysis._cleanup import held_signals, temporary_folder, write_atomically
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -37,6 +40,9 @@ FLAGS = (
     "--no-pdf-header-footer",  # the footer is the page's own (@page margin boxes)
     "--generate-pdf-document-outline",  # bookmarks from the headings
 )
+
+#: Seconds one print may take, counted from Chromium's start.
+TIMEOUT = 120.0
 
 #: (top, right, bottom, left), millimetres; the footer sits in the bottom margin.
 MARGINS_MM = (18, 16, 20, 16)
@@ -141,6 +147,35 @@ def _kill_group(process: subprocess.Popen) -> None:
         time.sleep(0.01)
 
 
+#: What Chromium adds to ``$TMPDIR`` for a profile's singleton socket.
+_SOCKET_TAIL = "/org.chromium.Chromium.XXXXXX/SingletonSocket"
+
+
+def _chromium_tmpdir(work: Path) -> str:
+    """Chromium's ``$TMPDIR``: the work folder, so that its own temporary folder
+    (``org.chromium.Chromium.*``, holding the profile's singleton socket) goes with it,
+    when the socket's path fits the 107 bytes a Unix socket's path may have (a longer one
+    makes Chromium abort); else ``$TMPDIR``, or ``/tmp`` when even that is too long. Wherever
+    it goes, :func:`_remove_singleton_folder` removes it after Chromium."""
+    for folder in (str(work), tempfile.gettempdir(), "/tmp"):
+        if len(os.fsencode(folder + _SOCKET_TAIL)) < 108:
+            return folder
+    return "/tmp"
+
+
+def _remove_singleton_folder(profile: Path) -> None:
+    """Remove the temporary folder Chromium made in ``$TMPDIR`` for ``profile``'s singleton
+    socket (``org.chromium.Chromium.XXXXXX``; the profile links to the socket in it), which
+    a killed Chromium leaves behind."""
+    try:
+        socket = Path(os.readlink(profile / "SingletonSocket"))
+    except OSError:
+        return
+    folder = socket.parent
+    if socket.name == "SingletonSocket" and "chrom" in folder.name.lower():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def print_to_pdf(
     html_path: Path,
     pdf_path: Path,
@@ -148,18 +183,19 @@ def print_to_pdf(
     footer_text: str = "",
     chromium: str | None = None,
     margins_mm: tuple[float, float, float, float] = MARGINS_MM,
-    timeout: float = 120.0,
+    timeout: float | None = None,
 ) -> None:
     """Print ``html_path`` to ``pdf_path``: A4, ``footer_text`` left of "page X / Y".
 
-    ``margins_mm`` is (top, right, bottom, left). ``timeout`` (seconds) counts from
-    Chromium's start. Raises :class:`ChromiumError` with Chromium's own words when no PDF
-    comes out; ``pdf_path`` is written only once the whole PDF is there.
+    ``margins_mm`` is (top, right, bottom, left). ``timeout`` (seconds, default
+    :data:`TIMEOUT`) counts from Chromium's start. Raises :class:`ChromiumError` with
+    Chromium's own words when no PDF comes out; ``pdf_path`` is written only once the whole
+    PDF is there.
     """
     executable = chromium or find_chromium()
+    timeout = TIMEOUT if timeout is None else timeout
     html_path = Path(html_path)
-    with tempfile.TemporaryDirectory(prefix="kirkuk-chromium-") as tmp:
-        work = Path(tmp)
+    with temporary_folder("kirkuk-chromium-") as work:
         page = work / "page.html"
         page.write_text(
             _for_print(
@@ -177,21 +213,35 @@ def print_to_pdf(
             f"--print-to-pdf={out}",
             page.as_uri(),
         ]
+        env = dict(os.environ, TMPDIR=_chromium_tmpdir(work))
         with open(log_path, "wb") as log:
+            process = None
             try:
-                process = subprocess.Popen(
-                    args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-                )
-            except OSError as exc:
-                raise ChromiumError(f"could not start {executable}: {exc.strerror}") from exc
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                problem = f"Chromium did not print within {timeout:g} s"
-            else:
-                problem = None
+                with held_signals():  # started and recorded, so that it is killed, or neither
+                    try:
+                        process = subprocess.Popen(
+                            args,
+                            stdin=subprocess.DEVNULL,
+                            stdout=log,
+                            stderr=log,
+                            env=env,
+                            start_new_session=True,
+                        )
+                    except OSError as exc:
+                        raise ChromiumError(
+                            f"could not start {executable}: {exc.strerror}"
+                        ) from exc
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    problem = f"Chromium did not print within {timeout:g} s"
+                else:
+                    problem = None
             finally:
-                _kill_group(process)  # also on Ctrl-C, and any helper left behind
+                if process is not None:
+                    with held_signals():
+                        _kill_group(process)  # also on Ctrl-C or SIGTERM, and any helper
+                        _remove_singleton_folder(work / "profile")
         if problem is None and process.returncode != 0:
             problem = (
                 f"Chromium was killed by signal {-process.returncode}"
@@ -206,4 +256,4 @@ def print_to_pdf(
             raise ChromiumError(
                 f"{problem}\n--- Chromium's output ---\n{said}" if said else problem
             )
-    Path(pdf_path).write_bytes(pdf)
+    write_atomically(pdf_path, pdf)

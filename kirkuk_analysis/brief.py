@@ -3,12 +3,21 @@ without code cells, and the system Chromium prints the HTML to an A4 PDF.
 
 Parameters are checked by :func:`kirkuk_analysis.selection.check_selection`, against the
 vocabulary of the data package being briefed, before any notebook runs (and again by the
-notebook's first cell, so a notebook run by hand fails just as clearly). This module only
-runs the pipeline.
+notebook's first cell, so a notebook run by hand fails just as clearly). The title is free
+text: control characters and line breaks become spaces (:func:`clean_title`), and text that
+cannot be written as UTF-8 (a lone surrogate) is refused. The data package is loaded once
+while the kernel starts, and an invalid one stops the brief before any cell runs.
 
-The PDF is written to a temporary file in the target folder and renamed into place, so a
-PDF at the output path is always complete. The executed notebook is kept beside it (same
-stem, ``.ipynb``) for audit; when the notebook fails, no PDF is left at the output path.
+Outputs. The PDF ``X.pdf`` has its executed notebook beside it, ``X.brief-run.ipynb``, for
+audit; the two always come from the same run. :func:`prepare_output` checks both paths
+before any work (the folder is created when missing; a folder, a symbolic link or another
+kind of file at the PDF's path is refused, and so is a file at the notebook's path that no
+brief wrote: a brief never overwrites a notebook of someone else's). Everything is made in
+a temporary folder and moved into place at the end, each file written beside its target
+and renamed, so an interrupted or failed brief changes nothing in the output folder, except
+that a failing notebook is kept (and a PDF left from an earlier run removed, since it would
+not match). Files get the mode the umask gives. SIGINT and SIGTERM remove the temporary
+folders and stop the kernel and Chromium (see :mod:`kirkuk_analysis._cleanup`).
 """
 
 from __future__ import annotations
@@ -16,9 +25,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
-import tempfile
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +36,16 @@ from datetime import date
 from pathlib import Path
 
 from kirkuk_analysis import _paths
+from kirkuk_analysis._cleanup import (
+    checkpoint,
+    file_beside,
+    held_signals,
+    noticing_signals,
+    temporary_folder,
+    write_atomically,
+    write_synced,
+)
+from kirkuk_analysis._outputs import OutputError, check_output, reason, remove_folders
 from kirkuk_analysis.selection import SelectionError, check_selection
 
 #: Modules the brief notebook imports, loaded by its kernel while papermill starts up.
@@ -41,16 +61,31 @@ DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
 KERNEL_NAME = "kirkuk-analysis"
 
+#: The executed notebook of ``X.pdf`` is ``X`` + this (beside the PDF).
+NOTEBOOK_SUFFIX = ".brief-run.ipynb"
+
+#: The notebook metadata key marking a notebook a brief wrote (and may overwrite).
+MARKER = "kirkuk_analysis"
+
 #: A brief parameter is malformed or outside its valid choices (the selection's error).
 BriefParameterError = SelectionError
 
 
 class BriefError(RuntimeError):
-    """The brief could not be made (the notebook failed, or Chromium did)."""
+    """The brief could not be made (the notebook failed, or Chromium did, or its files
+    could not be written). ``executed_notebook``: the executed notebook kept for audit."""
 
     def __init__(self, message: str, executed_notebook: Path | None = None):
         super().__init__(message)
         self.executed_notebook = executed_notebook
+
+
+class BriefOutputError(OutputError):
+    """The output path cannot take the brief (bad input; nothing was run or written)."""
+
+
+class BriefDataError(ValueError):
+    """The data package is not valid (bad input; no cell of the notebook ran)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,44 @@ class BriefParams:
         return text
 
 
+def clean_title(title: str) -> str:
+    r"""The title as one line of plain text: every run of whitespace, line breaks and other
+    control characters (``\r``, ``\x00``, U+2028...) becomes one space.
+
+    >>> clean_title("  Kirkuk\r\r# not a heading\x00\tand\u2028more ")
+    'Kirkuk # not a heading and more'
+    """
+    spaced = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(title)
+    )
+    return " ".join(spaced.split())
+
+
+def _check_text(name: str, value: object) -> None:
+    """Refuse text that cannot be written as UTF-8 (a lone surrogate, as from a command-line
+    argument in another encoding): it would reach the notebook and break writing it."""
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = text[exc.start]
+            raise SelectionError(
+                f"{name} is not valid text: it contains {_codepoint(bad)} (a lone surrogate; "
+                "is it in another encoding than UTF-8?)"
+            ) from None
+
+
+def _codepoint(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def check_notebook_parameters(parameters: dict) -> None:
+    """Every value papermill will inject must be text that can be written as UTF-8."""
+    for name, value in parameters.items():
+        _check_text(name, value)
+
+
 def validate_params(
     start: object = DEFAULT_START,
     end: object = DEFAULT_END,
@@ -90,7 +163,8 @@ def validate_params(
     data_dir: Path | str | None = None,
 ) -> BriefParams:
     """The brief's parameters, checked by :func:`~kirkuk_analysis.selection.check_selection`
-    against the vocabulary of the package in ``data_dir`` (``None``: the shipped one).
+    against the vocabulary of the package in ``data_dir`` (``None``: the shipped one); the
+    title made one line of plain text (:func:`clean_title`).
     Raises :class:`~kirkuk_analysis.selection.SelectionError` naming the valid choices."""
     chosen = check_selection(
         DEFAULT_START if start is None else start,
@@ -99,9 +173,20 @@ def validate_params(
         parties,
         data_dir=data_dir,
     )
+    return BriefParams(
+        chosen.start, chosen.end, chosen.provinces, chosen.parties, check_title(title)
+    )
+
+
+def check_title(title: object) -> str:
+    """``title`` cleaned (:func:`clean_title`); a non-string or text that is not valid
+    UTF-8 raises :class:`~kirkuk_analysis.selection.SelectionError`."""
+    if title is None:
+        return ""
     if not isinstance(title, str):
         raise SelectionError(f"title must be a string, not {type(title).__name__}")
-    return BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties, title)
+    _check_text("title", title)
+    return clean_title(title)
 
 
 def slug(text: str) -> str:
@@ -114,6 +199,114 @@ def default_output(params: BriefParams, reports_dir: Path | str = "reports") -> 
     if params.provinces:
         name += "-" + "-".join(slug(p) for p in params.provinces)
     return Path(reports_dir) / f"{name}.pdf"
+
+
+def executed_notebook_path(pdf_path: Path | str) -> Path:
+    """Where the executed notebook of the PDF ``X.pdf`` goes: ``X.brief-run.ipynb``."""
+    pdf_path = Path(pdf_path)
+    return pdf_path.with_name(pdf_path.stem + NOTEBOOK_SUFFIX)
+
+
+def _written_by_a_brief(path: Path) -> bool:
+    """``path`` is a regular file holding a notebook that a brief wrote (its metadata says so)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            meta = json.load(handle).get("metadata")
+    except (OSError, ValueError, AttributeError):
+        return False
+    mark = meta.get(MARKER) if isinstance(meta, dict) else None
+    return isinstance(mark, dict) and mark.get("brief_run") is True
+
+
+class BriefOutput:
+    """The two files of a brief: ``pdf`` and ``notebook`` (its executed notebook), checked
+    and their folder made by :func:`prepare_output`; :meth:`install` moves them into place."""
+
+    def __init__(self, pdf: Path):
+        self.pdf = pdf
+        self.notebook = executed_notebook_path(pdf)
+        self.created: list[Path] = []  # folders made for it, outermost first
+        self.written = False
+
+    def _refuse(self, reason: str) -> BriefOutputError:
+        return BriefOutputError(f"cannot write the brief to {self.pdf}: {reason}")
+
+    def check(self) -> None:
+        """Refuse (:class:`BriefOutputError`) what the brief could not write, or must not
+        overwrite (:func:`kirkuk_analysis._outputs.check_output`, the check ``export``
+        makes too, for both names); make the folder when it is missing."""
+        names = (self.pdf, self.notebook)
+        try:
+            self.created = check_output(
+                self.pdf, [".pdf"], longest_name=max(len(os.fsencode(n.name)) for n in names)
+            )
+        except OutputError as exc:
+            why = str(exc)
+            if why.startswith("the name is too long"):
+                why += f"; the executed notebook beside it adds {NOTEBOOK_SUFFIX} to the name"
+            raise self._refuse(why) from None
+        self.check_notebook()
+
+    def check_notebook(self) -> None:
+        """The notebook's path is free, or holds a notebook a brief wrote."""
+        if os.path.lexists(self.notebook) and not _written_by_a_brief(self.notebook):
+            raise self._refuse(
+                f"{self.notebook} exists and was not written by a brief (a brief keeps its "
+                "executed notebook there); move it away or choose another output name"
+            )
+
+    def install(self, notebook: Path, pdf: Path | None) -> None:
+        """Move the executed notebook (and the PDF) from the work folder into place, each
+        written beside its target and renamed; without ``pdf`` (the brief failed), a PDF
+        left from an earlier run is removed, since it would not match the notebook. A write
+        error (a full disk) raises :class:`BriefError` and leaves the folder as it was."""
+        self.check_notebook()  # still free: nothing came in its place while the brief ran
+        target = self.notebook
+        try:
+            with ExitStack() as stack:
+                notebook_tmp = file_beside(self.notebook, stack)
+                write_synced(notebook_tmp, notebook.read_bytes())
+                if pdf is not None:
+                    target = self.pdf
+                    pdf_tmp = file_beside(self.pdf, stack)
+                    write_synced(pdf_tmp, pdf.read_bytes())
+                with held_signals():  # no signal between the two renames
+                    target = self.notebook
+                    os.replace(notebook_tmp, self.notebook)
+                    self.written = True
+                    target = self.pdf
+                    if pdf is not None:
+                        os.replace(pdf_tmp, self.pdf)
+                    else:
+                        self.pdf.unlink(missing_ok=True)
+        except OSError as exc:
+            if self.written:  # the notebook is new: an older PDF would not match it
+                with held_signals():
+                    try:
+                        self.pdf.unlink(missing_ok=True)
+                    except OSError:
+                        pass
+            raise BriefError(f"cannot write {target}: {reason(exc)}") from None
+
+    def discard_folders(self) -> None:
+        """Remove the folders made for a brief that wrote nothing (when still empty)."""
+        remove_folders(self.created)
+
+
+@contextmanager
+def prepare_output(pdf_path: Path | str) -> Iterator[BriefOutput]:
+    """The brief's output, checked before any work (:meth:`BriefOutput.check`; raises
+    :class:`BriefOutputError`). When the block ends without :meth:`BriefOutput.install`
+    having written anything (an error, an interrupt), the folders made for it are removed."""
+    output = BriefOutput(Path(pdf_path))
+    try:
+        output.check()
+        yield output
+    finally:
+        if not output.written:
+            output.discard_folders()
 
 
 def data_package_version(data_dir: Path | None = None) -> str:
@@ -151,47 +344,67 @@ def execute_notebook(
     notebook: Path | None = None,
     progress_bar: bool | None = None,
     meanwhile=None,
+    saved_as: Path | None = None,
+    first=None,
 ) -> Path:
     """Run the brief notebook with papermill into ``executed_path``; return that path.
 
-    Raises :class:`BriefError` naming ``executed_path`` when a cell fails. ``meanwhile``
-    (optional) is called once papermill is loaded, just before the kernel runs the cells:
-    work started there overlaps the run instead of slowing this process's start.
+    Raises :class:`BriefError` naming ``executed_path`` when a cell fails (the failed
+    notebook is written there), or when the kernel dies or does not start (nothing is
+    written). ``meanwhile`` (optional) is called once papermill is loaded, just before the
+    kernel runs the cells: work started there overlaps the run instead of slowing this
+    process's start, and an exception it raises stops the brief before any cell runs.
+    ``first`` (optional) is called as soon as the kernel process is started, before
+    papermill is imported: a check there (one that raises) overlaps the kernel's boot and
+    stops the brief within moments. ``saved_as`` is the path recorded in the notebook's
+    metadata (default: ``executed_path``).
 
     The kernel is started before papermill is imported: a kernel takes about a second to
     boot in its own process and papermill's imports take as long in this one, so the two
     overlap. The kernel is asked at once, silently, to import the modules the notebook's
     first cells import (:data:`PRELOAD`), which it does while papermill is still loading;
     it binds no names, so the notebook then runs exactly as written, only sooner.
+
+    papermill writes into a temporary folder (with the kernel's connection file, and the
+    kernel's working directory); the executed notebook is then written to ``executed_path``
+    whole (beside it, then renamed), marked in its metadata as written by a brief.
     """
-    source = notebook or _paths.notebooks_dir() / "brief.ipynb"
+    source = Path(notebook) if notebook is not None else _paths.notebooks_dir() / "brief.ipynb"
+    executed_path = Path(executed_path)
     parameters = params.as_notebook_parameters()
     if data_dir is not None:
         parameters["data_dir"] = str(Path(data_dir).resolve())
+    check_notebook_parameters(parameters)
     if progress_bar is None:
         progress_bar = sys.stderr.isatty()
     # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter.
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
     try:
-        with tempfile.TemporaryDirectory(prefix="kirkuk-brief-") as workdir:
+        with noticing_signals(), temporary_folder("kirkuk-brief-") as workdir:
+            run_path = workdir / "run.ipynb"
             kernel_name = _kernel_name()
             with _started_kernel(kernel_name, workdir) as km:
+                if first is not None:
+                    first()
+                    checkpoint()
+                import nbformat
                 import papermill
                 from nbclient.exceptions import DeadKernelError
                 from papermill.exceptions import PapermillExecutionError
 
                 if meanwhile is not None:
                     meanwhile()
+                checkpoint()
                 try:
-                    papermill.execute_notebook(
-                        str(source),
-                        str(executed_path),
+                    nb = papermill.execute_notebook(
+                        _unformatted(source),  # papermill formats paths with the parameters
+                        _unformatted(run_path),
                         parameters=parameters,
                         kernel_name=kernel_name,
                         progress_bar=progress_bar,
                         log_output=False,
-                        cwd=workdir,
+                        cwd=str(workdir),
                         km=km,
                         # written once, at the end (also when a cell fails): saving it after
                         # every cell, papermill's default for long runs, costs ~0.3 s here
@@ -199,54 +412,98 @@ def execute_notebook(
                     )
                 except DeadKernelError as exc:
                     raise BriefError(
-                        f"the brief notebook's kernel died ({exc}); no executed notebook "
-                        f"was written"
-                    ) from exc
+                        f"the brief notebook's kernel died ({_first_line(exc)}); no executed "
+                        "notebook was written"
+                    ) from None
                 except PapermillExecutionError as exc:
+                    failed = nbformat.read(str(run_path), as_version=4)
+                    _save_notebook(failed, executed_path, saved_as)
                     raise BriefError(
-                        f"the brief notebook failed: {exc.ename}: {exc.evalue}\n"
-                        f"see the executed notebook: {executed_path}",
+                        f"the brief notebook failed: {exc.ename}: {_first_line(exc.evalue)}; "
+                        f"see the executed notebook: {saved_as or executed_path}",
                         executed_notebook=executed_path,
-                    ) from exc
+                    ) from None
+                except RuntimeError as exc:  # nbclient: the kernel died before it answered
+                    raise BriefError(
+                        f"the brief notebook's kernel did not start ({_first_line(exc)}); no "
+                        "notebook was run"
+                    ) from None
+                checkpoint()
+            _save_notebook(nb, executed_path, saved_as)
     finally:
         os.environ["PATH"] = old_path
     return executed_path
 
 
+def _unformatted(path: Path) -> str:
+    """``path`` for papermill, which runs ``str.format`` on paths: braces doubled."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def _first_line(value: object) -> str:
+    lines = str(value).strip().splitlines() or [""]
+    return lines[0] + (" ..." if len(lines) > 1 else "")
+
+
+def _save_notebook(nb, path: Path, saved_as: Path | None = None) -> None:
+    """Write the executed notebook ``nb`` to ``path`` whole, marked as written by a brief."""
+    import nbformat
+
+    from kirkuk_analysis import __version__
+
+    recorded = os.fsencode(str(saved_as or path)).decode("utf-8", "backslashreplace")
+    nb.metadata.setdefault("papermill", {})["output_path"] = recorded
+    nb.metadata[MARKER] = {"brief_run": True, "version": __version__}
+    write_atomically(path, nbformat.writes(nb).encode("utf-8"))
+
+
 @contextmanager
-def _started_kernel(kernel_name: str, cwd: str):
+def _started_kernel(kernel_name: str, cwd: Path | str):
     """A kernel process started now (not waited for), shut down on exit.
 
     Started as nbclient would start it (its ``--HistoryManager.hist_file=:memory:``, so a
-    brief writes no IPython history); a kernel manager handed to nbclient is not shut down
-    by it, so it is shut down here, also when the notebook fails.
+    brief writes no IPython history), with its connection file in ``cwd`` (a temporary
+    folder), not in ``$TMPDIR``. A kernel manager handed to nbclient is not shut down by
+    it, so it is shut down here, also when the notebook fails or a signal stops the brief.
     """
     from jupyter_client.blocking import BlockingKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name=kernel_name)
-    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd)
+    km = AsyncKernelManager(kernel_name=kernel_name, connection_file=str(Path(cwd) / "kernel.json"))
     try:
+        with held_signals():  # started and known to km (so shut down below), or not started
+            try:
+                run_sync(km.start_kernel)(
+                    extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(cwd)
+                )
+            except OSError as exc:
+                raise BriefError(
+                    f"could not start the notebook's kernel ({kernel_name}): {reason(exc)}"
+                ) from None
         # Sent on a shell channel of its own (queued by zmq until the kernel listens); the
         # reply is never read, and papermill's client ignores messages it did not ask for.
         kc = BlockingKernelClient(connection_file=km.connection_file)
         kc.load_connection_file()
-        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        kc.execute(
-            "".join(f"__import__({module!r})\n" for module in PRELOAD),
-            silent=True,
-            store_history=False,
-        )
         try:
+            kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            kc.execute(
+                "".join(f"__import__({module!r})\n" for module in PRELOAD),
+                silent=True,
+                store_history=False,
+            )
             yield km
         finally:
             kc.stop_channels()
     finally:
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        finally:
-            run_sync(km.cleanup_resources)()
+        with held_signals():
+            try:
+                if km.has_kernel:
+                    run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - a clean-up must not hide why the brief stopped
+                pass
+            finally:
+                run_sync(km.cleanup_resources)()
 
 
 def html_exporter():
@@ -305,6 +562,32 @@ def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
     )
 
 
+def check_data(data_dir: Path | str | None = None) -> None:
+    """Load the data package once; raise :class:`BriefDataError` (one line, pointing at
+    ``kirkuk-analysis validate``) when it is not valid or cannot be read."""
+    from kirkuk_analysis import data  # imported first: its name is needed to catch its error
+
+    command = "kirkuk-analysis validate" + (f" {_shell_word(data_dir)}" if data_dir else "")
+    try:
+        data.load(data_dir)
+    except data.DataValidationError as exc:
+        raise BriefDataError(
+            f"the data package is not valid ({len(exc.problems)} problem(s)); run "
+            f"`{command}` to list them"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any other failure to read it is bad data too
+        raise BriefDataError(
+            f"the data package cannot be read ({type(exc).__name__}: {_first_line(exc)}); "
+            f"run `{command}`"
+        ) from None
+
+
+def _shell_word(path: Path | str) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
 def make_brief(
     params: BriefParams,
     output: Path | str | None = None,
@@ -312,24 +595,40 @@ def make_brief(
     data_dir: Path | str | None = None,
     progress_bar: bool | None = None,
     log=None,
+    notebook: Path | None = None,
 ) -> Path:
     """Make the PDF brief for ``params``; return the path of the PDF.
 
-    ``log`` (default: print to stderr) receives one line per step.
+    ``output``: the PDF's path (default :func:`default_output`); its executed notebook goes
+    beside it (:func:`executed_notebook_path`). Raises, before any cell runs,
+    :class:`BriefOutputError` (the output path), :class:`BriefParameterError` (text that
+    cannot be written), :class:`BriefDataError` (the data package), ``ChromiumNotFound``;
+    then :class:`BriefError` when the notebook, Chromium or writing the files fails.
+    ``log`` (default: print to stderr) receives one line per step. ``notebook``: another
+    notebook to run instead of the shipped ``brief.ipynb`` (same parameters).
     """
     from kirkuk_analysis import _chromium
 
     say = log or (lambda msg: print(msg, file=sys.stderr))
-    chromium = _chromium.find_chromium()  # fail before running anything
-    pdf_path = Path(output) if output else default_output(params)
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    executed = pdf_path.with_suffix(".ipynb")
+    parameters = params.as_notebook_parameters()
+    if data_dir is not None:
+        parameters["data_dir"] = str(Path(data_dir).resolve())
+    check_notebook_parameters(parameters)
+    pdf_path = Path(output) if output is not None else default_output(params)
 
-    say(f"running notebook brief.ipynb ({params.describe()})")
     with ExitStack() as stack:
-        # While the kernel runs the notebook (this process mostly waits for its messages),
-        # a thread readies nbconvert. It starts once papermill is loaded: before, it would
-        # contend for this process's GIL. Chromium starts only to print (the HTML must exist
+        # a signal whose exception a library swallowed acts again at the next checkpoint()
+        stack.enter_context(noticing_signals())
+        out = stack.enter_context(prepare_output(pdf_path))
+        chromium = _chromium.find_chromium()  # fail before running anything
+        work = stack.enter_context(temporary_folder("kirkuk-brief-"))
+        executed = work / "executed.ipynb"
+        say(f"running notebook brief.ipynb ({params.describe()})")
+        # While the kernel boots (its own process), this process loads the data package
+        # once: an invalid one stops the brief there, before any cell runs. While the
+        # kernel runs the notebook (this process mostly waits for its messages), a thread
+        # readies nbconvert. It starts once papermill is loaded: before, it would contend
+        # for this process's GIL. Chromium starts only to print (the HTML must exist
         # first), so its deadline counts from then, however long the notebook runs.
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         started: dict = {}
@@ -339,35 +638,38 @@ def make_brief(
 
         try:
             execute_notebook(
-                params, executed, data_dir=data_dir, progress_bar=progress_bar, meanwhile=meanwhile
+                params,
+                executed,
+                data_dir=data_dir,
+                notebook=notebook,
+                progress_bar=progress_bar,
+                meanwhile=meanwhile,
+                saved_as=out.notebook,
+                first=lambda: check_data(data_dir),
             )
-        except BriefError:
-            pdf_path.unlink(missing_ok=True)  # a PDF there would not match the failed run
+        except BriefError as exc:
+            if exc.executed_notebook is not None:  # a cell failed: keep it, for audit
+                checkpoint()
+                out.install(executed, None)
+                exc.executed_notebook = out.notebook
             raise
 
+        checkpoint()
         say("rendering HTML (no code cells)")
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{pdf_path.stem}-", suffix=".pdf.tmp", dir=pdf_path.parent
-        )
-        os.close(fd)
-        tmp_pdf = Path(tmp_name)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_pdf, 0o666 & ~umask)  # mkstemp makes it private; a report is ordinary
+        html_path = work / "brief.html"
+        html_path.write_text(render_html(executed, started["exporter"].result()), "utf-8")
+        checkpoint()
+        say(f"printing PDF with {chromium}")
+        printed = work / "brief.pdf"
         try:
-            with tempfile.TemporaryDirectory(prefix="kirkuk-html-") as tmp:
-                html_path = Path(tmp) / "brief.html"
-                page = render_html(executed, started["exporter"].result())
-                html_path.write_text(page, encoding="utf-8")
-                say(f"printing PDF with {chromium}")
-                _chromium.print_to_pdf(
-                    html_path, tmp_pdf, footer_text=footer_text(params, data_dir), chromium=chromium
-                )
-            os.replace(tmp_pdf, pdf_path)
+            _chromium.print_to_pdf(
+                html_path, printed, footer_text=footer_text(params, data_dir), chromium=chromium
+            )
         except _chromium.ChromiumError as exc:
-            pdf_path.unlink(missing_ok=True)
-            raise BriefError(f"Chromium could not print the brief: {exc}", executed) from exc
-        finally:
-            tmp_pdf.unlink(missing_ok=True)
-    say(f"wrote {pdf_path} (executed notebook: {executed})")
+            checkpoint()
+            out.install(executed, None)
+            raise BriefError(f"Chromium could not print the brief: {exc}", out.notebook) from None
+        checkpoint()
+        out.install(executed, printed)
+    say(f"wrote {pdf_path} (executed notebook: {out.notebook})")
     return pdf_path

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 EXIT_OK = 0
@@ -167,81 +166,90 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.data_dir is not None and not (Path(args.data_dir) / "datapackage.json").is_file():
         _error(f"--data-dir {args.data_dir}: no datapackage.json there")
         return EXIT_BAD_INPUT
+    from kirkuk_analysis import _chromium, brief
+
     try:
         # checked against the vocabulary of the package being briefed, before any notebook
         chosen = check_selection(
             args.start, args.end, args.province or (), args.party or (), data_dir=args.data_dir
         )
+        title = brief.check_title(args.title)
     except SelectionError as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
     except (OSError, ValueError) as exc:
         _error(f"the data package's datapackage.json cannot be read ({exc})")
         return EXIT_BAD_INPUT
-    if args.output is not None and Path(args.output).suffix.lower() != ".pdf":
-        _error(f"--output must end in .pdf, not {args.output!r}")
-        return EXIT_BAD_INPUT
-    from kirkuk_analysis import _chromium, brief
-
-    params = brief.BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties)
+    params = brief.BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties, title)
     try:
+        # the output path is checked, and the data package loaded, before any cell runs
         brief.make_brief(params, args.output, data_dir=args.data_dir)
-    except _chromium.ChromiumNotFound as exc:
+    except (brief.BriefOutputError, brief.BriefDataError, brief.BriefParameterError) as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except (_chromium.ChromiumNotFound, brief.BriefError) as exc:
         _error(str(exc))
         return EXIT_FAILED
-    except brief.BriefError as exc:
-        _error(str(exc))
+    except OSError as exc:  # e.g. a full $TMPDIR
+        where = f" ({exc.filename})" if exc.filename else ""
+        _error(f"the brief could not be made: {exc.strerror or exc}{where}")
         return EXIT_FAILED
     return EXIT_OK
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` and rename it into place, with the mode a new file
-    gets from the umask (mkstemp's own files are 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     import kirkuk_analysis
     from kirkuk_analysis import export
+    from kirkuk_analysis._cleanup import write_atomically
+    from kirkuk_analysis._outputs import (
+        OutputError,
+        check_output,
+        is_stream,
+        reason,
+        remove_folders,
+    )
 
-    try:
-        ds = kirkuk_analysis.load(args.data_dir)
-    except kirkuk_analysis.DataValidationError as exc:
-        _error(
-            f"the data package is not valid ({len(exc.problems)} problem(s)); "
-            "run `kirkuk-analysis validate` to list them"
-        )
-        return EXIT_BAD_INPUT
-    if args.format == "geojson":
-        text = json.dumps(export.to_geojson(ds), ensure_ascii=False, indent=2) + "\n"
-    else:
-        frame = export.to_acled(ds) if args.format == "acled" else export.to_ucdp(ds)
-        text = frame.to_csv(index=False, lineterminator="\n")
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
+    to_stdout = args.output in (None, "-")
+    stream = not to_stdout and is_stream(args.output)  # /dev/stdout, a FIFO: written in place
+    created: list[Path] = []
+    if not to_stdout and not stream:  # checked before any work
         output = Path(args.output)
-        if output.is_dir():
-            _error(f"--output {output} is a folder; give a file name")
-            return EXIT_BAD_INPUT
         try:
-            _write_atomically(output, text)
+            created = check_output(output)
+        except OutputError as exc:
+            _error(f"cannot write {output}: {exc}")
+            return EXIT_BAD_INPUT
+    try:
+        try:
+            ds = kirkuk_analysis.load(args.data_dir)
+        except kirkuk_analysis.DataValidationError as exc:
+            _error(
+                f"the data package is not valid ({len(exc.problems)} problem(s)); "
+                "run `kirkuk-analysis validate` to list them"
+            )
+            return EXIT_BAD_INPUT
+        if args.format == "geojson":
+            text = json.dumps(export.to_geojson(ds), ensure_ascii=False, indent=2) + "\n"
+        else:
+            frame = export.to_acled(ds) if args.format == "acled" else export.to_ucdp(ds)
+            text = frame.to_csv(index=False, lineterminator="\n")
+        if to_stdout:
+            sys.stdout.write(text)
+            return EXIT_OK
+        try:
+            if stream:
+                with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+                return EXIT_OK
+            write_atomically(output, text.encode("utf-8"))
         except OSError as exc:
-            _error(f"cannot write {output}: {exc.strerror or exc}")
+            _error(f"cannot write {args.output}: {reason(exc)}")
             return EXIT_FAILED
+        created = []  # written: the folders stay
         print(f"wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
+        return EXIT_OK
+    finally:
+        remove_folders(created)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -272,7 +280,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("brief", help="run notebooks/brief.ipynb and print it to PDF")
+    p = sub.add_parser(
+        "brief",
+        help="run notebooks/brief.ipynb and print it to PDF",
+        description="Run notebooks/brief.ipynb with papermill and print it to an A4 PDF with "
+        "Chromium. Exit 0 written; 1 the notebook, Chromium or writing failed (a failing "
+        "notebook is kept as PATH.brief-run.ipynb, and no PDF is left); 2 bad input "
+        "(parameters, output path, data package), before any notebook runs; 130/143 "
+        "interrupted (nothing is left behind). The PDF and the executed notebook beside it "
+        "always come from the same run: both are written to temporary files and renamed "
+        "into place at the end.",
+    )
     p.add_argument(
         "--start",
         default="2020-01-01",
@@ -298,15 +316,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="limit casualty figures to this party (repeatable; default: all)",
     )
     p.add_argument(
+        "--title",
+        metavar="TEXT",
+        default=None,
+        help="the brief's title, shown as plain text on one line (default: the notebook's)",
+    )
+    p.add_argument(
         "--output",
         metavar="PATH.pdf",
-        help="where to write the PDF (default: reports/brief-START-END[-PROVINCES].pdf)",
+        help="where to write the PDF (default: reports/brief-START-END[-PROVINCES].pdf); its "
+        "executed notebook goes beside it as PATH.brief-run.ipynb. A missing folder is "
+        "created; a folder or a symbolic link at PATH.pdf, and a PATH.brief-run.ipynb that "
+        "no brief wrote, are refused (exit 2) before anything runs",
     )
     p.add_argument(
         "--data-dir",
         metavar="DIR",
         default=None,
-        help="use this data package instead of the shipped one",
+        help="use this data package instead of the shipped one (an invalid one: exit 2)",
     )
     p.set_defaults(func=cmd_brief)
 
@@ -390,11 +417,21 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
     raise Terminated()
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered would fail again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0 ok, 1 the work failed, 2 bad input, 130 / 143
     interrupted by SIGINT / SIGTERM, 141 the reader of stdout went away)."""
     import signal
 
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # a terminal in another encoding: escapes, no crash
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -403,9 +440,13 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         # `validate ... | head -1`: the reader has what it wanted; stay quiet, as other tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         return 141
+    except OSError as exc:  # e.g. stdout on a full disk, a file the command could not read
+        where = f" ({exc.filename})" if exc.filename else " (writing the standard output)"
+        _discard_stdout()
+        _error(f"{exc.strerror or exc}{where}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         _error("interrupted")
         return 130

@@ -64,7 +64,7 @@ def _brief(tmp_path, *args) -> str:
     )
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert pdf.with_suffix(".ipynb").is_file()  # the executed notebook, kept for audit
+    assert (tmp_path / "brief.brief-run.ipynb").is_file()  # the executed notebook, for audit
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

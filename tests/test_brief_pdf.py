@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
 import re
 import shutil
@@ -102,8 +103,9 @@ def test_brief_keeps_the_executed_notebook_and_no_temporaries(province_brief):
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (work / "reports").iterdir())
     stem = "brief-2020-01-01-2024-12-31-kirkuk-diyala"
-    assert names == [f"{stem}.ipynb", f"{stem}.pdf"]
-    nb = nbformat.read(str(work / "reports" / f"{stem}.ipynb"), as_version=4)
+    assert names == [f"{stem}.brief-run.ipynb", f"{stem}.pdf"]
+    nb = nbformat.read(str(work / "reports" / f"{stem}.brief-run.ipynb"), as_version=4)
+    assert nb.metadata["kirkuk_analysis"]["brief_run"] is True  # a brief may overwrite it
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "'Kirkuk', 'Diyala'" in injected[0].source.replace('"', "'")
 
@@ -131,7 +133,7 @@ def test_parameters_reach_the_notebook_as_data(tmp_path):
     nb = nbformat.read(str(executed), as_version=4)
     shown = html.unescape(
         "\n".join(
-            "".join(o.get("data", {}).get("text/markdown", ""))
+            "".join(o.get("data", {}).get("text/html", ""))
             for c in nb.cells
             for o in c.get("outputs", [])
         )
@@ -139,24 +141,29 @@ def test_parameters_reach_the_notebook_as_data(tmp_path):
     assert "Q\"'" in shown and '__import__("pathlib")' in shown
 
 
-@needs_chromium
 def test_failing_notebook_leaves_no_pdf_and_names_the_executed_notebook(
-    tmp_path, data_copy, cli_command
+    tmp_path, monkeypatch, capsys
 ):
-    (data_copy / "incidents.csv").unlink()  # the notebook cannot load the data
+    from kirkuk_analysis import _paths, cli
+
+    failing = tiny_notebook(tmp_path / "nb", 'raise ValueError("boom\\nand more")')
+    monkeypatch.setattr(_paths, "notebooks_dir", lambda: failing.parent)
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
     out = tmp_path / "out" / "b.pdf"
     out.parent.mkdir()
     out.write_bytes(b"%PDF-1.4 stale brief from an earlier run")
-    done = subprocess.run(
-        [*cli_command, "brief", "--output", str(out), "--data-dir", str(data_copy)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    assert "the brief notebook failed" in done.stderr
-    assert str(out.with_suffix(".ipynb")) in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not out.exists()
-    assert sorted(p.name for p in out.parent.iterdir()) == ["b.ipynb"]
+    assert cli.main(["brief", "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last == (
+        "kirkuk-analysis: error: the brief notebook failed: ValueError: boom ...; "
+        f"see the executed notebook: {out.parent / 'b.brief-run.ipynb'}"
+    )
+    assert "Traceback" not in err
+    assert not out.exists()  # it would not match the notebook beside it
+    assert sorted(p.name for p in out.parent.iterdir()) == ["b.brief-run.ipynb"]
+    kept = nbformat.read(str(out.parent / "b.brief-run.ipynb"), as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
 
 
 def test_failing_chromium_leaves_no_partial_pdf(tmp_path, monkeypatch, capsys):
@@ -171,7 +178,7 @@ def test_failing_chromium_leaves_no_partial_pdf(tmp_path, monkeypatch, capsys):
                      "--output", str(out)]) == 1  # fmt: skip
     err = capsys.readouterr().err
     assert "Chromium could not print the brief" in err and "fake chromium: crashed" in err
-    assert sorted(p.name for p in out.parent.iterdir()) == ["b.ipynb"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["b.brief-run.ipynb"]
 
 
 def test_shipped_files_are_found_from_an_installed_wheel(tmp_path, repo_root):
@@ -423,16 +430,11 @@ def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
 
 
 @needs_chromium
-def test_kernel_and_chromium_are_gone_after_a_failed_brief(tmp_path, data_copy, monkeypatch):
+def test_kernel_and_chromium_are_gone_after_a_failed_brief(tmp_path, monkeypatch):
     started = _recording(monkeypatch)
-    (data_copy / "incidents.csv").unlink()
-    with pytest.raises(brief.BriefError, match="the brief notebook failed"):
-        brief.make_brief(
-            brief.validate_params("2021-01-01", "2021-03-31"),
-            tmp_path / "b.pdf",
-            data_dir=data_copy,
-            log=lambda msg: None,
-        )
+    failing = tiny_notebook(tmp_path / "nb", "1 / 0")
+    with pytest.raises(brief.BriefError, match="the brief notebook failed: ZeroDivisionError"):
+        quick_brief(tmp_path / "b.pdf", failing)
     (km,) = started["kernels"]
     assert not km.has_kernel  # shut down, not left running
     assert started["chromium"] == []  # never started: there was nothing to print
@@ -458,13 +460,22 @@ def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch, priva
 def test_chromium_starts_only_once_the_notebook_is_done(tmp_path, monkeypatch):
     """Its deadline counts from the print, so a long notebook cannot use it up."""
     started = tmp_path / "chromium-started"
+    notebook_done = tmp_path / "notebook-done"
     chromium = fake_chromium(tmp_path, f"touch {started}\n" + WRITE_TINY_PDF)
     monkeypatch.setenv("CHROMIUM", chromium)
+    real_execute = brief.execute_notebook
+
+    def execute(*args, **kwargs):
+        done = real_execute(*args, **kwargs)
+        notebook_done.touch()
+        return done
+
+    monkeypatch.setattr(brief, "execute_notebook", execute)
     pdf = brief.make_brief(
         brief.validate_params("2021-01-01", "2021-03-31"), tmp_path / "b.pdf", log=lambda m: None
     )
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert started.stat().st_mtime_ns >= pdf.with_suffix(".ipynb").stat().st_mtime_ns
+    assert started.stat().st_mtime_ns >= notebook_done.stat().st_mtime_ns
 
 
 def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
@@ -479,3 +490,370 @@ def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
     nbformat.write(dying, str(source))
     with pytest.raises(brief.BriefError, match="kernel died"):
         brief.execute_notebook(brief.validate_params(), tmp_path / "run.ipynb", notebook=source)
+
+
+# --- outputs, signals and hostile text (issue 11) ----------------------------------------
+
+PARAMETERS_CELL = (
+    'start = "2020-01-01"\nend = "2024-12-31"\nprovinces = []\nparties = []\n'
+    'title = "t"\ndata_dir = None\n'
+)
+
+
+def tiny_notebook(folder: Path, body: str = "", name: str = "brief.ipynb") -> Path:
+    """A notebook with the brief's parameters, ``body`` as its one other code cell, and a
+    line of Markdown: a brief in a second or two (plus ``body``)."""
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(PARAMETERS_CELL, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(body or "pass"),
+            nbformat.v4.new_markdown_cell("A tiny brief."),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+def a_brief_notebook(path: Path, text: str) -> bytes:
+    """Write a notebook that a brief wrote (it carries the brief's marker); return its bytes."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    nb.metadata["kirkuk_analysis"] = {"brief_run": True}
+    nbformat.write(nb, str(path))
+    return path.read_bytes()
+
+
+def quick_brief(output: Path, notebook: Path, **kwargs) -> Path:
+    return brief.make_brief(
+        brief.validate_params("2021-01-01", "2021-03-31"),
+        output,
+        notebook=notebook,
+        log=lambda msg: None,
+        **kwargs,
+    )
+
+
+def test_the_executed_notebook_never_clobbers_a_notebook_no_brief_wrote(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    source = tiny_notebook(tmp_path / "src")
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "analysis.ipynb"  # a researcher's notebook named like the PDF
+    mine.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    before = mine.read_bytes()
+    old = os.umask(0o027)
+    try:
+        quick_brief(out / "analysis.pdf", source)
+        quick_brief(out / "analysis.pdf", source)  # its own notebook: overwritten
+    finally:
+        os.umask(old)
+    assert mine.read_bytes() == before
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["analysis.brief-run.ipynb", "analysis.ipynb", "analysis.pdf"]
+    run = nbformat.read(str(out / "analysis.brief-run.ipynb"), as_version=4)
+    assert run.metadata["kirkuk_analysis"]["brief_run"] is True
+    assert run.metadata["papermill"]["output_path"] == str(out / "analysis.brief-run.ipynb")
+    for name in ("analysis.brief-run.ipynb", "analysis.pdf"):  # modes from the umask
+        assert (out / name).stat().st_mode & 0o777 == 0o640, name
+    # the brief's own source notebook cannot be its executed notebook either
+    assert quick_brief(source.with_suffix(".pdf"), source).is_file()
+    assert nbformat.read(str(source), as_version=4).metadata.get("kirkuk_analysis") is None
+
+
+def test_an_output_name_in_another_encoding_is_written(tmp_path, monkeypatch):
+    # a file name that is not UTF-8 is a valid name: it must not break writing the notebook
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    name = os.fsdecode(b"\xff-brief.pdf")
+    pdf = quick_brief(tmp_path / "out" / name, tiny_notebook(tmp_path / "src"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    run = brief.executed_notebook_path(pdf)
+    assert "\\xff" in json.loads(run.read_bytes())["metadata"]["papermill"]["output_path"]
+
+
+def test_a_full_disk_while_writing_changes_nothing(tmp_path, monkeypatch):
+    import errno
+
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.pdf").write_bytes(b"%PDF old")
+    old_run = a_brief_notebook(out / "b.brief-run.ipynb", "the previous run")
+    real_write = brief.write_synced
+
+    def full_disk(path, data):
+        real_write(path, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(brief, "write_synced", full_disk)
+    with pytest.raises(brief.BriefError, match="No space left on device") as caught:
+        quick_brief(out / "b.pdf", tiny_notebook(tmp_path / "src"))
+    assert "\n" not in str(caught.value) and str(out / "b.brief-run.ipynb") in str(caught.value)
+    assert sorted(p.name for p in out.iterdir()) == ["b.brief-run.ipynb", "b.pdf"]
+    assert (out / "b.pdf").read_bytes() == b"%PDF old"  # the pair of the earlier run, intact
+    assert (out / "b.brief-run.ipynb").read_bytes() == old_run
+
+
+def test_a_slow_notebook_still_prints(tmp_path, monkeypatch):
+    """Chromium's deadline is the print's own: a notebook that runs longer than it is fine."""
+    from kirkuk_analysis import _chromium
+
+    monkeypatch.setattr(_chromium, "TIMEOUT", 2.0)
+    started = tmp_path / "chromium-started"
+    # a print that takes half its deadline
+    monkeypatch.setenv(
+        "CHROMIUM", fake_chromium(tmp_path, f"touch {started}; sleep 1\n" + WRITE_TINY_PDF)
+    )
+    slow = tiny_notebook(tmp_path / "src", "import time\ntime.sleep(3)")
+    t0 = time.time()
+    pdf = quick_brief(tmp_path / "out" / "b.pdf", slow)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert started.stat().st_mtime - t0 > 3  # the deadline started after the notebook's sleep
+
+
+def test_a_kernel_killed_while_starting_is_a_message(tmp_path, monkeypatch, capsys):
+    import signal
+
+    from kirkuk_analysis import _paths, cli
+
+    monkeypatch.setattr(_paths, "notebooks_dir", lambda: tiny_notebook(tmp_path / "nb").parent)
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    real_kernel = brief._started_kernel
+
+    @contextlib.contextmanager
+    def killed(*args, **kwargs):
+        with real_kernel(*args, **kwargs) as km:
+            os.kill(km.provisioner.process.pid, signal.SIGKILL)
+            yield km
+
+    monkeypatch.setattr(brief, "_started_kernel", killed)
+    out = tmp_path / "out" / "b.pdf"
+    assert cli.main(["brief", "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "kernel" in err and "Traceback" not in err and "RuntimeError" not in err
+    assert err.strip().splitlines()[-1].startswith("kirkuk-analysis: error: the brief notebook")
+    assert not out.parent.exists()  # made for the brief, which wrote nothing: removed
+
+
+def _executed_title(tmp_path, title: str) -> tuple[str, str]:
+    """The brief notebook run with ``title``: its outputs' HTML and the page nbconvert makes."""
+    executed = tmp_path / "run.ipynb"
+    params = brief.validate_params("2021-01-01", "2021-03-31", ["Kirkuk"], title=title)
+    brief.execute_notebook(params, executed)
+    nb = nbformat.read(str(executed), as_version=4)
+    outputs = "\n".join(
+        "".join(o.get("data", {}).get(kind, ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        for kind in ("text/html", "text/markdown")
+    )
+    return outputs, brief.render_html(executed)
+
+
+def test_a_title_with_control_characters_stays_data(tmp_path):
+    image = tmp_path / "secret.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    title = (
+        f"Kirkuk\r\r# Heading\r![x]({image.as_uri()})\x0b<b>bold</b>\x00\x1b[31m"
+        "\u2028* item\x85end\t"
+    )
+    outputs, page = _executed_title(tmp_path, title)
+    header = re.search(r'<h1 class="brief-title">(.*?)</h1>', page, re.S)
+    assert header, "no title"
+    shown = html.unescape(header[1])
+    assert shown == f"Kirkuk # Heading ![x]({image.as_uri()}) <b>bold</b> [31m * item end"
+    assert image.as_uri() not in re.sub(r'<h1 class="brief-title">.*?</h1>', "", page, flags=re.S)
+    assert "<b>bold</b>" not in page and "<h1>Heading" not in page and "<li>item" not in page
+    for c in "\r\x00\x0b\x1b\x85\u2028":
+        assert c not in outputs, repr(c)
+
+
+def test_text_that_is_not_utf8_is_refused_before_any_notebook(tmp_path, capsys, monkeypatch):
+    import papermill
+
+    from kirkuk_analysis import cli
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("ran"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(brief.BriefParameterError, match="U\\+DCFF"):
+        brief.validate_params(title="caf\udcff")
+    assert cli.main(["brief", "--title", "caf\udcff"]) == 2
+    assert "title is not valid text" in capsys.readouterr().err
+    weird = tmp_path / os.fsdecode(b"data-\xff")
+    shutil.copytree(Path(brief._paths.data_dir()), weird)
+    assert cli.main(["brief", "--data-dir", str(weird)]) == 2
+    assert "data_dir is not valid text" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [weird.name]  # nothing else
+
+
+def test_a_title_in_another_encoding_as_a_real_process(tmp_path, cli_command):
+    done = subprocess.run(
+        [*map(os.fsencode, cli_command), b"brief", b"--title", b"caf\xe9 latin-1"],
+        cwd=tmp_path, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert b"title is not valid text" in done.stderr and b"Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# A brief as a separate process, stopped by a signal at a chosen point. Chromium is a
+# stand-in that records its pids and waits, so that "during the print" is a moment we know.
+HANGING_CHROMIUM = 'echo $$ > "$PIDS"; sleep 120 & echo $! >> "$PIDS"; wait\n'
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if text.encode() in cmdline and _alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for(condition, timeout=180.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the brief to get there")
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    "sig, moment",
+    [
+        ("SIGTERM", "kernel starting"),
+        ("SIGTERM", "notebook running"),
+        ("SIGINT", "notebook running"),
+        ("SIGTERM", "printing"),
+        ("SIGINT", "printing"),
+        ("SIGTERM", "Chromium printing"),
+    ],
+)
+def test_a_signal_leaves_nothing_behind(tmp_path, cli_command, sig, moment):
+
+    # short: Chromium's singleton socket in it must fit a Unix socket path (107 bytes)
+    tmpdir = Path(tempfile.mkdtemp(prefix="kirkuk-sig-", dir="/tmp"))
+    try:
+        _signal_a_brief(tmp_path, tmpdir, cli_command, sig, moment)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _signal_a_brief(tmp_path, tmpdir, cli_command, sig, moment):
+    import signal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.pdf").write_bytes(b"%PDF from an earlier run")
+    old_run = a_brief_notebook(out / "b.brief-run.ipynb", "the earlier run")
+    pids = tmp_path / "chromium-pids"
+    env = dict(os.environ, TMPDIR=str(tmpdir), PIDS=str(pids))
+    if moment != "Chromium printing":
+        env["CHROMIUM"] = fake_chromium(tmp_path, HANGING_CHROMIUM)
+    proc = subprocess.Popen(
+        [*cli_command, "brief", "--start", "2021-01-01", "--end", "2021-06-30",
+         "--output", str(out / "b.pdf")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        if moment == "printing":
+            _wait_for(lambda: pids.is_file() and len(pids.read_text().split()) == 2)
+        elif moment == "Chromium printing":
+            _wait_for(lambda: _processes_mentioning("--print-to-pdf=" + str(tmpdir)))
+            time.sleep(0.3)
+        else:
+            _wait_for(lambda: list(tmpdir.glob("kirkuk-brief-*/kernel.json")))
+            if moment == "notebook running":
+                time.sleep(3.0)  # the kernel has booted and runs the cells (or still boots)
+        helpers = _processes_mentioning(str(tmpdir))
+        assert helpers, "no kernel or Chromium seen"
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    err = err.decode()
+    word, code = ("terminated", 143) if sig == "SIGTERM" else ("interrupted", 130)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == f"kirkuk-analysis: error: {word}", err
+    assert "Traceback" not in err
+    assert list(tmpdir.iterdir()) == []  # no work folder, connection file, profile, .tmp
+    assert sorted(p.name for p in out.iterdir()) == ["b.brief-run.ipynb", "b.pdf"]
+    assert (out / "b.pdf").read_bytes() == b"%PDF from an earlier run"
+    assert (out / "b.brief-run.ipynb").read_bytes() == old_run
+    time.sleep(0.2)
+    assert [p for p in helpers if _alive(p)] == []  # the kernel, Chromium and its helper
+    assert _processes_mentioning(str(tmpdir)) == []
+
+
+@needs_chromium
+def test_a_killed_chromium_leaves_no_singleton_folder(tmp_path, monkeypatch, private_tmp):
+    """Chromium makes org.chromium.Chromium.* in its $TMPDIR for the profile's socket, and
+    leaves it there when it is killed: it is removed, wherever $TMPDIR had to be."""
+    from kirkuk_analysis import _chromium
+
+    # where it goes when neither the work folder nor $TMPDIR is short enough for the socket
+    elsewhere = Path(tempfile.mkdtemp(prefix="kirkuk-t-", dir="/tmp"))
+    try:
+        monkeypatch.setattr(_chromium, "_chromium_tmpdir", lambda work: str(elsewhere))
+        seen = []
+        real_kill = _chromium._kill_group
+        monkeypatch.setattr(
+            _chromium,
+            "_kill_group",
+            lambda process: (seen.extend(os.listdir(elsewhere)), real_kill(process)),
+        )
+        page = tmp_path / "never-loads.html"
+        page.write_text("<p>x</p><script>while (true) {}</script>")
+        with pytest.raises(_chromium.ChromiumError, match="did not print within"):
+            _chromium.print_to_pdf(page, tmp_path / "out.pdf", timeout=8)
+        assert [n for n in seen if n.startswith("org.chromium.")], seen  # it was there
+        assert list(elsewhere.iterdir()) == []
+        assert list(private_tmp.iterdir()) == []
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)
+
+
+def test_chromium_tmpdir_fits_a_unix_socket(tmp_path, monkeypatch):
+    from kirkuk_analysis import _chromium
+
+    short, long = Path("/tmp/k"), Path("/tmp/" + "x" * 80)
+    monkeypatch.setattr(tempfile, "tempdir", "/var/tmp")
+    assert _chromium._chromium_tmpdir(short) == "/tmp/k"
+    assert _chromium._chromium_tmpdir(long) == "/var/tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    assert _chromium._chromium_tmpdir(long) == "/tmp"
+
+
+def test_a_write_error_in_tmpdir_is_one_line_and_leaves_nothing(tmp_path, cli_command):
+    """A file-size limit stands in for a full disk: writes fail with an OSError."""
+    import resource
+
+    tmpdir, out = tmp_path / "tmpdir", tmp_path / "out"
+    tmpdir.mkdir()
+    out.mkdir()
+    (out / "b.pdf").write_bytes(b"%PDF from an earlier run")
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    done = subprocess.run(
+        [*cli_command, "brief", "--output", str(out / "b.pdf")],
+        env=dict(os.environ, TMPDIR=str(tmpdir)), preexec_fn=small_files,
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("kirkuk-analysis: error: ") and "File too large" in last
+    assert "Traceback" not in done.stderr
+    assert list(tmpdir.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["b.pdf"]
+    assert (out / "b.pdf").read_bytes() == b"%PDF from an earlier run"

@@ -279,6 +279,36 @@ def test_a_closed_pipe_is_quiet(cli_command, repo_root):
     assert b"Traceback" not in err and b"BrokenPipeError" not in err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["validate"], ["export", "--format", "acled"], ["export", "--format", "geojson"],
+     ["export", "--format", "ucdp"], ["next-id", "incidents"]],
+)  # fmt: skip
+def test_every_command_is_quiet_when_its_reader_goes_away(cli_command, command):
+    import subprocess as sp
+
+    proc = sp.Popen([*cli_command, *command], stdout=sp.PIPE, stderr=sp.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 141), err
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "command", [["validate"], ["export", "--format", "acled"], ["export", "--format", "geojson"]]
+)
+def test_a_full_standard_output_is_one_line_and_exit_1(cli_command, command):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*cli_command, *command], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == "kirkuk-analysis: error: No space left on device (writing the standard output)"
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
 SLOW_COMMAND = (
     "import sys, time, kirkuk_analysis.cli as cli\n"
     "def slow(args):\n"
@@ -314,3 +344,241 @@ def test_export_file_mode_follows_the_umask(tmp_path):
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
     assert cli.main(["export", "--format", "acled", "--output", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("setup", "output", "expected"),
+    [
+        ("dir:out", "out", "it is a folder"),
+        ("link:x.csv>target.csv", "x.csv", "it is a symbolic link (to target.csv)"),
+        ("file:afile", "afile/x.csv", "afile is not a folder"),
+        ("file:afile", "afile/deeper/x.csv", "afile is not a folder"),
+        ("", "x" * 300 + ".csv", "the name is too long for the file system (304 bytes"),
+        ("", "new/" + "d" * 300 + "/x.csv", "File name too long"),
+    ],
+)
+def test_export_refuses_an_output_it_cannot_write_before_any_work(
+    cli_command, tmp_path, setup, output, expected
+):
+    kind, _, spec = setup.partition(":")
+    name, _, target = spec.partition(">")
+    if kind == "dir":
+        (tmp_path / name).mkdir()
+    elif kind == "link":
+        (tmp_path / target).write_text("theirs")
+        (tmp_path / name).symlink_to(target)
+    elif kind == "file":
+        (tmp_path / name).write_text("theirs")
+    before = _tree(tmp_path)
+    done = subprocess.run(
+        [*cli_command, "export", "--format", "acled", "--output", str(tmp_path / output)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _tree(tmp_path) == before  # nothing written, no folder left, no link followed
+
+
+def test_export_writes_to_a_device_or_fifo_in_place(cli_command, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    done = subprocess.run(
+        [*cli_command, "export", "--format", "geojson", "--output", str(fifo)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    got, _ = reader.communicate(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(got)["type"] == "FeatureCollection"
+    assert fifo.is_fifo()  # written through, not replaced by a file
+    assert cli.main(["export", "--format", "acled", "--output", os.devnull]) == 0
+
+
+# --- brief: the output path is checked before any work (issue 11) ---------------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` with its bytes (a link: its target; else None)."""
+    found: dict[str, bytes | None] = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[key] = os.readlink(path).encode()
+        elif path.is_file():
+            found[key] = path.read_bytes()
+        else:  # a folder, a fifo
+            found[key] = None
+    return found
+
+
+RESEARCHER_NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+
+
+@pytest.mark.parametrize(
+    "setup, output, expected",
+    [
+        ("file:afile", "afile/b.pdf", "afile is not a folder"),
+        ("file:afile", "afile/sub/b.pdf", "afile is not a folder"),
+        ("dir:b.pdf", "b.pdf", "it is a folder"),
+        ("link:b.pdf>target.pdf", "b.pdf", "it is a symbolic link (to target.pdf)"),
+        ("link:b.pdf>missing.pdf", "b.pdf", "it is a symbolic link"),
+        ("fifo:b.pdf", "b.pdf", "not a regular file"),
+        ("notebook:b.brief-run.ipynb", "b.pdf", "b.brief-run.ipynb exists and was not written"),
+        ("text:b.brief-run.ipynb", "b.pdf", "was not written by a brief"),
+        ("dir:b.brief-run.ipynb", "b.pdf", "was not written by a brief"),
+        ("link:b.brief-run.ipynb>target.pdf", "b.pdf", "was not written by a brief"),
+        ("", "x" * 250 + ".pdf", "the name is too long for the file system"),
+        ("", "d" * 300 + "/b.pdf", "File name too long"),
+        ("", "b.PDF.html", "must end in .pdf"),
+        ("", ".pdf", "must end in .pdf"),
+    ],
+)
+def test_brief_output_errors_exit_2_before_any_notebook(
+    setup, output, expected, tmp_path, monkeypatch, capsys, no_notebook_may_run
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "target.pdf").write_bytes(b"%PDF someone else's")
+    kind, _, name = setup.partition(":")
+    name, _, target = name.partition(">")
+    if kind == "file" or kind == "text":
+        (tmp_path / name).write_text("not a folder, not a notebook")
+    elif kind == "dir":
+        (tmp_path / name).mkdir()
+    elif kind == "link":
+        (tmp_path / name).symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(tmp_path / name)
+    elif kind == "notebook":
+        (tmp_path / name).write_text(RESEARCHER_NOTEBOOK)
+    before = _tree(tmp_path)
+    assert cli.main(["brief", "--output", output]) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert _tree(tmp_path) == before  # nothing written, nothing replaced, no folder made
+
+
+def test_brief_makes_a_missing_folder_and_removes_it_when_nothing_was_written(tmp_path):
+    target = tmp_path / "a" / "b" / "brief.pdf"
+    with pytest.raises(KeyboardInterrupt):
+        with brief.prepare_output(target) as out:
+            assert target.parent.is_dir()  # made before any work, as `export` makes it
+            assert out.notebook == target.parent / "brief.brief-run.ipynb"
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []  # the brief wrote nothing: its folders are gone
+
+
+def _without_write_permission(argv: list[str]) -> list[list[str]]:
+    """Ways to run ``argv`` subject to file permissions: as it is for a user who is not root;
+    for root, as user nobody, else as root without the capabilities that override them."""
+    import shlex
+
+    if os.geteuid() != 0:
+        return [argv]
+    ways = []
+    if shutil.which("su"):
+        ways.append(["su", "nobody", "-s", "/bin/sh", "-c", shlex.join(argv)])
+    if shutil.which("setpriv"):
+        drop = "-dac_override,-dac_read_search,-fowner"
+        ways.append(["setpriv", "--bounding-set", drop, *argv])
+    return ways
+
+
+def test_brief_output_in_a_folder_it_cannot_write_as_non_root(cli_command, tmp_path):
+    """As a user who may not write there (root may write anywhere)."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="kirkuk-ro-", dir="/tmp"))
+    try:
+        locked = base / "locked"
+        locked.mkdir()
+        (locked / "sub").mkdir()
+        base.chmod(0o755)
+        locked.chmod(0o555)  # readable by everyone, writable by no one but root
+        cases = [
+            (locked / "b.pdf", f"cannot create files in {locked}: Permission denied"),
+            (locked / "new" / "b.pdf", f"cannot create the folder {locked / 'new'}"),
+        ]
+        ran = 0
+        for output, expected in cases:
+            for argv in _without_write_permission([*cli_command, "brief", "--output", str(output)]):
+                done = subprocess.run(
+                    argv, capture_output=True, text=True, timeout=120, cwd="/",
+                    env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "HOME": str(base)},
+                )  # fmt: skip
+                if "kirkuk-analysis: error" not in done.stderr:
+                    continue  # e.g. user nobody cannot reach this interpreter
+                ran += 1
+                assert done.returncode == 2, done.stderr
+                assert expected in done.stderr and "Traceback" not in done.stderr
+                assert sorted(p.name for p in locked.iterdir()) == ["sub"]
+                break
+        if not ran:
+            pytest.skip("no way to run the CLI without permission to write here")
+    finally:
+        (base / "locked").chmod(0o755)
+        shutil.rmtree(base)
+
+
+# --- brief: an invalid data package is bad input (exit 2), before any cell runs ----------------
+
+
+def test_brief_with_invalid_data_exits_2_before_any_cell(data_copy, tmp_path, monkeypatch, capsys):
+    import papermill
+
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
+    )
+    _set_cell(data_copy / "incidents.csv", 1, "date_start", "2021-13-45")
+    _set_cell(data_copy / "casualties.csv", 0, "outcome", "vanished")
+    out = tmp_path / "out" / "b.pdf"
+    assert cli.main(["brief", "--data-dir", str(data_copy), "--output", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        "kirkuk-analysis: error: the data package is not valid (2 problem(s)); "
+        f"run `kirkuk-analysis validate {data_copy}` to list them"
+    )
+    assert not out.parent.exists()
+
+
+def test_brief_with_unreadable_data_exits_2_as_a_real_process(cli_command, data_copy, tmp_path):
+    (data_copy / "places.csv").write_bytes(b"place_id,name\n\xff\xfe,broken\n")
+    done = run_cli(
+        cli_command, "brief", "--data-dir", str(data_copy), "--output", str(tmp_path / "b.pdf")
+    )
+    assert done.returncode == 2, done.stderr
+    assert "kirkuk-analysis validate" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_validate_reports_an_unreadable_table_as_non_root(cli_command, repo_root):
+    """A table the user may not read is a problem on its line, not a traceback."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="kirkuk-unreadable-", dir="/tmp"))
+    try:
+        package = base / "data"
+        shutil.copytree(repo_root / "data", package)
+        base.chmod(0o755)
+        for path in package.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        package.chmod(0o755)
+        (package / "incidents.csv").chmod(0)
+        ran = 0
+        for argv in _without_write_permission([*cli_command, "validate", str(package)]):
+            done = subprocess.run(
+                argv, capture_output=True, text=True, timeout=120, cwd="/",
+                env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "HOME": str(base)},
+            )  # fmt: skip
+            if "incidents.csv" not in done.stdout:
+                continue  # e.g. user nobody cannot reach this interpreter
+            ran += 1
+            assert done.returncode == 2, done.stderr
+            assert done.stdout == "incidents.csv:1: -: cannot be read: Permission denied\n"
+            assert "Traceback" not in done.stderr
+            break
+        if not ran:
+            pytest.skip("no way to run the CLI without permission to read the file")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
