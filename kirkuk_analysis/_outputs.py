@@ -42,10 +42,10 @@ def check_output(
     ``path``'s own name). Missing folders are created, as ``mkdir -p`` would.
 
     >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> check_output(folder / "new" / "x.csv", [".csv"]) == [folder / "new"]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     check_output(Path(tmp) / "new" / "x.csv", [".csv"]) == [Path(tmp) / "new"]
     True
-    >>> check_output(folder / "new", [".csv"])
+    >>> check_output("reports/new", [".csv"])
     Traceback (most recent call last):
     ...
     kirkuk_analysis._outputs.OutputError: the name must end in .csv, not 'new'

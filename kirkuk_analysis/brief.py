@@ -22,7 +22,6 @@ folders and stop the kernel and Chromium (see :mod:`kirkuk_analysis._cleanup`).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -35,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kirkuk_analysis import _paths
+from kirkuk_analysis import _json, _paths
 from kirkuk_analysis._cleanup import (
     checkpoint,
     file_beside,
@@ -213,7 +212,7 @@ def _written_by_a_brief(path: Path) -> bool:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return False
         with open(path, "rb") as handle:
-            meta = json.load(handle).get("metadata")
+            meta = _json.parse(handle.read().decode("utf-8")).get("metadata")
     except (OSError, ValueError, AttributeError):
         return False
     mark = meta.get(MARKER) if isinstance(meta, dict) else None
@@ -313,7 +312,7 @@ def data_package_version(data_dir: Path | None = None) -> str:
     """The ``version`` in ``datapackage.json`` (``"unversioned"`` when it has none)."""
     try:
         folder = Path(data_dir) if data_dir else _paths.data_dir()
-        meta = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        meta = _json.parse((folder / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "unversioned"
     return str(meta.get("version") or "unversioned")

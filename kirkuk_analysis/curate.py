@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from kirkuk_analysis import _paths, dates
-from kirkuk_analysis.text import normalise
+from kirkuk_analysis import _json, _paths, dates
+from kirkuk_analysis.text import control_character, normalise
 
 __all__ = [
     "ID_PREFIXES",
@@ -65,7 +65,7 @@ def _descriptor(folder: Path) -> dict:
     if not path.is_file():
         raise CurationError(f"{folder}: no datapackage.json there")
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        descriptor = _json.parse(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CurationError(
             f"{path} cannot be read ({exc}); run `kirkuk-analysis validate`"
@@ -286,6 +286,10 @@ def register(
         ) from None
     if not text.strip():
         raise CurationError(f"{source} holds no text")
+    fields = {"outlet": outlet, "url": url, "headline": headline, "dateline": dateline}
+    for name, value in {**fields, "notes": notes}.items():
+        if found := control_character(str(value)):
+            raise CurationError(f"--{name} {str(value)!a} holds {found}; type it again")
     if "\x00" in text:
         raise CurationError(f"{source} holds NUL bytes: it is not a text file")
     try:

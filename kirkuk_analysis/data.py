@@ -48,8 +48,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kirkuk_analysis import _paths
+from kirkuk_analysis import _json, _paths
 from kirkuk_analysis.dates import PRECISION_DAYS
+from kirkuk_analysis.text import CONTROL, CONTROL_RE2, control_character
 from kirkuk_analysis.vocab import Vocabulary, descriptor_problems
 
 __all__ = [
@@ -414,40 +415,29 @@ def _fullmatch(values, body: str, present: np.ndarray) -> np.ndarray:
     return ok
 
 
-# Control characters (C0, DEL, C1) other than tab and line breaks; a carriage return only as
-# part of CRLF. In a cell they are invisible in a spreadsheet and act in a terminal or a
-# Markdown cell (a lone CR starts a new line there).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-_CONTROL_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}]|\\r([^\\n]|$)"
-
-
 def _with_control_characters(values, present: np.ndarray) -> np.ndarray:
     """True where a present value holds a control character other than tab and line breaks
-    (see :data:`_CONTROL`). One scan of the whole column; values one by one only after a hit."""
+    (:data:`kirkuk_analysis.text.CONTROL`). One scan of the whole column; values one by one
+    only after a hit."""
     out = np.zeros(len(present), dtype=bool)
     if not present.any():
         return out
     if _is_arrow(values):
         pc = _pyarrow().compute
-        hits = _numpy(pc.fill_null(pc.match_substring_regex(values, _CONTROL_RE2), False))
+        hits = _numpy(pc.fill_null(pc.match_substring_regex(values, CONTROL_RE2), False))
         if not hits.any():
             return out
     texts = _present(values, present)
-    if _CONTROL.search("\t".join(texts)) is None:  # tab: allowed, and ends no CR's CRLF
+    if CONTROL.search("\t".join(texts)) is None:  # tab: allowed, and ends no CR's CRLF
         return out
-    out[present] = [_CONTROL.search(v) is not None for v in texts]
+    out[present] = [CONTROL.search(v) is not None for v in texts]
     return out
 
 
 def _why_control(value: str) -> str:
-    found = _CONTROL.search(value)
-    char = found.group()[0]
-    name = {"\x00": " (NUL)", "\r": " (a carriage return not followed by a line feed)"}.get(
-        char, ""
-    )
     return (
-        f"{_clip(value)!r} contains the control character U+{ord(char):04X}{name} at "
-        f"character {found.start() + 1}; a text cell may hold tabs and line breaks only"
+        f"{_clip(value)!r} contains {control_character(value)}; a text cell may hold "
+        "tabs and line breaks only"
     )
 
 
@@ -1507,7 +1497,7 @@ def _read_descriptor(folder: Path) -> dict:
         raise DataValidationError([Problem(file, 1, "-", f"missing file (in {folder})")])
     try:
         text = path.read_text(encoding="utf-8-sig")
-        descriptor = json.loads(text)
+        descriptor = _json.parse(text)
     except OSError as exc:
         raise DataValidationError(
             [Problem(file, 1, "-", f"cannot be read: {exc.strerror}")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EVIDENCE_MIN_CHARS", "normalise"]
+__all__ = ["CONTROL", "EVIDENCE_MIN_CHARS", "control_character", "normalise"]
 
 #: Excerpts shorter than this, once normalised, prove nothing (the shared checker's threshold).
 EVIDENCE_MIN_CHARS = 12
@@ -24,3 +24,30 @@ def normalise(text: str) -> str:
     'the gap "ranges from 5-10 km'
     """
     return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+
+
+#: Control characters (C0, DEL, C1) that no text cell may hold: all but tab and line feed, and
+#: a carriage return only as part of CRLF. A spreadsheet hides them; a terminal or a Markdown
+#: cell acts on them (a lone CR starts a new line there).
+CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]|\\r(?!\\n)")
+
+#: :data:`CONTROL` for pyarrow's regular expressions (RE2, which has no lookahead).
+CONTROL_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}]|\\r([^\\n]|$)"
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` that a text cell may not hold, described
+    (:data:`CONTROL`), or None.
+
+    >>> control_character("a\\tb\\r\\nc") is None
+    True
+    >>> control_character("Ru\\x01daw")
+    'the control character U+0001 at character 3'
+    """
+    found = CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()[0]
+    name = {"\x00": " (NUL)", "\r": " (a carriage return not followed by a line feed)"}
+    where = found.start() + 1
+    return f"the control character U+{ord(char):04X}{name.get(char, '')} at character {where}"

@@ -18,11 +18,10 @@ Standard library only: the CLI checks parameters against it before pandas is imp
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kirkuk_analysis import _paths
+from kirkuk_analysis import _json, _paths
 
 __all__ = ["Vocabulary", "descriptor_problems", "read_vocabulary"]
 
@@ -152,7 +151,7 @@ def read_vocabulary(data_dir: str | Path | None = None) -> Vocabulary:
     stamp = path.stat().st_mtime_ns
     key = (str(path.resolve()), stamp)
     if key not in _CACHE:
-        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        descriptor = _json.parse(path.read_text(encoding="utf-8-sig"))
         if not isinstance(descriptor, dict):
             raise ValueError(f"{path} is not a JSON object")
         _CACHE[key] = Vocabulary.from_descriptor(descriptor)

@@ -469,6 +469,25 @@ def test_register_refuses_rows_validate_would_reject(data_copy, tmp_path):
         )
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("outlet", "Ru\x01daw"),
+        ("headline", "two\rlines"),
+        ("notes", "a\x00b"),
+        ("dateline", "\x1b[2J"),
+    ],
+)
+def test_register_refuses_control_characters_the_loader_would_reject(
+    data_copy, tmp_path, field, value
+):
+    before = (data_copy / "sources.csv").read_bytes()
+    fields = {"outlet": "Test", "url": "https://x.org/a", field: value}
+    with pytest.raises(curate.CurationError, match=f"--{field} .* holds the control character"):
+        curate.register(FICTIONAL, published="2021-05-12", data_dir=data_copy, **fields)
+    assert (data_copy / "sources.csv").read_bytes() == before
+
+
 def test_register_takes_a_timestamp_and_refuses_the_same_text_reformatted(data_copy, tmp_path):
     import pandas as pd
 

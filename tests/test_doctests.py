@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["data", "dates", "curate", "audit"])
+@pytest.mark.parametrize("name", ["data", "dates", "curate", "audit", "text", "_json", "_outputs"])
 def test_docstring_examples_run(name):
     module = importlib.import_module(f"kirkuk_analysis.{name}")
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

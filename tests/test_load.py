@@ -245,6 +245,11 @@ def test_a_fifo_or_folder_is_not_read(pkg):
     assert "coordination.csv:1: -: not a regular file" in found
 
 
+def test_a_descriptor_nested_too_deeply_is_a_problem_not_a_crash(pkg):
+    (pkg / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert problems_of(pkg) == ["datapackage.json:1: -: nested too deeply to be read"]
+
+
 def test_missing_column(pkg):
     rows = read_rows(pkg / "casualties.csv")
     j = rows[0].index("outcome")
