@@ -465,11 +465,18 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
     folder), not in ``$TMPDIR``. A kernel manager handed to nbclient is not shut down by
     it, so it is shut down here, also when the notebook fails or a signal stops the brief.
     """
+    import zmq
     from jupyter_client.blocking import BlockingKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     km = AsyncKernelManager(kernel_name=kernel_name, connection_file=str(Path(cwd) / "kernel.json"))
+    # Unix sockets in the brief's own folder rather than TCP ports on localhost: no port for
+    # other local users to reach, and no warning from the kernel about unencrypted TCP. A
+    # socket's path must fit 107 bytes; a longer $TMPDIR keeps TCP.
+    sockets = str(Path(cwd).resolve() / "kernel")
+    if len(os.fsencode(sockets + "-65535")) < 100:
+        km.transport, km.ip = "ipc", sockets
     try:
         with held_signals():  # started and known to km (so shut down below), or not started
             try:
@@ -485,15 +492,21 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
         kc = BlockingKernelClient(connection_file=km.connection_file)
         kc.load_connection_file()
         try:
-            kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-            kc.execute(
-                "".join(f"__import__({module!r})\n" for module in PRELOAD),
-                silent=True,
-                store_history=False,
-            )
+            # Not cut by a signal: a zmq socket made but not yet recorded by its context would
+            # make closing the context wait for it forever.
+            with held_signals():
+                kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+                # closing must not wait for a kernel that never came up to take the request
+                kc.shell_channel.socket.setsockopt(zmq.LINGER, 0)
+                kc.execute(
+                    "".join(f"__import__({module!r})\n" for module in PRELOAD),
+                    silent=True,
+                    store_history=False,
+                )
             yield km
         finally:
-            kc.stop_channels()
+            with held_signals():
+                kc.stop_channels()
     finally:
         with held_signals():
             try:

@@ -1,8 +1,13 @@
 """``kirkuk-analysis``: validate and audit the data package, make the PDF brief, export the
 incidents, and the curation steps (register an article, resolve a date phrase, next free id).
 
-Exit codes: 0 success; 1 the work failed (a notebook or Chromium error, missing Chromium);
-2 bad input (invalid data, bad parameters, unknown options).
+Exit codes: 0 success; 1 the work failed (a notebook or Chromium error, missing Chromium, a
+file that could not be written or read, a full disk); 2 bad input (invalid data, bad
+parameters, unknown options, an output path that cannot or must not be written), reported
+before any work; 130 / 143 interrupted by SIGINT / SIGTERM (temporary files removed, child
+processes stopped); 141 the reader of standard output went away (``| head``). Every error is
+one line on stderr, ``kirkuk-analysis: error: ...``; ``validate`` lists each problem of the
+data as ``FILE:LINE: COLUMN: reason`` on stdout.
 """
 
 from __future__ import annotations
@@ -259,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kirkuk-analysis",
         description="ISIS attacks in Iraq's disputed territories, 2020-2024: "
         "validate the data package, make the PDF brief, export the incidents.",
+        epilog="Exit codes: 0 done; 1 the work failed; 2 bad input (before any work); 130 / 143 "
+        "interrupted (SIGINT / SIGTERM); 141 the reader of the output went away.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
