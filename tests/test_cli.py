@@ -582,3 +582,43 @@ def test_validate_reports_an_unreadable_table_as_non_root(cli_command, repo_root
             pytest.skip("no way to run the CLI without permission to read the file")
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 256 kB tmpfs filled to the last block: a real full disk (needs root and mount)."""
+    where = tmp_path / "full"
+    where.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        try:
+            with open(where / "filler", "wb", buffering=0) as handle:
+                while True:
+                    handle.write(b"\0" * 4096)
+        except OSError:
+            pass  # full
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(cli_command, full_disk):
+    before = sorted(os.listdir(full_disk))
+    for command in (
+        ["export", "--format", "geojson", "--output", str(full_disk / "x.geojson")],
+        ["brief", "--start", "2021-01-01", "--end", "2021-03-31",
+         "--output", str(full_disk / "b.pdf")],
+    ):  # fmt: skip
+        done = subprocess.run([*cli_command, *command], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("kirkuk-analysis: error: ") and "No space left on device" in last
+        assert "Traceback" not in done.stderr
+        assert sorted(os.listdir(full_disk)) == before  # no partial file, no temporary
