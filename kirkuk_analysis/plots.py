@@ -146,6 +146,23 @@ def _step_label(ids) -> str:
     return ", ".join(parts)
 
 
+def _colour_classes(ds: Dataset, parties) -> dict[str, list[str]]:
+    """colour -> the parties among ``parties`` drawn in it, in the vocabulary's order."""
+    present = set(pd.Series(parties, dtype=object).dropna().astype(str))
+    out: dict[str, list[str]] = {}
+    for party in ds.vocab.parties:
+        if party in present:
+            out.setdefault(party_colors([party])[party], []).append(party)
+    return out
+
+
+def _class_label(ds: Dataset, parties, width: int = 22) -> str:
+    """Parties sharing a colour, as one key entry wrapped to ``width`` characters."""
+    import textwrap
+
+    return textwrap.fill(" / ".join(party_label(ds, p) for p in parties), width)
+
+
 def _sizes(killed: pd.Series) -> np.ndarray:
     return 30 + 25 * killed.fillna(0).to_numpy(dtype=float)
 
@@ -551,12 +568,14 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
                        zorder=2, gid="kurdistan-boundary")
     )  # fmt: skip
     ax.add_collection(LineCollection(border, colors="#333333", linewidths=1.0, zorder=2))
-    colors = party_colors(ds.vocab.parties)
-    for target, group in located.groupby("target", observed=True):
+    # parties drawn in one colour share one key entry ("Iraqi Army / Counter-Terrorism"),
+    # so the key never promises a difference the map cannot show
+    for colour, targets in _colour_classes(ds, located.target).items():
+        group = located[located.target.astype(str).isin(targets)]
         ax.scatter(
-            group.lon, group.lat, s=_sizes(group.killed), color=colors[target], alpha=0.85,
-            edgecolor="#333333" if colors[target] == "#F0E442" else "white", linewidth=0.6,
-            label=party_label(ds, target), zorder=4,
+            group.lon, group.lat, s=_sizes(group.killed), color=colour, alpha=0.85,
+            edgecolor="#333333" if colour == "#F0E442" else "white", linewidth=0.6,
+            label=_class_label(ds, targets), zorder=4,
         )  # fmt: skip
     # degrees of longitude shrink with latitude: keep the map's shapes true
     stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
@@ -1207,11 +1226,9 @@ def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
     from matplotlib.lines import Line2D
 
     handles, labels = [], []
-    for target in ds.vocab.parties:
-        colour = party_colors([target])[target]
-        if target in set(ds.incidents.target.astype(str)):
-            handles.append(Line2D([], [], marker="*", ms=8, ls="none", color=colour))
-            labels.append(party_label(ds, target))
+    for colour, targets in _colour_classes(ds, ds.incidents.target).items():
+        handles.append(Line2D([], [], marker="*", ms=8, ls="none", color=colour))
+        labels.append(_class_label(ds, targets))
     shown = set(ds.coordination.kind.astype(str))
     for kind in ds.vocab.kinds:
         if kind in shown:
