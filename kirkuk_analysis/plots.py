@@ -469,53 +469,81 @@ def _renderer(fig):
 
 
 def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
-    """Place each (text, lon, lat, style) label beside its point, in the first of eight
-    positions (right, left, above, below, then the diagonals; then the same farther out,
-    with a leader line) whose box overlaps no label placed before it, no obstacle (points,
-    the inset) and stays inside the Axes. Labels come in priority order; one that fits
-    nowhere is left out rather than drawn over another. Deterministic: same input, same
-    map. Returns the Text artists."""
+    """Place labels where they collide with nothing, in priority order; deterministic.
+
+    A place label ``(text, lon, lat, style, None)`` goes beside its point, in the first of
+    eight positions (right, left, above, below, then the diagonals; then the same farther
+    out, with a leader line). A region label ``(text, lon, lat, style, path)`` is centred
+    on the first of the region's candidate anchors (:func:`_region_anchors`) where its box
+    lies wholly inside the region, so a governorate's name never straddles a boundary. A
+    position is taken when its box overlaps no label placed before it and no obstacle
+    (points, the inset) and stays inside the Axes; a label that fits nowhere is left out
+    rather than drawn over another. Returns the Text artists."""
     from matplotlib.transforms import Bbox
 
     inside = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
     taken = list(obstacles)
     placed = []
     directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
-    for text, lon, lat, style in labels:
+    around = [(d, dx, dy) for d in (5, 12, 20, 30) for dx, dy in directions]
+    for text, lon, lat, style, region in labels:
+        if region is None:
+            candidates = [((lon, lat), d, dx, dy) for d, dx, dy in around]
+        else:
+            candidates = [(anchor, 0, 0, 0) for anchor in lon]  # lon: the anchors
         artist = ax.annotate(
-            text, (lon, lat), xytext=(0, 0), textcoords="offset points", annotation_clip=False,
-            parse_math=False, **style,
+            text, candidates[0][0] if candidates else (0, 0), xytext=(0, 0),
+            textcoords="offset points", annotation_clip=False, parse_math=False, **style,
         )  # fmt: skip
-        done = False
-        for distance in (5, 12, 20, 30):
-            for dx, dy in directions:
-                artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
-                artist.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
-                artist.xyann = (dx * distance, dy * distance * 0.8)
-                box = artist.get_window_extent(renderer)
-                fits = (
-                    box.x0 >= inside.x0 and box.x1 <= inside.x1
-                    and box.y0 >= inside.y0 and box.y1 <= inside.y1
-                    and not any(box.overlaps(other) for other in taken)
-                )  # fmt: skip
-                if fits:
-                    if distance > 5:  # away from its point: a leader line shows which
-                        start = ax.transData.transform((lon, lat))
-                        scale = ax.figure.dpi / 72
-                        end = start + np.array([dx * (distance - 2), dy * (distance - 2) * 0.8])
-                        end = start + (end - start) * scale
-                        (lx, ly) = ax.transData.inverted().transform([start, end]).T
-                        ax.plot(lx, ly, color="#777777", lw=0.5, zorder=5)
-                    taken.append(Bbox(box.get_points().copy()))
-                    done = True
-                    break
-            if done:
+        for (x, y), distance, dx, dy in candidates:
+            artist.xy = (x, y)
+            artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+            artist.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
+            artist.xyann = (dx * distance, dy * distance * 0.8)
+            box = artist.get_window_extent(renderer)
+            fits = (
+                box.x0 >= inside.x0 and box.x1 <= inside.x1
+                and box.y0 >= inside.y0 and box.y1 <= inside.y1
+                and not any(box.overlaps(other) for other in taken)
+            )  # fmt: skip
+            if fits and region is not None:
+                xs, ys = (box.x0, (box.x0 + box.x1) / 2, box.x1), (box.y0, box.y1)
+                corners = to_data.transform([(a, b) for a in xs for b in ys])
+                fits = bool(region.contains_points(corners).all())
+            if fits:
+                if distance > 5:  # away from its point: a leader line shows which
+                    start = ax.transData.transform((x, y))
+                    end = start + np.array([dx, dy * 0.8]) * (distance - 2) * ax.figure.dpi / 72
+                    lx, ly = to_data.transform([start, end]).T
+                    ax.plot(lx, ly, color="#777777", lw=0.5, zorder=5)
+                taken.append(Bbox(box.get_points().copy()))
+                placed.append(artist)
                 break
-        if done:
-            placed.append(artist)
         else:
             artist.remove()
     return placed
+
+
+def _region_anchors(ring: np.ndarray, extent, n: int = 9) -> list[tuple[float, float]]:
+    """Points of a grid over the visible part of a polygon that lie inside it, nearest to
+    their own middle first: where a region's name may go."""
+    from matplotlib.path import Path
+
+    x0, x1, y0, y1 = extent
+    lo = np.maximum(ring.min(axis=0), [x0, y0])
+    hi = np.minimum(ring.max(axis=0), [x1, y1])
+    if (hi <= lo).any():
+        return []
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], n + 2)[1:-1],
+                         np.linspace(lo[1], hi[1], n + 2)[1:-1])  # fmt: skip
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    grid = grid[Path(ring).contains_points(grid)]
+    if not len(grid):
+        return []
+    middle = grid.mean(axis=0)
+    order = np.lexsort((grid[:, 0], grid[:, 1], ((grid - middle) ** 2).sum(axis=1)))
+    return [tuple(map(float, p)) for p in grid[order]]
 
 
 @_themed
@@ -635,36 +663,20 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     shown = shown.join(places.set_index("place_id")[["name", "kind"]])
     shown = shown.sort_values(["n", "name"], ascending=[False, True])
     labels = [
-        (str(r.name_), r.lon, r.lat, {"fontsize": 7, "color": "#111111", "zorder": 6})
+        (str(r.name_), r.lon, r.lat, {"fontsize": 7, "color": "#111111", "zorder": 6}, None)
         for r in shown.rename(columns={"name": "name_"}).itertuples()
     ]
+    from matplotlib.path import Path
+
+    region_style = {"fontsize": 6, "color": "#777777", "style": "italic", "zorder": 5}
     for name, polys in sorted(rings.items()):
         ring = max(polys, key=len)
-        cx, cy = _label_point(ring, (x0, x1, y0, y1))
-        if cx is not None:
-            labels.append((name.upper(), cx, cy, {"fontsize": 6, "color": "#777777",
-                                                  "style": "italic", "zorder": 5}))  # fmt: skip
+        anchors = _region_anchors(ring, (x0, x1, y0, y1))
+        if anchors:
+            labels.append((name.upper(), anchors, None, region_style, Path(ring)))
     for artist in _place_labels(ax, labels, obstacles, renderer):
         artist.set_gid("place:" + artist.get_text())
     return ax
-
-
-def _label_point(ring: np.ndarray, extent) -> tuple:
-    """Where to name a governorate: the middle of its visible part (its vertices inside the
-    view), or ``None`` when too little of it shows."""
-    x0, x1, y0, y1 = extent
-    visible = ring[(ring[:, 0] > x0) & (ring[:, 0] < x1) & (ring[:, 1] > y0) & (ring[:, 1] < y1)]
-    clipped = np.clip(ring, [x0, y0], [x1, y1])
-    cx, cy = clipped.mean(axis=0)
-    if len(visible) < 0.15 * len(ring) and not (
-        ring[:, 0].min() < cx < ring[:, 0].max() and ring[:, 1].min() < cy < ring[:, 1].max()
-    ):
-        return None, None
-    from matplotlib.path import Path
-
-    if not Path(ring).contains_point((cx, cy)):
-        return None, None
-    return float(cx), float(cy)
 
 
 def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
