@@ -160,7 +160,8 @@ def _class_label(ds: Dataset, parties, width: int = 22) -> str:
     """Parties sharing a colour, as one key entry wrapped to ``width`` characters."""
     import textwrap
 
-    return textwrap.fill(" / ".join(party_label(ds, p) for p in parties), width)
+    names = " / ".join(party_label(ds, p) for p in parties)
+    return textwrap.fill(names, width, break_on_hyphens=False)
 
 
 def _sizes(killed: pd.Series) -> np.ndarray:
@@ -815,7 +816,7 @@ _CHRONO_LEFT = 0.75  # inches left of the axes, for the date ticks
 _LANE_ATTACK, _LANE_STEP = 9.0, 21.0  # points from the time axis: the two rows of marks
 _LABEL_X = 44.0  # points from the time axis: where the labels start
 _LINE = 1.27  # a text line's height, in multiples of the font size (DejaVu at 1.2 spacing)
-_GAP = 1.6  # points between two labels
+_GAP = 1.2  # points between two labels
 _ATTACK_MARKER = "*"  # no coordination kind uses it (see _KIND_STYLE)
 
 
@@ -891,7 +892,7 @@ def _label_height(lines: int, size: float) -> float:
     return lines * size * _LINE
 
 
-def _stack(desired, heights, lo: float, hi: float, gap: float = _GAP) -> list[float]:
+def _stack(desired, heights, lo: float, hi: float, gap: float = _GAP, extra=None) -> list[float]:
     """Centres for labels in reading order, as near their ``desired`` centres as possible
     (least squares) with no two overlapping and all inside ``lo..hi`` (points, downwards).
 
@@ -899,13 +900,15 @@ def _stack(desired, heights, lo: float, hi: float, gap: float = _GAP) -> list[fl
     its height below label i" into "shifted centres never decrease", which the pool
     adjacent violators algorithm solves exactly in one pass: deterministic, no iteration
     to converge, and labels keep the order of their dates (leader lines never cross).
+    ``extra[i]`` is more room wanted between label i and label i+1 (a year's heading).
 
     >>> _stack([10, 10, 10], [4, 4, 4], 0, 100, gap=0)
     [6.0, 10.0, 14.0]
     """
     offsets = [0.0]
-    for h0, h1 in itertools.pairwise(heights):
-        offsets.append(offsets[-1] + (h0 + h1) / 2 + gap)
+    extra = extra if extra is not None else [0.0] * max(len(heights) - 1, 0)
+    for (h0, h1), more in zip(itertools.pairwise(heights), extra, strict=True):
+        offsets.append(offsets[-1] + (h0 + h1) / 2 + gap + more)
     blocks: list[list[float]] = []  # [sum, count] of pooled shifted targets
     for d, o in zip(desired, offsets, strict=True):
         blocks.append([d - o, 1])
@@ -916,6 +919,21 @@ def _stack(desired, heights, lo: float, hi: float, gap: float = _GAP) -> list[fl
     shifted = [s / c for s, c in blocks for _ in range(int(c))]
     low, high = lo + heights[0] / 2, hi - heights[-1] / 2 - offsets[-1]
     return [min(max(v, low), max(high, low)) + o for v, o in zip(shifted, offsets, strict=True)]
+
+
+_YEAR_GAP = 8.5  # points: room for a year's heading in the label column
+
+
+def _year_breaks(mids) -> tuple[list[float], list[int]]:
+    """Over several years, the labels' column is headed by year: (extra room between
+    consecutive labels, the years starting at each label, 0 where none does). A label's
+    place in the column follows the others', not the time axis, so without headings a
+    reader could read it against the wrong year tick."""
+    years = [pd.Timestamp(m).year for m in mids]
+    if len(set(years)) < 2:
+        return [0.0] * max(len(years) - 1, 0), [0] * len(years)
+    starts = [years[0]] + [b if b != a else 0 for a, b in itertools.pairwise(years)]
+    return [_YEAR_GAP if y else 0.0 for y in starts[1:]], starts
 
 
 def _killed_words(ds: Dataset) -> dict:
@@ -995,16 +1013,15 @@ def _chronology_events(ds: Dataset) -> pd.DataFrame:
     return events.sort_values(["mid", "start", "lane", "id"], kind="stable").reset_index(drop=True)
 
 
-def _fit_labels(texts, priority, width: float, height: float | None, size: float):
+def _fit_labels(
+    texts, priority, width: float, height: float | None, size: float, reserved: float = 0
+):
     """Wrap the labels for a column ``width`` points wide and ``height`` tall (``None``: at
     most one A4 page): one line each, then a second and a third line for labels in
     ``priority`` order (attacks first) while they fit; failing one line each, a smaller
-    font down to 5 pt. Returns (lines per label, font size); ``None`` when nothing fits."""
-    limit = (
-        height
-        if height is not None
-        else (_CHRONO_MAX_HEIGHT - _CHRONO_BOTTOM - 1.0) * 72  # 1 inch: the key
-    )
+    font down to 5 pt. ``reserved`` points are kept for year headings. Returns (lines per
+    label, font size); ``None`` when nothing fits."""
+    limit = (height if height is not None else _CHRONO_MAX_HEIGHT * 72) - reserved
     gaps = _GAP * max(len(texts) - 1, 0)
     s = size
     while True:
@@ -1068,12 +1085,16 @@ def _events_in(ds: Dataset, start, end):
 
 def _size_for(ds: Dataset, events: pd.DataFrame, width: float) -> tuple[float, float]:
     column = (width - _CHRONO_LEFT - 0.1) * 72 - _LABEL_X - 2
-    fitted = _fit_labels(list(events.text), _priority(events), column, None, _CHRONO_FONT)
+    reserved = _YEAR_GAP * sum(1 for y in _year_breaks(events.mid)[1] if y)
+    key = _key_height(ds, events)
+    room = (_CHRONO_MAX_HEIGHT - key - _CHRONO_BOTTOM - 0.1) * 72
+    fitted = _fit_labels(list(events.text), _priority(events), column, room, _CHRONO_FONT, reserved)
     if fitted is None:
         return width, _CHRONO_MAX_HEIGHT
     wrapped, size = fitted
     need = sum(_label_height(len(w), size) for w in wrapped) + _GAP * max(len(wrapped) - 1, 0)
-    height = need / 72 + _key_height(ds, events) + _CHRONO_BOTTOM + 0.1
+    need += reserved
+    height = need / 72 + key + _CHRONO_BOTTOM + 0.1
     return width, round(min(max(height, _CHRONO_MIN_HEIGHT), _CHRONO_MAX_HEIGHT), 2)
 
 
@@ -1161,21 +1182,36 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     column = width_pt - _LABEL_X - 2
     groups = [events.iloc[[i]] for i in range(len(events))]
     texts = list(events.text)
+    extra, years = _year_breaks(events.mid)
+    reserved = _YEAR_GAP * sum(1 for y in years if y)
     fitted = (
-        _fit_labels(texts, _priority(events), column, height_pt, _CHRONO_FONT)
+        _fit_labels(texts, _priority(events), column, height_pt, _CHRONO_FONT, reserved)
         if texts
         else ([], _CHRONO_FONT)
     )
     if fitted is None:  # too many for this Axes even at 5 pt: neighbours share a label
+        extra, years = [0.0] * max(len(events) - 1, 0), [0] * len(events)  # and no headings
         capacity = int((height_pt + _GAP) // (_label_height(1, _CHRONO_MIN_FONT) + _GAP))
         groups = _grouped(ds, events, capacity)
         texts = [g.text.iloc[0] if len(g) == 1 else _group_words(ds, g) for g in groups]
         fitted = ([_wrap(t, column, _CHRONO_MIN_FONT, 1) for t in texts], _CHRONO_MIN_FONT)
+        extra, years = extra[: len(groups) - 1], years[: len(groups)]
     wrapped, size = fitted
     to_pt = height_pt / (y1 - y0)
     desired = [(mdates.date2num(g.mid.mean()) - y0) * to_pt for g in groups]
     heights = [_label_height(len(w), size) for w in wrapped]
-    centres = _stack(desired, heights, 0, height_pt) if wrapped else []
+    top_room = _YEAR_GAP if years and years[0] else 0.0
+    centres = _stack(desired, heights, top_room, height_pt, extra=extra) if wrapped else []
+    # each year's heading in the middle of the room kept above its first label
+    for i, year in enumerate(years):
+        if year:
+            below = centres[i] - heights[i] / 2
+            above = centres[i - 1] + heights[i - 1] / 2 if i else below - _YEAR_GAP - _GAP
+            ax.text(
+                _LABEL_X / width_pt, y0 + (above + below) / 2 / (height_pt / (y1 - y0)),
+                str(year), fontsize=6.5, fontweight="bold", color="#555555", va="center",
+                ha="left", gid=f"year:{year}",
+            )  # fmt: skip
 
     # marks (one artist per marker style: fast to draw), ranges, label glyphs, leaders
     label_x = _LABEL_X * px
@@ -1240,7 +1276,7 @@ def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
     handles, labels = [], []
     for colour, targets in _colour_classes(ds, ds.incidents.target).items():
         handles.append(Line2D([], [], marker="*", ms=8, ls="none", color=colour))
-        labels.append(_class_label(ds, targets))
+        labels.append(_class_label(ds, targets, width=30))
     shown = set(ds.coordination.kind.astype(str))
     for kind in ds.vocab.kinds:
         if kind in shown:
@@ -1263,9 +1299,16 @@ _KEY_COLUMNS = 5
 
 
 def _key_height(ds: Dataset, events: pd.DataFrame) -> float:
-    """Inches the key needs above the axes (a title row, then rows of five)."""
-    rows = -(-len(_chronology_key(ds, events)[0]) // _KEY_COLUMNS)
-    return 0.12 + 0.15 * (rows + 1) if rows else 0.1
+    """Inches the key needs above the axes: a title line, then rows of five entries, each
+    row as tall as its tallest entry (matplotlib fills the key column by column)."""
+    labels = _chronology_key(ds, events)[1]
+    if not labels:
+        return 0.1
+    rows = -(-len(labels) // _KEY_COLUMNS)
+    lines = [
+        max(labels[i].count("\n") + 1 for i in range(row, len(labels), rows)) for row in range(rows)
+    ]
+    return 0.14 + 0.125 * (sum(lines) + 1) + 0.03 * rows
 
 
 def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:
