@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.ticker import MaxNLocator
 
 from kirkuk_analysis import _paths
@@ -495,14 +494,21 @@ def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
             candidates = [(anchor, 0, 0, 0) for anchor in lon]  # lon: the anchors
         artist = ax.annotate(
             text, candidates[0][0] if candidates else (0, 0), xytext=(0, 0),
-            textcoords="offset points", annotation_clip=False, parse_math=False, **style,
+            textcoords="offset points", annotation_clip=False, parse_math=False,
+            ha="left", va="bottom", **style,
         )  # fmt: skip
+        # measured once; each candidate's box is then arithmetic (a text's box only moves
+        # with its anchor, offset and alignment), so trying many positions costs nothing
+        ref = artist.get_window_extent(renderer)
+        anchor = ax.transData.transform(artist.xy)
+        w, h = ref.width, ref.height
+        lift = ref.y0 - anchor[1]  # baseline offset of va="bottom" (0 unless rounding)
+        points = ax.figure.dpi / 72
         for (x, y), distance, dx, dy in candidates:
-            artist.xy = (x, y)
-            artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
-            artist.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
-            artist.xyann = (dx * distance, dy * distance * 0.8)
-            box = artist.get_window_extent(renderer)
+            px, py = ax.transData.transform((x, y))
+            left = px + dx * distance * points - {1: 0, -1: w, 0: w / 2}[dx]
+            bottom = py + dy * distance * 0.8 * points + lift - {1: 0, -1: h, 0: h / 2}[dy]
+            box = Bbox([[left, bottom], [left + w, bottom + h]])
             fits = (
                 box.x0 >= inside.x0 and box.x1 <= inside.x1
                 and box.y0 >= inside.y0 and box.y1 <= inside.y1
@@ -513,12 +519,16 @@ def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
                 corners = to_data.transform([(a, b) for a in xs for b in ys])
                 fits = bool(region.contains_points(corners).all())
             if fits:
+                artist.xy = (x, y)
+                artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+                artist.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
+                artist.xyann = (dx * distance, dy * distance * 0.8)
                 if distance > 5:  # away from its point: a leader line shows which
-                    start = ax.transData.transform((x, y))
-                    end = start + np.array([dx, dy * 0.8]) * (distance - 2) * ax.figure.dpi / 72
+                    start = np.array([px, py])
+                    end = start + np.array([dx, dy * 0.8]) * (distance - 2) * points
                     lx, ly = to_data.transform([start, end]).T
                     ax.plot(lx, ly, color="#777777", lw=0.5, zorder=5)
-                taken.append(Bbox(box.get_points().copy()))
+                taken.append(box)
                 placed.append(artist)
                 break
         else:
@@ -567,7 +577,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     >>> bool(ax.get_xlim()[1] - ax.get_xlim()[0] < 6)  # Iraq spans about 10 degrees of longitude
     True
     """
-    from matplotlib.collections import LineCollection
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -583,20 +593,26 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     located = table.dropna(subset=["lon", "lat"])
     x0, x1, y0, y1 = extent if extent is not None else _map_extent(ds, located.lon, located.lat)
 
-    for name, polys in rings.items():
-        shaded = name in disputed_provinces
-        for ring in polys:
-            ax.add_patch(
-                PolygonPatch(
-                    ring, closed=True, facecolor="#F7EFA8" if shaded else "#F4F4F4",
-                    edgecolor="#8C8C8C", linewidth=0.6, zorder=1,
-                )
-            )  # fmt: skip
+    # one collection, not a patch per governorate: adding patches makes matplotlib walk
+    # every vertex to update the data limits, which the fixed extent makes useless
+    shapes = [(ring, name in disputed_provinces) for name, polys in rings.items()
+              for ring in polys]  # fmt: skip
+    ax.add_collection(
+        PolyCollection(
+            [ring for ring, _ in shapes], closed=True, linewidths=0.6, edgecolors="#8C8C8C",
+            facecolors=["#F7EFA8" if shaded else "#F4F4F4" for _, shaded in shapes],
+            zorder=1, gid="governorates",
+        ),
+        autolim=False,
+    )  # fmt: skip
     ax.add_collection(
         LineCollection(kurdistan, colors="#000000", linewidths=1.6, linestyles=(0, (5, 2.5)),
-                       zorder=2, gid="kurdistan-boundary")
+                       zorder=2, gid="kurdistan-boundary"),
+        autolim=False,
     )  # fmt: skip
-    ax.add_collection(LineCollection(border, colors="#333333", linewidths=1.0, zorder=2))
+    ax.add_collection(
+        LineCollection(border, colors="#333333", linewidths=1.0, zorder=2), autolim=False
+    )
     # parties drawn in one colour share one key entry ("Iraqi Army / Counter-Terrorism"),
     # so the key never promises a difference the map cannot show
     for colour, targets in _colour_classes(ds, located.target).items():
@@ -683,7 +699,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
 def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
     """All of Iraq, small, in the corner of ``ax`` with fewest incidents, the zoomed area
     outlined in red-orange."""
-    from matplotlib.collections import LineCollection
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.patches import Rectangle
 
     x0, x1, y0, y1 = extent
@@ -705,10 +721,11 @@ def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
     corner = min(corners, key=crowd)  # dict order breaks ties: deterministic
     inset = ax.inset_axes((*corners[corner], size, size))
     inset.set_gid("inset")
-    for polys in rings.values():
-        for ring in polys:
-            inset.add_patch(PolygonPatch(ring, closed=True, facecolor="#F4F4F4",
-                                         edgecolor="#AAAAAA", linewidth=0.3))  # fmt: skip
+    inset.add_collection(
+        PolyCollection([r for polys in rings.values() for r in polys], facecolors="#F4F4F4",
+                       edgecolors="#AAAAAA", linewidths=0.3),
+        autolim=False,
+    )  # fmt: skip
     inset.add_collection(LineCollection(kurdistan, colors="#000000", linewidths=0.7,
                                         linestyles=(0, (3, 1.5))))  # fmt: skip
     inset.add_collection(LineCollection(border, colors="#333333", linewidths=0.6))
@@ -1050,28 +1067,31 @@ def _priority(events: pd.DataFrame) -> list[int]:
     return sorted(range(len(events)), key=lambda i: (rank[i], i))
 
 
-def _group_words(ds: Dataset, group: pd.DataFrame) -> str:
+def _group_words(ds: Dataset, group: list) -> str:
+    """A shared label: the period and how many incidents and steps it stands for."""
     from kirkuk_analysis import report
 
-    attacks = int((group.lane == "attack").sum())
+    attacks = sum(1 for r in group if r.lane == "attack")
     steps = len(group) - attacks
     what = []
     if attacks:
         what.append(f"{attacks} incident{'s' if attacks != 1 else ''}")
     if steps:
         what.append(f"{steps} coordination step{'s' if steps != 1 else ''}")
-    period = report.format_range(group.start.min().date(), group.end.max().date())
+    period = report.format_range(
+        min(r.start for r in group).date(), max(r.end for r in group).date()
+    )
     return f"{period} \u00b7 {' and '.join(what)}: listed in the tables"
 
 
-def _grouped(ds: Dataset, events: pd.DataFrame, capacity: int) -> list[pd.DataFrame]:
-    """Events in at most ``capacity`` groups of neighbours, merging the closest in time
-    first (deterministic: ties go to the earlier pair)."""
-    groups = [events.iloc[[i]] for i in range(len(events))]
+def _grouped(rows: list, capacity: int) -> list[list]:
+    """Events (in date order) in at most ``capacity`` groups of neighbours, merging the
+    closest in time first (deterministic: ties go to the earlier pair)."""
+    groups = [[r] for r in rows]
     while len(groups) > max(capacity, 1):
-        gaps = [b.mid.min() - a.mid.max() for a, b in itertools.pairwise(groups)]
+        gaps = [b[0].mid - a[-1].mid for a, b in itertools.pairwise(groups)]
         i = int(np.argmin(gaps))
-        groups[i : i + 2] = [pd.concat([groups[i], groups[i + 1]])]
+        groups[i : i + 2] = [groups[i] + groups[i + 1]]
     return groups
 
 
@@ -1180,7 +1200,8 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
 
     # the labels: fitted to the column, stacked without overlap
     column = width_pt - _LABEL_X - 2
-    groups = [events.iloc[[i]] for i in range(len(events))]
+    # plain rows, not one-row frames: pandas indexing in this loop cost more than drawing
+    groups = [[r] for r in events.itertuples(index=False)]
     texts = list(events.text)
     extra, years = _year_breaks(events.mid)
     reserved = _YEAR_GAP * sum(1 for y in years if y)
@@ -1192,13 +1213,13 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     if fitted is None:  # too many for this Axes even at 5 pt: neighbours share a label
         extra, years = [0.0] * max(len(events) - 1, 0), [0] * len(events)  # and no headings
         capacity = int((height_pt + _GAP) // (_label_height(1, _CHRONO_MIN_FONT) + _GAP))
-        groups = _grouped(ds, events, capacity)
-        texts = [g.text.iloc[0] if len(g) == 1 else _group_words(ds, g) for g in groups]
+        groups = _grouped([g[0] for g in groups], capacity)
+        texts = [g[0].text if len(g) == 1 else _group_words(ds, g) for g in groups]
         fitted = ([_wrap(t, column, _CHRONO_MIN_FONT, 1) for t in texts], _CHRONO_MIN_FONT)
         extra, years = extra[: len(groups) - 1], years[: len(groups)]
     wrapped, size = fitted
     to_pt = height_pt / (y1 - y0)
-    desired = [(mdates.date2num(g.mid.mean()) - y0) * to_pt for g in groups]
+    desired = [(float(np.mean([mdates.date2num(r.mid) for r in g])) - y0) * to_pt for g in groups]
     heights = [_label_height(len(w), size) for w in wrapped]
     top_room = _YEAR_GAP if years and years[0] else 0.0
     centres = _stack(desired, heights, top_room, height_pt, extra=extra) if wrapped else []
@@ -1219,17 +1240,17 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     leaders = []
     for group, lines, centre in zip(groups, wrapped, centres, strict=True):
         y = y0 + centre / to_pt
-        first = group.iloc[0]
+        first = group[0]
         ax.text(
             label_x, y, "\n".join(lines), fontsize=size, va="center", ha="left",
             linespacing=1.2, color="#111111" if first.lane == "attack" else "#333333",
-            parse_math=False, gid="label:" + ",".join(group.id),
+            parse_math=False, gid="label:" + ",".join(r.id for r in group),
         )  # fmt: skip
         # the label's own marker, so a reader matches it without following the line
         top = y - (len(lines) - 1) * size * _LINE / 2 / to_pt
         style = (first.marker, first.color, first.hollow, "glyph")
         marks.setdefault(style, []).append((label_x - 5 * px, top, ""))
-        for r in group.itertuples():
+        for r in group:
             if r.start == r.end:
                 marks.setdefault((r.marker, r.color, r.hollow, "marks"), []).append(
                     (x_of[r.lane], r.mid, r.id)
