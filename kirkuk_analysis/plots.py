@@ -1332,6 +1332,15 @@ def _key_height(ds: Dataset, events: pd.DataFrame) -> float:
     return 0.14 + 0.125 * (sum(lines) + 1) + 0.03 * rows
 
 
+def _key_title(events: pd.DataFrame) -> str:
+    """What the marks mean, naming only what is drawn."""
+    attacks, steps = (events.lane == "attack").any(), (events.lane == "step").any()
+    parts = ["\u2605 incident, colour: its target"] if attacks else []
+    if steps:
+        parts.append(f"{'other markers' if attacks else 'markers'}: coordination steps, by kind")
+    return " \u00b7 ".join([*parts, "grey lines join each label to its date"])
+
+
 def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:
     """The key, above the axes."""
     handles, labels = _chronology_key(ds, events)
@@ -1340,7 +1349,6 @@ def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:
             handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_KEY_COLUMNS,
             fontsize=6.5, frameon=False, handlelength=1.4, columnspacing=1.0,
             borderaxespad=0.2, handletextpad=0.4, title_fontsize=6.5,
-            title="\u2605 incident, colour: its target \u00b7 other markers: coordination "
-            "steps, by kind \u00b7 grey lines join each label to its date",
+            title=_key_title(events),
         )  # fmt: skip
         legend._legend_box.align = "left"
