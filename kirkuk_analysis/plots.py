@@ -15,6 +15,7 @@ researcher who wants it on their own figures too. Labels come from ``ds.vocab``.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 
@@ -24,7 +25,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.ticker import MaxNLocator
 
 from kirkuk_analysis import _paths
@@ -32,7 +32,11 @@ from kirkuk_analysis.analysis import incident_table, monthly
 from kirkuk_analysis.data import Dataset
 
 __all__ = [
+    "KURDISTAN_GOVERNORATES",
     "OKABE_ITO",
+    "PRINT_WIDTH",
+    "chronology",
+    "chronology_size",
     "coordination",
     "incident_map",
     "monthly_casualties",
@@ -141,6 +145,24 @@ def _step_label(ids) -> str:
     return ", ".join(parts)
 
 
+def _colour_classes(ds: Dataset, parties) -> dict[str, list[str]]:
+    """colour -> the parties among ``parties`` drawn in it, in the vocabulary's order."""
+    present = set(pd.Series(parties, dtype=object).dropna().astype(str))
+    out: dict[str, list[str]] = {}
+    for party in ds.vocab.parties:
+        if party in present:
+            out.setdefault(party_colors([party])[party], []).append(party)
+    return out
+
+
+def _class_label(ds: Dataset, parties, width: int = 22) -> str:
+    """Parties sharing a colour, as one key entry wrapped to ``width`` characters."""
+    import textwrap
+
+    names = " / ".join(party_label(ds, p) for p in parties)
+    return textwrap.fill(names, width, break_on_hyphens=False)
+
+
 def _sizes(killed: pd.Series) -> np.ndarray:
     return 30 + 25 * killed.fillna(0).to_numpy(dtype=float)
 
@@ -148,13 +170,14 @@ def _sizes(killed: pd.Series) -> np.ndarray:
 _LEGEND_MARKER = 40.0  # points^2: every class readable in the legend, whatever its deaths
 
 
-def _legends(ax: Axes, title: str, killed: pd.Series | None = None) -> None:
-    """One legend where the data leaves room (``loc="best"``): the colour classes with their
-    markers at one readable size, then, with ``killed``, a key to the marker sizes."""
+def _legends(ax: Axes, title: str, killed: pd.Series | None = None, extra=None, **where) -> None:
+    """One legend where the data leaves room (``loc="best"``, or ``where``): the colour
+    classes with their markers at one readable size, then, with ``killed``, a key to the
+    marker sizes, then ``extra`` (handles, labels)."""
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()
-    if not handles:
+    if not handles and not extra:
         return
     if killed is not None and killed.notna().any() and killed.max() > 0:
         top = int(killed.max())
@@ -165,9 +188,14 @@ def _legends(ax: Axes, title: str, killed: pd.Series | None = None) -> None:
                 Line2D([], [], marker="o", linestyle="none", markersize=size, color="#999999")
             )
             labels.append(f"{v} killed")
+    if extra:
+        handles += list(extra[0])
+        labels += list(extra[1])
     legend = ax.legend(
-        handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False, loc="best"
-    )
+        handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False,
+        **({"loc": "best"} | where),
+    )  # fmt: skip
+    legend._legend_box.align = "left"
     for handle, label in zip(legend.legend_handles, labels, strict=True):
         if hasattr(handle, "set_sizes") and not label.endswith(" killed"):
             handle.set_sizes([_LEGEND_MARKER])
@@ -366,65 +394,356 @@ def province_swimlane(ds: Dataset, ax: Axes | None = None, start=None, end=None)
     return ax
 
 
-@_themed
-def incident_map(ds: Dataset, ax: Axes | None = None) -> Axes:
-    """Incidents on Iraq's governorates (Natural Earth), size by deaths.
+#: The Kurdistan Region's governorates in the shipped boundaries (Halabja is part of the
+#: Sulaymaniyah polygon there; see kirkuk_analysis/geo/SOURCE.md).
+KURDISTAN_GOVERNORATES = ("Duhok", "Erbil", "Sulaymaniyah")
+_MIN_SPAN = (1.6, 1.2)  # degrees lon, lat: a lone incident still shows its surroundings
 
-    Places in the disputed territories are ringed; the governorates holding any of them
-    are shaded. Boundaries: ``kirkuk_analysis/geo/`` (public domain, see SOURCE.md).
-    """
-    ax = _axes(ax, (6, 6))
+
+@functools.cache
+def _boundaries() -> tuple[dict, list, list]:
+    """(governorate name -> its rings, the Kurdistan Region's outline as lines, Iraq's
+    border), from the shipped Natural Earth files, read once per process."""
     geo = json.loads((_paths.geo_dir() / "iraq_admin1.geojson").read_text(encoding="utf-8"))
-    places = ds.places
-    disputed_provinces = set(places.province[places.disputed].astype(str))
+    rings: dict[str, list[np.ndarray]] = {}
     for feature in geo["features"]:
         geom = feature["geometry"]
         polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-        shaded = feature["properties"]["name"] in disputed_provinces
-        for poly in polys:
-            ax.add_patch(
-                PolygonPatch(
-                    np.asarray(poly[0]),
-                    closed=True,
-                    facecolor="#F0E442" if shaded else "#F2F2F2",
-                    alpha=0.35 if shaded else 1,
-                    edgecolor="#888888",
-                    linewidth=0.6,
-                )
-            )
+        rings[feature["properties"]["name"]] = [np.asarray(p[0], dtype=float) for p in polys]
+    country = json.loads((_paths.geo_dir() / "iraq_admin0.geojson").read_text(encoding="utf-8"))
+    border = []
+    for feature in country["features"]:
+        geom = feature["geometry"]
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        border += [np.asarray(p[0], dtype=float) for p in polys]
+    kurdistan = _outline([r for n in KURDISTAN_GOVERNORATES for r in rings.get(n, [])])
+    return rings, kurdistan, border
+
+
+def _outline(rings) -> list[np.ndarray]:
+    """The outer boundary of adjoining polygons as polylines: the edges only one polygon
+    has (neighbours in the source share their vertices exactly), chained end to end."""
+    from collections import Counter
+
+    def key(a, b):
+        return (a, b) if a <= b else (b, a)
+
+    edges = [(tuple(p), tuple(q)) for ring in rings for p, q in itertools.pairwise(ring.tolist())]
+    count = Counter(key(a, b) for a, b in edges)
+    following = {a: b for a, b in edges if count[key(a, b)] == 1}
+    lines = []
+    while following:
+        first = next(iter(following))
+        line, point = [first], first
+        while point in following:
+            point = following.pop(point)
+            line.append(point)
+        lines.append(np.asarray(line))
+    return lines
+
+
+def _map_extent(ds: Dataset, lon, lat) -> tuple[float, float, float, float]:
+    """The plotted places' extent with a margin, at least ``_MIN_SPAN``; with no place, the
+    extent of the package's places in the disputed territories."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if not len(lon):
+        places = ds.places[ds.places.disputed.fillna(False).astype(bool)]
+        if places.empty:
+            places = ds.places
+        lon, lat = places.lon.to_numpy(dtype=float), places.lat.to_numpy(dtype=float)
+    extent = []
+    for values, span in ((lon, _MIN_SPAN[0]), (lat, _MIN_SPAN[1])):
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        pad = max((hi - lo) * 0.12, 0.3)
+        lo, hi = lo - pad, hi + pad
+        if hi - lo < span:
+            mid = (lo + hi) / 2
+            lo, hi = mid - span / 2, mid + span / 2
+        extent += [lo, hi]
+    return tuple(extent)
+
+
+def _renderer(fig):
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
+
+
+def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
+    """Place labels where they collide with nothing, in priority order; deterministic.
+
+    A place label ``(text, lon, lat, style, None)`` goes beside its point, in the first of
+    eight positions (right, left, above, below, then the diagonals; then the same farther
+    out, with a leader line). A region label ``(text, lon, lat, style, path)`` is centred
+    on the first of the region's candidate anchors (:func:`_region_anchors`) where its box
+    lies wholly inside the region, so a governorate's name never straddles a boundary. A
+    position is taken when its box overlaps no label placed before it and no obstacle
+    (points, the inset) and stays inside the Axes; a label that fits nowhere is left out
+    rather than drawn over another. Returns the Text artists."""
+    from matplotlib.transforms import Bbox
+
+    inside = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    taken = list(obstacles)
+    placed = []
+    directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    around = [(d, dx, dy) for d in (5, 12, 20, 30) for dx, dy in directions]
+    for text, lon, lat, style, region in labels:
+        if region is None:
+            candidates = [((lon, lat), d, dx, dy) for d, dx, dy in around]
+        else:
+            candidates = [(anchor, 0, 0, 0) for anchor in lon]  # lon: the anchors
+        artist = ax.annotate(
+            text, candidates[0][0] if candidates else (0, 0), xytext=(0, 0),
+            textcoords="offset points", annotation_clip=False, parse_math=False,
+            ha="left", va="bottom", **style,
+        )  # fmt: skip
+        # measured once; each candidate's box is then arithmetic (a text's box only moves
+        # with its anchor, offset and alignment), so trying many positions costs nothing
+        ref = artist.get_window_extent(renderer)
+        anchor = ax.transData.transform(artist.xy)
+        w, h = ref.width, ref.height
+        lift = ref.y0 - anchor[1]  # baseline offset of va="bottom" (0 unless rounding)
+        points = ax.figure.dpi / 72
+        for (x, y), distance, dx, dy in candidates:
+            px, py = ax.transData.transform((x, y))
+            left = px + dx * distance * points - {1: 0, -1: w, 0: w / 2}[dx]
+            bottom = py + dy * distance * 0.8 * points + lift - {1: 0, -1: h, 0: h / 2}[dy]
+            box = Bbox([[left, bottom], [left + w, bottom + h]])
+            fits = (
+                box.x0 >= inside.x0 and box.x1 <= inside.x1
+                and box.y0 >= inside.y0 and box.y1 <= inside.y1
+                and not any(box.overlaps(other) for other in taken)
+            )  # fmt: skip
+            if fits and region is not None:
+                xs, ys = (box.x0, (box.x0 + box.x1) / 2, box.x1), (box.y0, box.y1)
+                corners = to_data.transform([(a, b) for a in xs for b in ys])
+                fits = bool(region.contains_points(corners).all())
+            if fits:
+                artist.xy = (x, y)
+                artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
+                artist.set_va({1: "bottom", -1: "top", 0: "center"}[dy])
+                artist.xyann = (dx * distance, dy * distance * 0.8)
+                if distance > 5:  # away from its point: a leader line shows which
+                    start = np.array([px, py])
+                    end = start + np.array([dx, dy * 0.8]) * (distance - 2) * points
+                    lx, ly = to_data.transform([start, end]).T
+                    ax.plot(lx, ly, color="#777777", lw=0.5, zorder=5)
+                taken.append(box)
+                placed.append(artist)
+                break
+        else:
+            artist.remove()
+    return placed
+
+
+def _region_anchors(ring: np.ndarray, extent, n: int = 9) -> list[tuple[float, float]]:
+    """Points of a grid over the visible part of a polygon that lie inside it, nearest to
+    their own middle first: where a region's name may go."""
+    from matplotlib.path import Path
+
+    x0, x1, y0, y1 = extent
+    lo = np.maximum(ring.min(axis=0), [x0, y0])
+    hi = np.minimum(ring.max(axis=0), [x1, y1])
+    if (hi <= lo).any():
+        return []
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], n + 2)[1:-1],
+                         np.linspace(lo[1], hi[1], n + 2)[1:-1])  # fmt: skip
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    grid = grid[Path(ring).contains_points(grid)]
+    if not len(grid):
+        return []
+    middle = grid.mean(axis=0)
+    order = np.lexsort((grid[:, 0], grid[:, 1], ((grid - middle) ** 2).sum(axis=1)))
+    return [tuple(map(float, p)) for p in grid[order]]
+
+
+@_themed
+def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool = True) -> Axes:
+    """Incidents on a map zoomed to where they happened, size by deaths, colour by target.
+
+    By default the map spans the selection's incidents with a margin (with none, the
+    disputed territories' places); ``extent=(lon0, lon1, lat0, lat1)`` sets it. Place names
+    are labelled beside their points without overlapping (:func:`_place_labels`);
+    governorate names are added where they fit. Province (governorate) boundaries are thin
+    grey lines, the Kurdistan Region's (its three governorates) a heavy dashed line, Iraq's
+    border a solid dark line; governorates holding disputed places are shaded. An inset in
+    a corner free of incidents locates the zoomed area in Iraq. Boundaries:
+    ``kirkuk_analysis/geo/`` (Natural Earth, public domain, see SOURCE.md). Returns the Axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from kirkuk_analysis import load
+    >>> ax = incident_map(load())
+    >>> bool(ax.get_xlim()[1] - ax.get_xlim()[0] < 6)  # Iraq spans about 10 degrees of longitude
+    True
+    """
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if ax is None:  # room on the right for the key
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH, 5.0))
+        fig.subplots_adjust(left=0.08, right=0.7, top=0.94, bottom=0.08)
+    fig = ax.figure
+    rings, kurdistan, border = _boundaries()
+    places = ds.places
+    disputed_provinces = set(places.province[places.disputed.fillna(False).astype(bool)]
+                             .astype(str))  # fmt: skip
     table = incident_table(ds)
-    colors = party_colors(ds.vocab.parties)
-    for target, group in table.groupby("target", observed=True):
-        ax.scatter(
-            group.lon,
-            group.lat,
-            s=_sizes(group.killed),
-            color=colors[target],
-            alpha=0.8,
-            edgecolor="white",
-            linewidth=0.6,
-            label=party_label(ds, target),
-            zorder=3,
-        )
-    disputed = table[table.disputed.fillna(False).astype(bool)]
-    ax.scatter(
-        disputed.lon,
-        disputed.lat,
-        s=_sizes(disputed.killed) + 60,
-        facecolor="none",
-        edgecolor="black",
-        linewidth=0.8,
-        label="disputed territory",
-        zorder=4,
+    located = table.dropna(subset=["lon", "lat"])
+    x0, x1, y0, y1 = extent if extent is not None else _map_extent(ds, located.lon, located.lat)
+
+    # one collection, not a patch per governorate: adding patches makes matplotlib walk
+    # every vertex to update the data limits, which the fixed extent makes useless
+    shapes = [(ring, name in disputed_provinces) for name, polys in rings.items()
+              for ring in polys]  # fmt: skip
+    ax.add_collection(
+        PolyCollection(
+            [ring for ring, _ in shapes], closed=True, linewidths=0.6, edgecolors="#8C8C8C",
+            facecolors=["#F7EFA8" if shaded else "#F4F4F4" for _, shaded in shapes],
+            zorder=1, gid="governorates",
+        ),
+        autolim=False,
+    )  # fmt: skip
+    ax.add_collection(
+        LineCollection(kurdistan, colors="#000000", linewidths=1.6, linestyles=(0, (5, 2.5)),
+                       zorder=2, gid="kurdistan-boundary"),
+        autolim=False,
+    )  # fmt: skip
+    ax.add_collection(
+        LineCollection(border, colors="#333333", linewidths=1.0, zorder=2), autolim=False
     )
-    ax.set_xlim(38.5, 48.8)
-    ax.set_ylim(29, 37.5)
-    ax.set_aspect("equal")
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    _legends(ax, "target", table.killed)
-    ax.set_title("Incidents (size: killed); shaded: provinces with disputed territory")
+    # parties drawn in one colour share one key entry ("Iraqi Army / Counter-Terrorism"),
+    # so the key never promises a difference the map cannot show
+    for colour, targets in _colour_classes(ds, located.target).items():
+        group = located[located.target.astype(str).isin(targets)]
+        ax.scatter(
+            group.lon, group.lat, s=_sizes(group.killed), color=colour, alpha=0.85,
+            edgecolor="#333333" if colour == "#F0E442" else "white", linewidth=0.6,
+            label=_class_label(ds, targets), zorder=4,
+        )  # fmt: skip
+    # degrees of longitude shrink with latitude: keep the map's shapes true
+    stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
+    if extent is None:  # widen the short side so the map fills its box
+        box = ax.get_position()
+        ratio = box.height * fig.get_figheight() / (box.width * fig.get_figwidth())
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        if (y1 - y0) * stretch > ratio * (x1 - x0):
+            half = (y1 - y0) * stretch / ratio / 2
+            x0, x1 = cx - half, cx + half
+        else:
+            half = ratio * (x1 - x0) / stretch / 2
+            y0, y1 = cy - half, cy + half
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(stretch)
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("longitude (°E)", fontsize=7)
+    ax.set_ylabel("latitude (°N)", fontsize=7)
+    ax.set_title("Incidents by place (size: killed; colour: target)", fontsize=9)
+
+    # the key, beside the map so it never hides a place
+    handles = [
+        Line2D([], [], color="#333333", lw=1.0),
+        Line2D([], [], color="#8C8C8C", lw=0.6),
+        Line2D([], [], color="#000000", lw=1.6, ls=(0, (5, 2.5))),
+        Patch(facecolor="#F7EFA8", edgecolor="#8C8C8C", lw=0.6),
+    ]
+    names = [
+        "Iraq border",
+        "province boundary",
+        "Kurdistan Region boundary\n(Duhok, Erbil, Sulaymaniyah)",
+        "province with disputed\nterritory",
+    ]
+    _legends(ax, "target", located.killed, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+             extra=(handles, names))  # fmt: skip
+
+    ax.apply_aspect()
+    renderer = _renderer(fig)
+    obstacles = []
+    if len(located):
+        pts = ax.transData.transform(located[["lon", "lat"]].to_numpy(dtype=float))
+        radii = np.sqrt(_sizes(located.killed)) / 2 * fig.dpi / 72
+        from matplotlib.transforms import Bbox
+
+        obstacles = [
+            Bbox([[x - r, y - r], [x + r, y + r]]) for (x, y), r in zip(pts, radii, strict=True)
+        ]
+    if inset:
+        box = _inset(ax, rings, kurdistan, border, (x0, x1, y0, y1), located)
+        obstacles.append(box.get_window_extent(renderer))
+
+    # place names: incident places first (most incidents first), then governorates
+    shown = located.groupby("place_id", sort=False).agg(
+        n=("incident_id", "size"), lon=("lon", "first"), lat=("lat", "first")
+    )
+    shown = shown.join(places.set_index("place_id")[["name", "kind"]])
+    shown = shown.sort_values(["n", "name"], ascending=[False, True])
+    labels = [
+        (str(r.name_), r.lon, r.lat, {"fontsize": 7, "color": "#111111", "zorder": 6}, None)
+        for r in shown.rename(columns={"name": "name_"}).itertuples()
+    ]
+    from matplotlib.path import Path
+
+    region_style = {"fontsize": 6, "color": "#777777", "style": "italic", "zorder": 5}
+    for name, polys in sorted(rings.items()):
+        ring = max(polys, key=len)
+        anchors = _region_anchors(ring, (x0, x1, y0, y1))
+        if anchors:
+            labels.append((name.upper(), anchors, None, region_style, Path(ring)))
+    for artist in _place_labels(ax, labels, obstacles, renderer):
+        artist.set_gid("place:" + artist.get_text())
     return ax
+
+
+def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
+    """All of Iraq, small, in the corner of ``ax`` with fewest incidents, the zoomed area
+    outlined in red-orange."""
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.patches import Rectangle
+
+    x0, x1, y0, y1 = extent
+    size = 0.3
+    corners = {
+        "lower left": (0.01, 0.01),
+        "lower right": (0.99 - size, 0.01),
+        "upper left": (0.01, 0.99 - size),
+        "upper right": (0.99 - size, 0.99 - size),
+    }
+    fx = (located.lon.to_numpy(dtype=float) - x0) / (x1 - x0)
+    fy = (located.lat.to_numpy(dtype=float) - y0) / (y1 - y0)
+
+    def crowd(corner):
+        cx, cy = corners[corner]
+        return int(((fx > cx - 0.05) & (fx < cx + size + 0.05)
+                    & (fy > cy - 0.05) & (fy < cy + size + 0.05)).sum())  # fmt: skip
+
+    corner = min(corners, key=crowd)  # dict order breaks ties: deterministic
+    inset = ax.inset_axes((*corners[corner], size, size))
+    inset.set_gid("inset")
+    inset.add_collection(
+        PolyCollection([r for polys in rings.values() for r in polys], facecolors="#F4F4F4",
+                       edgecolors="#AAAAAA", linewidths=0.3),
+        autolim=False,
+    )  # fmt: skip
+    inset.add_collection(LineCollection(kurdistan, colors="#000000", linewidths=0.7,
+                                        linestyles=(0, (3, 1.5))))  # fmt: skip
+    inset.add_collection(LineCollection(border, colors="#333333", linewidths=0.6))
+    zoom = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#D55E00", lw=1.3,
+                     zorder=5, gid="zoom-extent")  # fmt: skip
+    inset.add_patch(zoom)
+    inset.set_xlim(38.6, 48.8)
+    inset.set_ylim(29.0, 37.5)
+    inset.set_aspect(1 / np.cos(np.radians(33.3)))
+    inset.set_xticks([])
+    inset.set_yticks([])
+    for spine in inset.spines.values():
+        spine.set_visible(True)
+        spine.set_linewidth(0.6)
+        spine.set_color("#777777")
+    inset.set_facecolor("white")
+    inset.text(0.04, 0.04, "Iraq", transform=inset.transAxes, fontsize=6, color="#555555")
+    return inset
 
 
 @_themed
@@ -498,3 +817,538 @@ def time_axis(ax, start, end):
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     return ax
+
+
+# --------------------------------------------------------------------------------------
+# Chronology: every attack and coordination step, labelled in words, on one time axis
+
+#: The brief's printed width (A4 less its margins, about 17 cm), in inches.
+PRINT_WIDTH = 6.7
+_CHRONO_FONT = 7.0  # points: the size a figure PRINT_WIDTH wide keeps on paper
+_CHRONO_MIN_FONT = 5.0  # below this a printed label is unreadable: group labels instead
+_CHRONO_MAX_HEIGHT = 8.6  # inches: with its heading, one A4 page (the brief never splits it)
+_CHRONO_MIN_HEIGHT = 2.4
+_CHRONO_BOTTOM = 0.15
+_CHRONO_LEFT = 0.75  # inches left of the axes, for the date ticks
+_LANE_ATTACK, _LANE_STEP = 9.0, 21.0  # points from the time axis: the two rows of marks
+_LABEL_X = 44.0  # points from the time axis: where the labels start
+_LINE = 1.27  # a text line's height, in multiples of the font size (DejaVu at 1.2 spacing)
+_GAP = 1.2  # points between two labels
+_ATTACK_MARKER = "*"  # no coordination kind uses it (see _KIND_STYLE)
+
+
+@functools.cache
+def _char_widths(family: str) -> dict:
+    """Advance widths of characters at 100 pt (large, so hinting rounds little), filled on
+    demand with the Agg renderer (the one matplotlib lays text out with): summing them
+    sizes a label in microseconds, so a chronology of a hundred events lays out fast."""
+    return {}
+
+
+def _text_width(text: str, size: float) -> float:
+    """``text``'s width in points at ``size``, 6% generous: kerning is ignored, and hinting
+    at a figure's resolution widens small text by a percent or two."""
+    from matplotlib.font_manager import FontProperties
+
+    family = plt.rcParams["font.family"][0]
+    widths = _char_widths(family)
+    missing = {c for c in text if c not in widths}
+    if missing:
+        renderer = _agg_72()
+        prop = FontProperties(family=family, size=100)
+        # each character between two bars, so that spaces count too
+        bars, _, _ = renderer.get_text_width_height_descent("||", prop, ismath=False)
+        for c in missing:
+            w, _, _ = renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
+            widths[c] = w - bars
+    return sum(widths[c] for c in text) * size / 100 * 1.06
+
+
+@functools.cache
+def _agg_72():
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(10, 10, 72)  # at 72 dpi a pixel is a point
+
+
+def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """``text`` in at most ``max_lines`` lines of at most ``width`` points; what does not
+    fit is cut at a word and marked with an ellipsis."""
+    words = text.split()
+    space = _text_width(" ", size)
+    lines: list[list[str]] = []
+    current: list[str] = []
+    filled = 0.0
+    used = 0
+    for word in words:
+        w = _text_width(word, size)
+        if current and filled + space + w <= width:
+            current.append(word)
+            filled += space + w
+        elif not current:
+            current, filled = [word], w
+        else:
+            lines.append(current)
+            if len(lines) == max_lines:
+                break
+            current, filled = [word], w
+        used += 1
+    else:
+        if current:
+            lines.append(current)
+    out = [" ".join(line) for line in lines[:max_lines]]
+    if used < len(words) or _text_width(out[-1], size) > width:
+        last = out[-1]
+        while last and _text_width(last + "\u2026", size) > width:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        out[-1] = last.rstrip(" ,;:\u00b7") + "\u2026"
+    return out
+
+
+def _label_height(lines: int, size: float) -> float:
+    return lines * size * _LINE
+
+
+def _stack(desired, heights, lo: float, hi: float, gap: float = _GAP, extra=None) -> list[float]:
+    """Centres for labels in reading order, as near their ``desired`` centres as possible
+    (least squares) with no two overlapping and all inside ``lo..hi`` (points, downwards).
+
+    Shifting each label by the room the labels before it need turns "label i+1 at least
+    its height below label i" into "shifted centres never decrease", which the pool
+    adjacent violators algorithm solves exactly in one pass: deterministic, no iteration
+    to converge, and labels keep the order of their dates (leader lines never cross).
+    ``extra[i]`` is more room wanted between label i and label i+1 (a year's heading).
+
+    >>> _stack([10, 10, 10], [4, 4, 4], 0, 100, gap=0)
+    [6.0, 10.0, 14.0]
+    """
+    offsets = [0.0]
+    extra = extra if extra is not None else [0.0] * max(len(heights) - 1, 0)
+    for (h0, h1), more in zip(itertools.pairwise(heights), extra, strict=True):
+        offsets.append(offsets[-1] + (h0 + h1) / 2 + gap + more)
+    blocks: list[list[float]] = []  # [sum, count] of pooled shifted targets
+    for d, o in zip(desired, offsets, strict=True):
+        blocks.append([d - o, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            s, c = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += c
+    shifted = [s / c for s, c in blocks for _ in range(int(c))]
+    low, high = lo + heights[0] / 2, hi - heights[-1] / 2 - offsets[-1]
+    return [min(max(v, low), max(high, low)) + o for v, o in zip(shifted, offsets, strict=True)]
+
+
+_YEAR_GAP = 8.5  # points: room for a year's heading in the label column
+
+
+def _year_breaks(mids) -> tuple[list[float], list[int]]:
+    """Over several years, the labels' column is headed by year: (extra room between
+    consecutive labels, the years starting at each label, 0 where none does). A label's
+    place in the column follows the others', not the time axis, so without headings a
+    reader could read it against the wrong year tick."""
+    years = [pd.Timestamp(m).year for m in mids]
+    if len(set(years)) < 2:
+        return [0.0] * max(len(years) - 1, 0), [0] * len(years)
+    starts = [years[0]] + [b if b != a else 0 for a, b in itertools.pairwise(years)]
+    return [_YEAR_GAP if y else 0.0 for y in starts[1:]], starts
+
+
+def _killed_words(ds: Dataset) -> dict:
+    """incident_id -> "3 killed", "at least 2 killed" or "killed: no figure" (unknown is
+    never shown as 0), by the package's counting rule (analysis.casualty_figures)."""
+    from kirkuk_analysis.analysis import casualty_figures
+
+    fig = casualty_figures(ds)
+    fig = fig[fig.outcome.astype(str) == "killed"]
+    out = {}
+    for incident_id, rows in fig.groupby("incident_id", sort=False):
+        known = rows.figure.dropna()
+        if known.empty:
+            continue
+        floor = bool(rows.open_ended.any()) or len(known) < len(rows)
+        out[incident_id] = f"{'at least ' if floor else ''}{int(known.sum())} killed"
+    return out
+
+
+def _chronology_events(ds: Dataset) -> pd.DataFrame:
+    """One row per incident and coordination step, in reading order (middle of its date),
+    with its mark and its label in words: date, place, what happened, killed."""
+    from kirkuk_analysis import report
+
+    colors = party_colors(ds.vocab.parties)
+    killed = _killed_words(ds)
+    place = functools.cache(lambda *key: report.place_label(ds, *key))  # one look-up each
+    rows = []
+    for r in ds.incidents.itertuples():
+        words = [
+            report.format_range(r.date_start, r.date_end, r.date_precision),
+            place(r.place_id, r.geo_precision),
+            killed.get(r.incident_id, "killed: no figure"),
+            str(r.summary),
+        ]
+        rows.append(
+            {
+                "id": r.incident_id,
+                "lane": "attack",
+                "kind": str(r.event_type),
+                "start": r.date_start,
+                "end": r.date_end,
+                "marker": _ATTACK_MARKER,
+                "color": colors.get(str(r.target), OKABE_ITO[8]),
+                "hollow": False,
+                "text": " \u00b7 ".join(words),
+            }
+        )
+    for r in ds.coordination.itertuples():
+        marker, colour = _KIND_STYLE.get(str(r.kind), ("o", OKABE_ITO[8]))
+        kind = ds.vocab.label("kind", r.kind)
+        words = [report.format_range(r.date_start, r.date_end, r.date_precision)]
+        if not pd.isna(r.place_id):
+            words.append(place(r.place_id))
+        words.append(f"{kind[:1].upper()}{kind[1:]}: {r.summary}")
+        rows.append(
+            {
+                "id": r.step_id,
+                "lane": "step",
+                "kind": str(r.kind),
+                "start": r.date_start,
+                "end": r.date_end,
+                "marker": marker,
+                "color": colour,
+                "hollow": str(r.status) == "planned",
+                "text": " \u00b7 ".join(words),
+            }
+        )
+    events = pd.DataFrame(
+        rows, columns=["id", "lane", "kind", "start", "end", "marker", "color", "hollow", "text"]
+    )
+    if events.empty:
+        return events.assign(mid=pd.Series(dtype="datetime64[ns]"))
+    end_next = events.end + pd.Timedelta(days=1)
+    events["mid"] = events.start + (end_next - events.start) / 2
+    events.loc[events.start == events.end, "mid"] = events.start + pd.Timedelta(hours=12)
+    return events.sort_values(["mid", "start", "lane", "id"], kind="stable").reset_index(drop=True)
+
+
+def _fit_labels(
+    texts, priority, width: float, height: float | None, size: float, reserved: float = 0
+):
+    """Wrap the labels for a column ``width`` points wide and ``height`` tall (``None``: at
+    most one A4 page): one line each, then a second and a third line for labels in
+    ``priority`` order (attacks first) while they fit; failing one line each, a smaller
+    font down to 5 pt. ``reserved`` points are kept for year headings. Returns (lines per
+    label, font size); ``None`` when nothing fits."""
+    limit = (height if height is not None else _CHRONO_MAX_HEIGHT * 72) - reserved
+    gaps = _GAP * max(len(texts) - 1, 0)
+    s = size
+    while True:
+        options = [[_wrap(t, width, s, k) for k in ((1, 2, 3) if s == size else (1,))]
+                   for t in texts]  # fmt: skip
+        chosen = [o[0] for o in options]
+        need = sum(_label_height(len(c), s) for c in chosen) + gaps
+        if need <= limit:
+            for k in (1, 2):  # a second line for each in turn, then a third
+                for i in priority:
+                    if len(options[i]) > k:
+                        more = _label_height(len(options[i][k]), s) - _label_height(
+                            len(chosen[i]), s
+                        )
+                        if need + more <= limit:
+                            chosen[i], need = options[i][k], need + more
+            return chosen, s
+        if s <= _CHRONO_MIN_FONT:
+            return None
+        s = max(_CHRONO_MIN_FONT, s - 0.5)
+
+
+def _priority(events: pd.DataFrame) -> list[int]:
+    """Which labels get more lines first: attacks, then steps, context last; by date."""
+    rank = np.where(events.lane == "attack", 0, np.where(events.kind == "context", 2, 1))
+    return sorted(range(len(events)), key=lambda i: (rank[i], i))
+
+
+def _group_words(ds: Dataset, group: list) -> str:
+    """A shared label: the period and how many incidents and steps it stands for."""
+    from kirkuk_analysis import report
+
+    attacks = sum(1 for r in group if r.lane == "attack")
+    steps = len(group) - attacks
+    what = []
+    if attacks:
+        what.append(f"{attacks} incident{'s' if attacks != 1 else ''}")
+    if steps:
+        what.append(f"{steps} coordination step{'s' if steps != 1 else ''}")
+    period = report.format_range(
+        min(r.start for r in group).date(), max(r.end for r in group).date()
+    )
+    return f"{period} \u00b7 {' and '.join(what)}: listed in the tables"
+
+
+def _grouped(rows: list, capacity: int) -> list[list]:
+    """Events (in date order) in at most ``capacity`` groups of neighbours, merging the
+    closest in time first (deterministic: ties go to the earlier pair)."""
+    groups = [[r] for r in rows]
+    while len(groups) > max(capacity, 1):
+        gaps = [b[0].mid - a[-1].mid for a, b in itertools.pairwise(groups)]
+        i = int(np.argmin(gaps))
+        groups[i : i + 2] = [groups[i] + groups[i + 1]]
+    return groups
+
+
+def _events_in(ds: Dataset, start, end):
+    """(first day, last day, the events the axis shows: a range touching it counts)."""
+    s, e = _period(ds, start, end)
+    events = _chronology_events(ds)
+    events = events[(events.end >= s) & (events.start <= e)].reset_index(drop=True)
+    return s, e, events
+
+
+def _size_for(ds: Dataset, events: pd.DataFrame, width: float) -> tuple[float, float]:
+    column = (width - _CHRONO_LEFT - 0.1) * 72 - _LABEL_X - 2
+    reserved = _YEAR_GAP * sum(1 for y in _year_breaks(events.mid)[1] if y)
+    key = _key_height(ds, events)
+    room = (_CHRONO_MAX_HEIGHT - key - _CHRONO_BOTTOM - 0.1) * 72
+    fitted = _fit_labels(list(events.text), _priority(events), column, room, _CHRONO_FONT, reserved)
+    if fitted is None:
+        return width, _CHRONO_MAX_HEIGHT
+    wrapped, size = fitted
+    need = sum(_label_height(len(w), size) for w in wrapped) + _GAP * max(len(wrapped) - 1, 0)
+    need += reserved
+    height = need / 72 + key + _CHRONO_BOTTOM + 0.1
+    return width, round(min(max(height, _CHRONO_MIN_HEIGHT), _CHRONO_MAX_HEIGHT), 2)
+
+
+def chronology_size(
+    ds: Dataset, width: float = PRINT_WIDTH, start=None, end=None
+) -> tuple[float, float]:
+    """The figure size (inches) :func:`chronology` needs to label every event of ``ds``
+    ``width`` inches wide: taller with more events, never taller than one A4 page (beyond
+    that, labels get shorter, then smaller, then grouped).
+
+    >>> from kirkuk_analysis import load
+    >>> w, h = chronology_size(load())
+    >>> w, 2.4 <= h <= 9.0
+    (6.7, True)
+    """
+    with plt.rc_context(theme()):
+        return _size_for(ds, _events_in(ds, start, end)[2], width)
+
+
+def _date_ticks(axis, s: pd.Timestamp, e: pd.Timestamp) -> None:
+    """Ticks that suit the period's length: days for a month or two, months, quarters,
+    then years."""
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    if months <= 2:
+        axis.set_major_locator(mdates.DayLocator(bymonthday=(1, 8, 15, 22)))
+        axis.set_major_formatter(
+            plt.FuncFormatter(lambda x, _: f"{mdates.num2date(x):%d %b %Y}".lstrip("0"))
+        )
+    elif months <= 8:
+        axis.set_major_locator(mdates.MonthLocator())
+        axis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    elif months <= 24:
+        axis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        axis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    else:
+        axis.set_major_locator(mdates.YearLocator())
+        axis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+@_themed
+def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
+    """An annotated chronology: every incident and coordination step on one vertical time
+    axis (earliest at the top), each labelled in words (date, place, killed, what happened)
+    in a column to the right, joined to its date by a leader line.
+
+    Incidents are stars (colour: target), coordination steps the markers of their kind
+    (hollow: planned); a date known only as a range (a week, a month) is a bar over the
+    whole range. Labels keep the order of their dates and never overlap: each sits as near
+    its date as the others allow (:func:`_stack`); attacks get up to three lines, then the
+    other steps, as room allows; a label too long is cut at a word, with an ellipsis.
+    Without ``ax`` the figure is sized for the events (:func:`chronology_size`); on a given
+    ``ax`` too small for them, labels get shorter, then smaller, then neighbours share one
+    label. The axis spans ``start``..``end``, by default the selection's own dates; events
+    outside it are left out. Returns the Axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from kirkuk_analysis import load
+    >>> from kirkuk_analysis.analysis import select
+    >>> ax = chronology(select(load(), "2021-12-01", "2021-12-31"))
+    >>> [t.get_text()[:29] for t in ax.texts if (t.get_gid() or "").startswith("label:")][:1]
+    ['2 December 2021 · near Makhmo']
+    """
+    s, e, events = _events_in(ds, start, end)
+    if ax is None:
+        w, h = _size_for(ds, events, PRINT_WIDTH)
+        fig = plt.figure(figsize=(w, h))
+        top = _key_height(ds, events)
+        ax = fig.add_axes(
+            (_CHRONO_LEFT / w, _CHRONO_BOTTOM / h, 1 - (_CHRONO_LEFT + 0.1) / w,
+             1 - (top + _CHRONO_BOTTOM) / h)
+        )  # fmt: skip
+    fig = ax.figure
+    y0, y1 = mdates.date2num(s), mdates.date2num(e + pd.Timedelta(days=1))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(y1, y0)  # time runs down the page, as a chronology is read
+    box = ax.get_position()
+    width_pt = box.width * fig.get_figwidth() * 72
+    height_pt = box.height * fig.get_figheight() * 72
+    px = 1 / width_pt  # one point, in axes fractions
+    x_of = {"attack": _LANE_ATTACK * px, "step": _LANE_STEP * px}
+    ax.axvline(0, color="#444444", lw=0.8)
+
+    # the labels: fitted to the column, stacked without overlap
+    column = width_pt - _LABEL_X - 2
+    # plain rows, not one-row frames: pandas indexing in this loop cost more than drawing
+    groups = [[r] for r in events.itertuples(index=False)]
+    texts = list(events.text)
+    extra, years = _year_breaks(events.mid)
+    reserved = _YEAR_GAP * sum(1 for y in years if y)
+    fitted = (
+        _fit_labels(texts, _priority(events), column, height_pt, _CHRONO_FONT, reserved)
+        if texts
+        else ([], _CHRONO_FONT)
+    )
+    if fitted is None:  # too many for this Axes even at 5 pt: neighbours share a label
+        extra, years = [0.0] * max(len(events) - 1, 0), [0] * len(events)  # and no headings
+        capacity = int((height_pt + _GAP) // (_label_height(1, _CHRONO_MIN_FONT) + _GAP))
+        groups = _grouped([g[0] for g in groups], capacity)
+        texts = [g[0].text if len(g) == 1 else _group_words(ds, g) for g in groups]
+        fitted = ([_wrap(t, column, _CHRONO_MIN_FONT, 1) for t in texts], _CHRONO_MIN_FONT)
+        extra, years = extra[: len(groups) - 1], years[: len(groups)]
+    wrapped, size = fitted
+    to_pt = height_pt / (y1 - y0)
+    desired = [(float(np.mean([mdates.date2num(r.mid) for r in g])) - y0) * to_pt for g in groups]
+    heights = [_label_height(len(w), size) for w in wrapped]
+    top_room = _YEAR_GAP if years and years[0] else 0.0
+    centres = _stack(desired, heights, top_room, height_pt, extra=extra) if wrapped else []
+    # each year's heading in the middle of the room kept above its first label
+    for i, year in enumerate(years):
+        if year:
+            below = centres[i] - heights[i] / 2
+            above = centres[i - 1] + heights[i - 1] / 2 if i else below - _YEAR_GAP - _GAP
+            ax.text(
+                _LABEL_X / width_pt, y0 + (above + below) / 2 / (height_pt / (y1 - y0)),
+                str(year), fontsize=6.5, fontweight="bold", color="#555555", va="center",
+                ha="left", gid=f"year:{year}",
+            )  # fmt: skip
+
+    # marks (one artist per marker style: fast to draw), ranges, label glyphs, leaders
+    label_x = _LABEL_X * px
+    marks: dict = {}
+    leaders = []
+    for group, lines, centre in zip(groups, wrapped, centres, strict=True):
+        y = y0 + centre / to_pt
+        first = group[0]
+        ax.text(
+            label_x, y, "\n".join(lines), fontsize=size, va="center", ha="left",
+            linespacing=1.2, color="#111111" if first.lane == "attack" else "#333333",
+            parse_math=False, gid="label:" + ",".join(r.id for r in group),
+        )  # fmt: skip
+        # the label's own marker, so a reader matches it without following the line
+        top = y - (len(lines) - 1) * size * _LINE / 2 / to_pt
+        style = (first.marker, first.color, first.hollow, "glyph")
+        marks.setdefault(style, []).append((label_x - 5 * px, top, ""))
+        for r in group:
+            if r.start == r.end:
+                marks.setdefault((r.marker, r.color, r.hollow, "marks"), []).append(
+                    (x_of[r.lane], r.mid, r.id)
+                )
+            else:
+                ax.plot(
+                    [x_of[r.lane]] * 2, [r.start, r.end + pd.Timedelta(days=1)],
+                    color=r.color, lw=4.5, alpha=0.6, solid_capstyle="butt", zorder=3,
+                    gid=f"range:{r.id}",
+                )  # fmt: skip
+            leaders.append(
+                [(x_of[r.lane] + 3 * px, mdates.date2num(r.mid)),
+                 ((_LANE_STEP + 7) * px, mdates.date2num(r.mid)),
+                 (label_x - 10 * px, mdates.date2num(top)), (label_x - 8 * px,
+                                                             mdates.date2num(top))]
+            )  # fmt: skip
+    for (marker, color, hollow, role), points in marks.items():
+        xs, ys, ids = zip(*points, strict=True)
+        big = marker == _ATTACK_MARKER
+        ax.plot(
+            xs, ys, marker=marker, linestyle="none", color=color,
+            ms=(8 if big else 5.5) if role == "marks" else (6 if big else 4),
+            markerfacecolor="white" if hollow else color, markeredgewidth=0.9,
+            markeredgecolor="#999999" if color == "#F0E442" and not hollow else color,
+            zorder=4, gid=f"{role}:{','.join(ids)}" if role == "marks" else role,
+        )  # fmt: skip
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection(leaders, colors="#AAAAAA", linewidths=0.5, zorder=1))
+
+    _date_ticks(ax.yaxis, s, e)
+    ax.tick_params(axis="y", labelsize=7, length=3)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)  # the axvline above is the time axis
+    _chronology_legend(ds, ax, events)
+    return ax
+
+
+def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
+    """The key's handles and labels: incidents' targets, steps' kinds, planned, ranges."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = [], []
+    for colour, targets in _colour_classes(ds, ds.incidents.target).items():
+        handles.append(Line2D([], [], marker="*", ms=8, ls="none", color=colour))
+        labels.append(_class_label(ds, targets, width=30))
+    shown = set(ds.coordination.kind.astype(str))
+    for kind in ds.vocab.kinds:
+        if kind in shown:
+            marker, colour = _KIND_STYLE.get(kind, ("o", OKABE_ITO[8]))
+            handles.append(Line2D([], [], marker=marker, ms=5.5, ls="none", color=colour))
+            labels.append(ds.vocab.label("kind", kind))
+    if (ds.coordination.status.astype(str) == "planned").any():
+        handles.append(
+            Line2D([], [], marker="o", ms=5.5, ls="none", color="#555555",
+                   markerfacecolor="white")
+        )  # fmt: skip
+        labels.append("planned (hollow)")
+    if (events.start != events.end).any():
+        handles.append(Line2D([], [], color="#777777", lw=4.5, alpha=0.6))
+        labels.append("range: date uncertain")
+    return handles, labels
+
+
+_KEY_COLUMNS = 5
+
+
+def _key_height(ds: Dataset, events: pd.DataFrame) -> float:
+    """Inches the key needs above the axes: a title line, then rows of five entries, each
+    row as tall as its tallest entry (matplotlib fills the key column by column)."""
+    labels = _chronology_key(ds, events)[1]
+    if not labels:
+        return 0.1
+    rows = -(-len(labels) // _KEY_COLUMNS)
+    lines = [
+        max(labels[i].count("\n") + 1 for i in range(row, len(labels), rows)) for row in range(rows)
+    ]
+    return 0.14 + 0.125 * (sum(lines) + 1) + 0.03 * rows
+
+
+def _key_title(events: pd.DataFrame) -> str:
+    """What the marks mean, naming only what is drawn."""
+    attacks, steps = (events.lane == "attack").any(), (events.lane == "step").any()
+    parts = ["\u2605 incident, colour: its target"] if attacks else []
+    if steps:
+        parts.append(f"{'other markers' if attacks else 'markers'}: coordination steps, by kind")
+    return " \u00b7 ".join([*parts, "grey lines join each label to its date"])
+
+
+def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:
+    """The key, above the axes."""
+    handles, labels = _chronology_key(ds, events)
+    if handles:
+        legend = ax.legend(
+            handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_KEY_COLUMNS,
+            fontsize=6.5, frameon=False, handlelength=1.4, columnspacing=1.0,
+            borderaxespad=0.2, handletextpad=0.4, title_fontsize=6.5,
+            title=_key_title(events),
+        )  # fmt: skip
+        legend._legend_box.align = "left"

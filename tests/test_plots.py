@@ -24,7 +24,13 @@ from kirkuk_analysis.vocab import read_vocabulary  # noqa: E402
 
 ATTACK_EVENT_TYPES = read_vocabulary().attack_types
 
-FIGURES = [plots.timeline, plots.monthly_casualties, plots.province_swimlane, plots.incident_map]
+FIGURES = [
+    plots.timeline,
+    plots.monthly_casualties,
+    plots.province_swimlane,
+    plots.incident_map,
+    plots.chronology,
+]
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -184,11 +190,14 @@ def test_swimlane_has_one_lane_per_province(ds):
     assert {t.get_text() for t in ax.get_yticklabels()} == provinces
 
 
+def governorates(ax):
+    (shapes,) = [c for c in ax.collections if c.get_gid() == "governorates"]
+    return shapes
+
+
 def test_map_draws_the_governorates(ds):
     ax = plots.incident_map(ds)
-    assert len(ax.patches) >= 18
-    x0, x1 = ax.get_xlim()
-    assert x0 <= ds.places.lon.min() and x1 >= ds.places.lon.max()
+    assert len(governorates(ax).get_paths()) >= 18
 
 
 def test_monthly_casualties_takes_the_largest_figure_of_two_sources(tmp_path):
@@ -241,3 +250,222 @@ def test_the_time_axis_follows_the_selection(tmp_path):
     assert (hi - lo).days < 250  # the selection's months, not 2020-2024
     lo, hi = plots.timeline(ds, start="2021-01-01", end="2021-12-31").get_xlim()
     assert mdates.num2date(lo).date().isoformat() == "2021-01-01"
+
+
+# ---- the chronology ------------------------------------------------------------------
+
+
+def boxes(ax, prefix):
+    """The rendered boxes (pixels) of the texts whose gid starts with ``prefix``."""
+    renderer = ax.figure.canvas.get_renderer()
+    return {
+        t.get_gid(): t.get_window_extent(renderer)
+        for t in ax.texts
+        if (t.get_gid() or "").startswith(prefix)
+    }
+
+
+def assert_apart_and_inside(found, frame):
+    for (a, box_a), (b, box_b) in itertools.combinations(found.items(), 2):
+        assert not box_a.overlaps(box_b), (a, b)
+    for gid, box in found.items():
+        assert frame.x0 - 0.5 <= box.x0 and box.x1 <= frame.x1 + 0.5, gid
+        assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, gid
+
+
+def fictional_events(n_incidents, n_steps, first, last):
+    """Incidents and steps spread evenly over first..last, every fourth a month or week."""
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days
+    incidents, steps = [], []
+    for i in range(n_incidents):
+        day = pd.Timestamp(first) + pd.Timedelta(days=days * i // max(n_incidents, 1))
+        incidents.append(
+            {
+                "incident_id": f"I{i + 1:02d}",
+                "date_start": day.date().isoformat(),
+                "summary": f"Fictional attack number {i + 1}, written for the tests to be "
+                "long enough to need cutting on a page that is only seventeen centimetres "
+                "wide, with more words than any label can hold on a single line.",
+            }
+        )
+    for i in range(n_steps):
+        day = pd.Timestamp(first) + pd.Timedelta(days=days * i // max(n_steps, 1) + 1)
+        row = {"step_id": f"K{i + 1:02d}", "date_start": day.date().isoformat(),
+               "kind": ("meeting", "call", "agreement")[i % 3]}  # fmt: skip
+        if i % 4 == 3:  # a week
+            row |= {"date_end": (day + pd.Timedelta(days=6)).date().isoformat(),
+                    "date_precision": "week"}  # fmt: skip
+        steps.append(row)
+    return incidents, steps
+
+
+def chronology_cases(tmp_path, ds):
+    five_years = fictional_events(9, 6, "2020-01-10", "2024-11-20")
+    one_month = fictional_events(2, 1, "2021-12-02", "2021-12-20")
+    dense = fictional_events(60, 45, "2021-01-01", "2021-03-01")
+    return {
+        "shipped, 2020-2024": (ds, "2020-01-01", "2024-12-31"),
+        "shipped, December 2021": (
+            select(ds, "2021-12-01", "2021-12-31"),
+            "2021-12-01",
+            "2021-12-31",
+        ),  # fmt: skip
+        "fictional, five years": (
+            load_package(tmp_path / "a", incidents=five_years[0], coordination=five_years[1]),
+            "2020-01-01",
+            "2024-12-31",
+        ),  # fmt: skip
+        "fictional, one month": (
+            load_package(tmp_path / "b", incidents=one_month[0], coordination=one_month[1]),
+            "2021-12-01",
+            "2021-12-31",
+        ),  # fmt: skip
+        "fictional, dense": (
+            load_package(tmp_path / "c", incidents=dense[0], coordination=dense[1]),
+            "2021-01-01",
+            "2021-03-31",
+        ),  # fmt: skip
+    }
+
+
+def test_chronology_labels_every_event_apart_and_inside_the_figure(tmp_path, ds):
+    for name, (data, start, end) in chronology_cases(tmp_path, ds).items():
+        ax = plots.chronology(data, start=start, end=end)
+        ax.figure.canvas.draw()
+        found = boxes(ax, "label:")
+        ids = [i for gid in found for i in gid.removeprefix("label:").split(",")]
+        expected = list(data.incidents.incident_id) + list(data.coordination.step_id)
+        assert sorted(ids) == sorted(expected), name  # every event, once
+        years = boxes(ax, "year:")  # over several years the column is headed by year
+        table = pd.concat([data.incidents, data.coordination])
+        middle = table.date_start + (table.date_end + pd.Timedelta(days=1) - table.date_start) / 2
+        assert bool(years) == (middle.dt.year.nunique() > 1), name
+        assert_apart_and_inside(found | years, ax.figure.bbox)
+        width, height = ax.figure.get_size_inches()
+        assert width == plots.PRINT_WIDTH and height <= 9.0, name  # one A4 page
+        plt.close(ax.figure)
+
+
+def test_chronology_on_a_small_axes_still_never_overlaps(tmp_path):
+    incidents, steps = fictional_events(60, 45, "2021-01-01", "2021-03-01")
+    data = load_package(tmp_path, incidents=incidents, coordination=steps)
+    fig, ax = plt.subplots(figsize=(6.7, 3))
+    plots.chronology(data, ax=ax)
+    fig.canvas.draw()
+    found = boxes(ax, "label:")
+    ids = [i for gid in found for i in gid.removeprefix("label:").split(",")]
+    assert sorted(ids) == sorted(list(data.incidents.incident_id) + list(data.coordination.step_id))
+    assert len(found) < 105  # neighbours share labels rather than overlap
+    assert_apart_and_inside(found, fig.bbox)
+
+
+def test_chronology_figure_grows_with_the_events(tmp_path):
+    few = load_package(tmp_path / "a", incidents=fictional_events(2, 1, "2021-12-01",
+                                                                  "2021-12-20")[0])  # fmt: skip
+    many = fictional_events(20, 20, "2020-01-01", "2024-12-01")
+    many = load_package(tmp_path / "b", incidents=many[0], coordination=many[1])
+    assert plots.chronology_size(few)[1] < plots.chronology_size(many)[1] <= 9.0
+
+
+def test_chronology_labels_say_date_place_killed_and_what_happened(tmp_path):
+    data = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-12-05",
+                    "summary": "Fictional militants attacked a fictional checkpoint."}],
+        casualties=[{"best": 3}, {"party": "civilians", "best": 2, "high": ""}],  # "at least 2"
+        coordination=[{"step_id": "K01", "date_start": "2021-12-06", "kind": "meeting",
+                       "summary": "A fictional meeting on joint patrols."}],
+    )  # fmt: skip
+    ax = plots.chronology(data)
+    texts = {t.get_gid(): t.get_text().replace("\n", " ") for t in ax.texts}
+    assert texts["label:I01"] == (
+        "5 December 2021 \u00b7 Kirkuk city \u00b7 at least 5 killed \u00b7 "
+        "Fictional militants attacked a fictional checkpoint."
+    )
+    assert texts["label:K01"].startswith("6 December 2021 \u00b7 Meeting: A fictional meeting")
+
+
+def test_chronology_draws_uncertain_dates_as_ranges(tmp_path):
+    data = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-04-01", "date_end": "2021-04-30",
+             "date_precision": "month"},
+            {"incident_id": "I02", "date_start": "2021-05-02"},
+        ],
+        coordination=[{"step_id": "K01", "date_start": "2021-04-24", "date_end": "2021-04-30",
+                       "date_precision": "week", "kind": "call"}],
+    )  # fmt: skip
+    ax = plots.chronology(data)
+    lines = {line.get_gid(): line for line in ax.lines if line.get_gid()}
+    day = pd.Timedelta(days=1)
+    for gid, (start, end) in {"range:I01": ("2021-04-01", "2021-04-30"),
+                              "range:K01": ("2021-04-24", "2021-04-30")}.items():  # fmt: skip
+        ys = [mdates.num2date(mdates.date2num(y)).date() for y in lines[gid].get_ydata()]
+        assert (min(ys), max(ys)) == (pd.Timestamp(start).date(), (pd.Timestamp(end) + day).date())
+    marked = [i for gid in lines if gid.startswith("marks:") for i in gid[6:].split(",")]
+    assert "I02" in marked and "range:I02" not in lines and "I01" not in marked
+
+
+# ---- the map -------------------------------------------------------------------------
+
+IRAQ_LON, IRAQ_LAT = (38.8, 48.6), (29.1, 37.4)
+
+
+def test_map_is_zoomed_to_the_incidents(ds):
+    ax = plots.incident_map(ds)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    located = ds.incidents.place_id.map(ds.places.set_index("place_id").lon).dropna()
+    lats = ds.incidents.place_id.map(ds.places.set_index("place_id").lat).dropna()
+    assert x0 < located.min() and located.max() < x1
+    assert y0 < lats.min() and lats.max() < y1
+    # every drawn incident inside the view
+    for c in ax.collections:
+        if isinstance(c, matplotlib.collections.PathCollection):
+            for lon, lat in c.get_offsets():
+                assert x0 <= lon <= x1 and y0 <= lat <= y1
+    area = (x1 - x0) * (y1 - y0)
+    assert area < 0.4 * (IRAQ_LON[1] - IRAQ_LON[0]) * (IRAQ_LAT[1] - IRAQ_LAT[0])
+
+
+def test_map_of_one_place_shows_its_surroundings(tmp_path):
+    data = load_package(tmp_path, incidents=[{"incident_id": "I01"}])
+    ax = plots.incident_map(data)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < 44.3922 < x1 and y0 < 35.4681 < y1
+    assert 1 <= x1 - x0 <= 3 and 1 <= y1 - y0 <= 3
+
+
+def test_map_has_an_inset_showing_the_zoomed_area(ds):
+    ax = plots.incident_map(ds)
+    (inset,) = [a for a in ax.child_axes if a.get_gid() == "inset"]
+    (zoom,) = [p for p in inset.patches if p.get_gid() == "zoom-extent"]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert zoom.get_x() == pytest.approx(x0) and zoom.get_width() == pytest.approx(x1 - x0)
+    assert zoom.get_y() == pytest.approx(y0) and zoom.get_height() == pytest.approx(y1 - y0)
+    ix, iy = inset.get_xlim(), inset.get_ylim()  # the inset shows all of Iraq
+    assert ix[0] <= IRAQ_LON[0] and ix[1] >= IRAQ_LON[1]
+    assert iy[0] <= IRAQ_LAT[0] and iy[1] >= IRAQ_LAT[1]
+
+
+def test_map_names_its_places_without_collisions(ds):
+    ax = plots.incident_map(ds)
+    ax.figure.canvas.draw()
+    found = boxes(ax, "place:")
+    names = set(ds.places.set_index("place_id").name[ds.incidents.place_id.unique()])
+    assert {gid.removeprefix("place:") for gid in found} >= names
+    assert_apart_and_inside(found, ax.get_window_extent())
+    inset = next(a for a in ax.child_axes if a.get_gid() == "inset").get_window_extent()
+    assert not any(box.overlaps(inset) for box in found.values())
+
+
+def test_map_tells_province_and_kurdistan_boundaries_apart(ds):
+    ax = plots.incident_map(ds)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "province boundary" in labels
+    assert any(t.startswith("Kurdistan Region boundary") for t in labels)
+    (kri,) = [c for c in ax.collections if c.get_gid() == "kurdistan-boundary"]
+    provinces = governorates(ax)
+    assert kri.get_linestyle()[0][1] is not None  # dashed
+    assert provinces.get_linestyle()[0][1] is None  # solid
+    assert kri.get_linewidth()[0] > provinces.get_linewidth()[0]
