@@ -54,9 +54,9 @@ FOOTER_STYLE = (
 
 MISSING_MESSAGE = (
     "kirkuk-analysis needs Chromium to print the brief to PDF, and none was found "
-    "(looked for {names} on PATH and the CHROMIUM environment variable).\n"
-    "Install it on Debian/Ubuntu with:  sudo apt-get install chromium\n"
-    "or point CHROMIUM=/path/to/chromium at a Chromium or Chrome you already have."
+    "(looked for {names} on PATH and the CHROMIUM environment variable); "
+    "install it (Debian/Ubuntu: sudo apt-get install chromium) "
+    "or point CHROMIUM=/path/to/chromium at a Chromium or Chrome you already have"
 )
 
 

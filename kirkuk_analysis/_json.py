@@ -25,3 +25,7 @@ def parse(text: str) -> object:
         return json.loads(text)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply to be read", text, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # an integer of thousands of digits (Python's int limit)
+        raise json.JSONDecodeError(f"a value cannot be read ({exc})", text, 0) from None

@@ -352,7 +352,11 @@ def _article_texts(ds: Dataset, folder: Path, report: _Report) -> dict[str, str 
         if not document or not path.is_file():
             report.add("sources", row, "document", f"no file {document!r} in {folder}")
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.add("sources", row, "document", f"{document} cannot be read: {exc.strerror}")
+            continue
         digest = hashlib.sha256(data).hexdigest()
         expected = _text(src.get("sha256"))
         if digest != expected:

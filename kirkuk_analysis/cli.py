@@ -416,31 +416,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is so that its clean-up code runs (as Ctrl-C's
-    KeyboardInterrupt does)."""
+    """SIGTERM or SIGHUP (a closed terminal), raised where the program is so that its
+    clean-up code runs (as Ctrl-C's KeyboardInterrupt does). ``signum``: which one."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
-    raise Terminated()
+    raise Terminated(signum)
+
+
+class _ClosedStream:
+    """Standard output when the process was started without one (``>&-``): writing to it is
+    the ``OSError`` main() reports in one line."""
+
+    def write(self, text: str) -> int:
+        raise OSError(9, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
 
 
 def _discard_stdout() -> None:
     """Point stdout at /dev/null: what is still buffered would fail again at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    if sys.stdout is None or isinstance(sys.stdout, _ClosedStream):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0 ok, 1 the work failed, 2 bad input, 130 / 143
-    interrupted by SIGINT / SIGTERM, 141 the reader of stdout went away)."""
+    / 129 interrupted by SIGINT / SIGTERM / SIGHUP, 141 the reader of stdout went away)."""
     import signal
 
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):  # a terminal in another encoding: escapes, no crash
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    handled = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _on_sigterm) for s in handled}
     try:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
@@ -457,11 +480,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except Terminated:
-        _error("terminated")
-        return 143
+    except Terminated as exc:
+        _error("terminated" if exc.signum == signal.SIGTERM else "hung up")
+        return 128 + exc.signum
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+        if os.environ.get("KIRKUK_DEBUG"):
+            raise
+        _error(
+            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+            "(a bug: please report it with the command; KIRKUK_DEBUG=1 shows the traceback)"
+        )
+        return EXIT_FAILED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kirkuk_analysis import _json, _paths, dates
+from kirkuk_analysis._files import field_size_limit, unreadable
 from kirkuk_analysis.text import control_character, normalise
 
 __all__ = [
@@ -60,6 +61,21 @@ def _folder(data_dir: str | Path | None) -> Path:
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # the loader's "uri" format
 
 
+def _url_problem(folder: Path, url: str) -> str | None:
+    """Why ``url`` would fail the package's own rules for ``sources.url`` (its ``format`` and
+    ``pattern`` in datapackage.json), or None."""
+    if not _URI.fullmatch(url):
+        return "is not an address (https://...)"
+    for resource in _descriptor(folder)["resources"]:
+        if isinstance(resource, dict) and resource.get("name") == "sources":
+            for fd in resource.get("schema", {}).get("fields", []):
+                pattern = fd.get("constraints", {}).get("pattern") if isinstance(fd, dict) else None
+                if fd.get("name") == "url" and isinstance(pattern, str):
+                    if not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), url):
+                        return f"does not match the package's pattern for addresses ({pattern})"
+    return None
+
+
 def _descriptor(folder: Path) -> dict:
     path = folder / "datapackage.json"
     if not path.is_file():
@@ -85,16 +101,26 @@ def _table_path(folder: Path, table: str) -> Path:
     raise CurationError(f"the data package in {folder} has no table {table!r}")
 
 
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def _read(path: Path, column: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of the table at ``path``; ``column``: a column it must have (an
+    id column not found, say behind a stray byte-order mark, would make every id look free)."""
+    if why := unreadable(path.parent, path):
+        raise CurationError(f"{path}: {why}; run `kirkuk-analysis validate`")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            return list(reader.fieldnames or []), rows
+            with field_size_limit(path.stat().st_size):
+                reader = csv.DictReader(handle)
+                rows = list(reader)
+            header = list(reader.fieldnames or [])
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise CurationError(
             f"{path} cannot be read ({exc}); run `kirkuk-analysis validate`"
         ) from None
+    if column is not None and column not in header:
+        raise CurationError(
+            f"{path} has no {column} column in its header; run `kirkuk-analysis validate`"
+        )
+    return header, rows
 
 
 def retired_ids(descriptor: dict) -> dict[str, list[str]]:
@@ -128,7 +154,7 @@ def next_ids(data_dir: str | Path | None = None) -> dict[str, str]:
     retired = retired_ids(_descriptor(folder))
     out = {}
     for table, prefix in ID_PREFIXES.items():
-        _, rows = _read(_table_path(folder, table))
+        _, rows = _read(_table_path(folder, table), _ID_COLUMNS[table])
         used = [r.get(_ID_COLUMNS[table]) or "" for r in rows] + list(retired.get(table, []))
         numbers = [m for i in used if (m := re.fullmatch(rf"{prefix}(\d+)", i.strip()))]
         top = max((int(m[1]) for m in numbers), default=0)
@@ -146,7 +172,7 @@ def publication_date(source_id: str, data_dir: str | Path | None = None) -> date
     >>> publication_date("rudaw-2021-12-06")
     datetime.date(2021, 12, 6)
     """
-    _, rows = _read(_table_path(_folder(data_dir), "sources"))
+    _, rows = _read(_table_path(_folder(data_dir), "sources"), "source_id")
     for row in rows:
         if row.get("source_id") == source_id:
             try:
@@ -288,6 +314,13 @@ def register(
         raise CurationError(f"{source} holds no text")
     fields = {"outlet": outlet, "url": url, "headline": headline, "dateline": dateline}
     for name, value in {**fields, "notes": notes}.items():
+        try:
+            str(value).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CurationError(
+                f"--{name} is not valid text: it holds U+{ord(str(value)[exc.start]):04X} (a "
+                "lone surrogate; is it in another encoding than UTF-8?)"
+            ) from None
         if found := control_character(str(value)):
             raise CurationError(f"--{name} {str(value)!a} holds {found}; type it again")
     if "\x00" in text:
@@ -328,8 +361,8 @@ def register(
         )
     if not url.strip() and not notes.strip():
         raise CurationError("no --url: give the article's address, or say in --notes why none")
-    if url.strip() and not _URI.fullmatch(url.strip()):
-        raise CurationError(f"--url {url!r} is not an address (https://...)")
+    if url.strip() and (why := _url_problem(folder, url.strip())):
+        raise CurationError(f"--url {url!r} {why}")
 
     target_dir = Path(articles) if articles is not None else source.parent
     if not target_dir.is_dir():

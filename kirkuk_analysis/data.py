@@ -37,10 +37,7 @@ import json
 import mmap
 import os
 import re
-import stat
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -49,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from kirkuk_analysis import _json, _paths
+from kirkuk_analysis._files import field_size_limit, unreadable
 from kirkuk_analysis.dates import PRECISION_DAYS
 from kirkuk_analysis.text import CONTROL, CONTROL_RE2, control_character
 from kirkuk_analysis.vocab import Vocabulary, descriptor_problems
@@ -79,6 +77,9 @@ CROSS_FIELD_RULES = (
     "every text cell: no control character but tab and line breaks (no NUL, no lone CR)",
     "every integer and number: at most 2**53 - 1 in size (exact as a float; no overflow in sums)",
     "every resource path: relative, inside the package folder, not a link out of it",
+    "datapackage.json: field types the loader reads, constraints of the right kind (numbers, "
+    "a valid pattern, a list for enum), keys that name real fields and tables, "
+    "comma-separated UTF-8 with a header",
 )
 
 # A ';'-list pattern of the form ^(a|b|c)(;(a|b|c))*$: its items are a vocabulary.
@@ -638,20 +639,6 @@ def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
 _FIRST_LINE = re.compile(rb"[^\r\n]*")
-_FIELD_LIMIT = threading.Lock()
-
-
-@contextmanager
-def _field_size_limit(n: int) -> Iterator[None]:
-    """The csv module's limit on one field (131072 characters by default, process-wide)
-    raised to ``n`` while a file is read, then put back: a long cell is data, not an error."""
-    with _FIELD_LIMIT:
-        previous = csv.field_size_limit()
-        csv.field_size_limit(max(n, previous))
-        try:
-            yield
-        finally:
-            csv.field_size_limit(previous)
 
 
 def _read_with_csv(
@@ -664,12 +651,13 @@ def _read_with_csv(
     """
     text = data.decode("utf-8-sig", errors="surrogateescape")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
+    with field_size_limit(len(text)):
+        header = next(reader, [])
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous = reader.line_num
-    with _field_size_limit(len(text)):
+    with field_size_limit(len(text)):
         for record in reader:
             start = previous + 1
             previous = reader.line_num
@@ -789,7 +777,7 @@ def _read_csv(
 ) -> _Table | None:
     file = resource["path"]
     path = folder / file
-    if why := _unreadable(folder, path):
+    if why := unreadable(folder, path):
         problems.append(Problem(file, 1, "-", why))
         return None
     try:
@@ -803,24 +791,6 @@ def _read_csv(
     except OSError as exc:
         problems.append(Problem(file, 1, "-", f"cannot be read: {exc.strerror or exc}"))
         return None
-
-
-def _unreadable(folder: Path, path: Path) -> str | None:
-    """Why the table at ``path`` cannot be read, or None: missing, not a regular file, or
-    (through a symbolic link) outside the package folder."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return "missing file"
-    except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
-    if not stat.S_ISREG(mode):
-        return "not a regular file"
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return "is a link to a file outside the package folder; copy the file into it"
-    return None
 
 
 def _read_mapped(
@@ -840,7 +810,7 @@ def _read_mapped(
 
     # the header line ends at the first LF or CR (a file may end its lines with CR alone)
     first_line = _FIRST_LINE.match(data).group().removeprefix(b"\xef\xbb\xbf")
-    with _field_size_limit(len(first_line)):
+    with field_size_limit(len(first_line)):
         header = next(csv.reader([first_line.decode("utf-8", errors="surrogateescape")]), [])
     known = set(names)
     for position, name in enumerate(header):

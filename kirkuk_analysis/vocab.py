@@ -18,6 +18,7 @@ Standard library only: the CLI checks parameters against it before pandas is imp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,13 +114,171 @@ class Vocabulary:
         return self.labels.get(family, {}).get(str(value), str(value))
 
 
+#: The field types the loader reads (Frictionless names).
+FIELD_TYPES = ("string", "integer", "number", "date", "boolean")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _names(value) -> list | None:
+    """A Frictionless field list (a name or a list of names) as a list, or None if malformed."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _field_problems(where: str, fd: dict) -> list[tuple[str, str]]:
+    column = f"{where}.{fd['name']}"
+    problems = []
+    kind = fd.get("type", "string")
+    if kind not in FIELD_TYPES:
+        problems.append(
+            (column, f"type {kind!r} is not one the loader reads ({', '.join(FIELD_TYPES)})")
+        )
+    c = fd.get("constraints", {})
+    if not isinstance(c, dict):
+        return [*problems, (column, "constraints must be an object")]
+    for key in ("required", "unique"):
+        if key in c and not isinstance(c[key], bool):
+            problems.append((column, f"constraints.{key} must be true or false"))
+    if "enum" in c:
+        enum, scalar = c["enum"], str if kind == "string" else (int, float, str, bool)
+        if not (isinstance(enum, list) and enum and all(isinstance(v, scalar) for v in enum)):
+            problems.append(
+                (column, "constraints.enum must be a non-empty list of values of the field's type")
+            )
+        elif len(set(enum)) != len(enum):
+            problems.append((column, "constraints.enum lists a value twice"))
+    if "pattern" in c:
+        if not isinstance(c["pattern"], str):
+            problems.append((column, "constraints.pattern must be a string"))
+        else:
+            try:
+                re.compile(c["pattern"])
+            except re.error as exc:
+                problems.append(
+                    (column, f"constraints.pattern is not a regular expression ({exc})")
+                )
+    for key in ("minimum", "maximum"):
+        if key in c and not _is_number(c[key]):
+            problems.append((column, f"constraints.{key} must be a number, not {c[key]!r}"))
+    if "minLength" in c and not (
+        isinstance(c["minLength"], int)
+        and not isinstance(c["minLength"], bool)
+        and c["minLength"] >= 0
+    ):
+        problems.append((column, "constraints.minLength must be a whole number"))
+    if "format" in fd and not isinstance(fd["format"], str):
+        problems.append((column, "format must be a string"))
+    return problems
+
+
+def structure_problems(descriptor: dict) -> list[tuple[str, str]]:
+    """``(column, reason)`` for each part of a descriptor's resources that the loader could
+    not use as the Frictionless spec defines it: field names, types and constraints, primary
+    and foreign keys, and a CSV dialect or encoding other than comma-separated UTF-8 with a
+    header (which the loader would otherwise read wrongly).
+
+    >>> structure_problems({"resources": [{"name": "t", "schema": {"fields": [
+    ...     {"name": "n", "type": "integer", "constraints": {"maximum": "5"}}]}}]})
+    [('t.n', "constraints.maximum must be a number, not '5'")]
+    """
+    problems: list[tuple[str, str]] = []
+    resources = [r for r in descriptor.get("resources", []) if isinstance(r, dict)]
+    fields_of: dict[str, list[str]] = {}
+    for r in resources:
+        schema = r.get("schema")
+        if (
+            isinstance(r.get("name"), str)
+            and isinstance(schema, dict)
+            and isinstance(schema.get("fields"), list)
+        ):
+            fields_of[r["name"]] = [
+                fd.get("name") for fd in schema["fields"] if isinstance(fd, dict)
+            ]
+    for r in resources:
+        name = r.get("name")
+        if name not in fields_of:
+            continue
+        schema, names = r["schema"], fields_of[name]
+        for fd in schema["fields"]:
+            if not (isinstance(fd, dict) and isinstance(fd.get("name"), str) and fd["name"]):
+                problems.append((name, "every field needs a name (a non-empty string)"))
+                continue
+            if names.count(fd["name"]) > 1:
+                problems.append((f"{name}.{fd['name']}", "the field is listed twice"))
+            problems.extend(_field_problems(name, fd))
+        if "primaryKey" in schema:
+            key = _names(schema["primaryKey"])
+            if key is None or any(k not in names for k in key):
+                problems.append((f"{name}.primaryKey", "must name fields of the table"))
+        fks = schema.get("foreignKeys", [])
+        if not isinstance(fks, list):
+            problems.append((f"{name}.foreignKeys", "must be a list"))
+            fks = []
+        for fk in fks:
+            own = _names(fk.get("fields")) if isinstance(fk, dict) else None
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            target = (ref.get("resource") or name) if isinstance(ref, dict) else None
+            theirs = _names(ref.get("fields")) if isinstance(ref, dict) else None
+            if own is None or any(f not in names for f in own):
+                problems.append((f"{name}.foreignKeys", "fields must name fields of the table"))
+            elif target not in fields_of:
+                problems.append(
+                    (
+                        f"{name}.foreignKeys",
+                        f"reference.resource {target!r} is not a table of the package",
+                    )
+                )
+            elif (
+                theirs is None
+                or len(theirs) != len(own)
+                or any(f not in fields_of[target] for f in theirs)
+            ):
+                problems.append(
+                    (
+                        f"{name}.foreignKeys",
+                        f"reference.fields must name as many fields of {target}",
+                    )
+                )
+        dialect = r.get("dialect", {})
+        if (
+            not isinstance(dialect, dict)
+            or dialect.get("delimiter", ",") != ","
+            or dialect.get("header", True) is not True
+            or dialect.get("quoteChar", '"') != '"'
+        ):
+            problems.append(
+                (
+                    f"{name}.dialect",
+                    "not supported: the loader reads comma-separated files with a header row "
+                    "and double quotes",
+                )
+            )
+        encoding = r.get("encoding", "utf-8")
+        if not (
+            isinstance(encoding, str) and encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        ):
+            problems.append(
+                (f"{name}.encoding", f"{encoding!r} is not supported: the tables must be UTF-8")
+            )
+    return problems
+
+
 def descriptor_problems(descriptor: dict) -> list[tuple[str, str]]:
-    """``(column, reason)`` for each field whose ``categories`` disagree with its enum.
+    """``(column, reason)`` for each part of the descriptor the loader cannot use
+    (:func:`structure_problems`) and each field whose ``categories`` disagree with its enum.
 
     >>> descriptor_problems({"resources": []})
     []
     """
-    problems = []
+    problems = structure_problems(descriptor)
+    if problems:
+        return problems
     for r in descriptor.get("resources", []):
         if not isinstance(r, dict):
             continue
@@ -152,7 +311,10 @@ def read_vocabulary(data_dir: str | Path | None = None) -> Vocabulary:
     key = (str(path.resolve()), stamp)
     if key not in _CACHE:
         descriptor = _json.parse(path.read_text(encoding="utf-8-sig"))
-        if not isinstance(descriptor, dict):
-            raise ValueError(f"{path} is not a JSON object")
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+            raise ValueError(f"{path} is not a JSON object with a list of resources")
+        if found := descriptor_problems(descriptor):
+            column, reason = found[0]
+            raise ValueError(f"{column}: {reason}")
         _CACHE[key] = Vocabulary.from_descriptor(descriptor)
     return _CACHE[key]

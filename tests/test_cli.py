@@ -321,7 +321,8 @@ SLOW_COMMAND = (
 
 
 @pytest.mark.parametrize(
-    "sig,code,word", [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")]
+    "sig,code,word",
+    [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted"), ("SIGHUP", 129, "hung up")],
 )
 def test_signals_end_with_a_line_and_the_conventional_code(sig, code, word):
     import signal
@@ -622,3 +623,16 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(cli_command, full_disk):
         assert last.startswith("kirkuk-analysis: error: ") and "No space left on device" in last
         assert "Traceback" not in done.stderr
         assert sorted(os.listdir(full_disk)) == before  # no partial file, no temporary
+
+
+@pytest.mark.parametrize("command", [["validate"], ["export", "--format", "acled"], ["next-id"]])
+def test_a_closed_standard_output_is_one_line_and_exit_1(cli_command, command):
+    done = subprocess.run(
+        [*cli_command, *command], stdout=None, stderr=subprocess.PIPE, text=True, timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "kirkuk-analysis: error: standard output is closed (writing the standard output)"
+    )
+    assert "Traceback" not in done.stderr

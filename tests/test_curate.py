@@ -488,6 +488,38 @@ def test_register_refuses_control_characters_the_loader_would_reject(
     assert (data_copy / "sources.csv").read_bytes() == before
 
 
+def test_register_refuses_text_in_another_encoding_and_a_non_web_url(data_copy, tmp_path):
+    before = (data_copy / "sources.csv").read_bytes()
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    with pytest.raises(curate.CurationError, match="lone surrogate"):
+        curate.register(FICTIONAL, "a\udcffb", "2021-05-12", notes="n", data_dir=data_copy,
+                        articles=articles)  # fmt: skip
+    with pytest.raises(curate.CurationError, match="pattern for addresses"):
+        curate.register(FICTIONAL, "Test", "2021-05-12", url="javascript:alert(1)",
+                        data_dir=data_copy, articles=articles)  # fmt: skip
+    assert (data_copy / "sources.csv").read_bytes() == before
+    assert list(articles.iterdir()) == []  # no copy left behind
+
+
+def test_next_id_refuses_a_table_it_cannot_read_rightly(data_copy, cli_command):
+    import os
+
+    incidents = data_copy / "incidents.csv"
+    original = incidents.read_bytes()
+    incidents.write_bytes(b"\xef\xbb\xbf" * 2 + original)  # a BOM, then one more
+    with pytest.raises(curate.CurationError, match="no incident_id column"):
+        curate.next_ids(data_copy)
+    incidents.write_bytes(original)
+    (data_copy / "claims.csv").unlink()
+    os.mkfifo(data_copy / "claims.csv")  # reading it would block forever
+    done = subprocess.run(
+        [*cli_command, "next-id", "--data-dir", str(data_copy)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "not a regular file" in done.stderr, done.stderr
+
+
 def test_register_takes_a_timestamp_and_refuses_the_same_text_reformatted(data_copy, tmp_path):
     import pandas as pd
 

@@ -250,6 +250,109 @@ def test_a_descriptor_nested_too_deeply_is_a_problem_not_a_crash(pkg):
     assert problems_of(pkg) == ["datapackage.json:1: -: nested too deeply to be read"]
 
 
+def _edit_field(pkg: Path, resource: str, field: str, edit) -> None:
+    path = pkg / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    r = next(r for r in package["resources"] if r["name"] == resource)
+    edit(r, next((f for f in r["schema"]["fields"] if f["name"] == field), None))
+    path.write_text(json.dumps(package, indent=1), encoding="utf-8")
+
+
+MALFORMED = [
+    (
+        lambda r, f: f["constraints"].update(maximum="5"),
+        "casualties.best",
+        "maximum must be a number",
+    ),
+    (
+        lambda r, f: f["constraints"].update(minimum=None),
+        "casualties.best",
+        "minimum must be a number",
+    ),
+    (lambda r, f: f.update(constraints="x"), "casualties.best", "constraints must be an object"),
+    (
+        lambda r, f: f["constraints"].update(pattern="([a-"),
+        "casualties.evidence",
+        "not a regular expression",
+    ),
+    (
+        lambda r, f: f["constraints"].update(pattern=5),
+        "casualties.evidence",
+        "pattern must be a string",
+    ),
+    (
+        lambda r, f: f["constraints"].update(enum="killed"),
+        "casualties.outcome",
+        "enum must be a non-empty list",
+    ),
+    (
+        lambda r, f: f["constraints"].update(enum=[["killed"]]),
+        "casualties.outcome",
+        "enum must be a non-empty list",
+    ),
+    (lambda r, f: f.update(type="geopoint"), "casualties.best", "type 'geopoint' is not one"),
+    (lambda r, f: r["schema"]["fields"].append(dict(f)), "casualties.best", "listed twice"),
+    (lambda r, f: r["schema"].update(primaryKey=5), "casualties.primaryKey", "must name fields"),
+    (
+        lambda r, f: r["schema"].update(primaryKey="nope"),
+        "casualties.primaryKey",
+        "must name fields",
+    ),
+    (lambda r, f: r["schema"].update(foreignKeys="x"), "casualties.foreignKeys", "must be a list"),
+    (
+        lambda r, f: r["schema"]["foreignKeys"][0].pop("reference"),
+        "casualties.foreignKeys",
+        "is not a table",
+    ),
+    (
+        lambda r, f: r["schema"]["foreignKeys"][0].update(fields=5),
+        "casualties.foreignKeys",
+        "fields must name",
+    ),
+    (
+        lambda r, f: r["schema"]["foreignKeys"][0]["reference"].update(resource="nope"),
+        "casualties.foreignKeys",
+        "'nope' is not a table",
+    ),
+    (
+        lambda r, f: r["schema"]["foreignKeys"][0]["reference"].update(fields="nope"),
+        "casualties.foreignKeys",
+        "reference.fields must name",
+    ),
+    (lambda r, f: r.update(dialect={"delimiter": ";"}), "casualties.dialect", "not supported"),
+    (lambda r, f: r.update(dialect={"header": False}), "casualties.dialect", "not supported"),
+    (lambda r, f: r.update(encoding="utf-16"), "casualties.encoding", "must be UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("edit", "column", "reason"), MALFORMED)
+def test_a_malformed_descriptor_is_listed_never_a_crash(pkg, edit, column, reason):
+    part = column.split(".")[1]  # a field's name, or a schema key (the edit then ignores f)
+    _edit_field(
+        pkg, "casualties", part if part in ("best", "evidence", "outcome") else "best", edit
+    )
+    found = problems_of(pkg)
+    assert any(p.startswith(f"datapackage.json:1: {column}: ") and reason in p for p in found), (
+        found
+    )
+
+
+def test_a_number_of_thousands_of_digits_in_the_descriptor_is_a_problem(pkg):
+    path = pkg / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"version": ', '"version": ' + "9" * 5000 + ', "v": ', 1))
+    found = problems_of(pkg)
+    assert len(found) == 1 and "a value cannot be read" in found[0], found
+
+
+def test_a_header_cell_longer_than_the_csv_limit_is_read(pkg):
+    path = pkg / "claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text("x" * 200_000 + "," + lines[0] + "\n" + lines[1], encoding="utf-8")
+    found = problems_of(pkg)
+    assert any(p.startswith("claims.csv:1: ") and "unknown column" in p for p in found), found[:3]
+
+
 def test_missing_column(pkg):
     rows = read_rows(pkg / "casualties.csv")
     j = rows[0].index("outcome")
