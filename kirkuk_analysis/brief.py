@@ -457,6 +457,40 @@ def _save_notebook(nb, path: Path, saved_as: Path | None = None) -> None:
 
 
 @contextmanager
+def _config_folders(work: Path) -> Iterator[None]:
+    """IPython's and matplotlib's configuration folders moved into the brief's work folder
+    while it runs, for this process and the kernel, when the user's own cannot be written (a
+    read-only HOME): else each makes a folder of its own in ``$TMPDIR`` that nothing removes."""
+    home = Path(os.path.expanduser("~"))
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    moved = [
+        var
+        for var, default in (
+            ("IPYTHONDIR", home / ".ipython"),
+            ("MPLCONFIGDIR", config / "matplotlib"),
+        )
+        if var not in os.environ and not _writable(default)
+    ]
+    for var in moved:
+        os.environ[var] = str(work / var.lower())
+    try:
+        yield
+    finally:
+        for var in moved:
+            os.environ.pop(var, None)
+
+
+def _writable(folder: Path) -> bool:
+    """``folder`` can be written, or made: its nearest existing ancestor can be written."""
+    at = folder
+    while not at.exists():
+        if at.parent == at:
+            return False
+        at = at.parent
+    return at.is_dir() and os.access(at, os.W_OK | os.X_OK)
+
+
+@contextmanager
 def _started_kernel(kernel_name: str, cwd: Path | str):
     """A kernel process started now (not waited for), shut down on exit.
 
@@ -481,7 +515,8 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
         with held_signals():  # started and known to km (so shut down below), or not started
             try:
                 run_sync(km.start_kernel)(
-                    extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(cwd)
+                    extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                    cwd=str(cwd),
                 )
             except OSError as exc:
                 raise BriefError(
@@ -634,6 +669,7 @@ def make_brief(
         out = stack.enter_context(prepare_output(pdf_path))
         chromium = _chromium.find_chromium()  # fail before running anything
         work = stack.enter_context(temporary_folder("kirkuk-brief-"))
+        stack.enter_context(_config_folders(work))
         executed = work / "executed.ipynb"
         say(f"running notebook brief.ipynb ({params.describe()})")
         # While the kernel boots (its own process), this process loads the data package

@@ -239,7 +239,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             frame = export.to_acled(ds) if args.format == "acled" else export.to_ucdp(ds)
             text = frame.to_csv(index=False, lineterminator="\n")
         if to_stdout:
-            sys.stdout.write(text)
+            _write_stdout(text)
             return EXIT_OK
         try:
             if stream:
@@ -437,6 +437,21 @@ class _ClosedStream:
 
     def flush(self) -> None:
         pass
+
+
+def _write_stdout(text: str) -> None:
+    """Write ``text`` to standard output whole, or raise (``BrokenPipeError`` when the reader
+    went away part-way: Python's buffered writer can report a write cut short by a closed
+    pipe as done)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture): as it is
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    view = memoryview(text.encode("utf-8", "backslashreplace"))
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _discard_stdout() -> None:

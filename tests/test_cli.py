@@ -636,3 +636,56 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(cli_command, command):
         "kirkuk-analysis: error: standard output is closed (writing the standard output)"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_export_cut_short_by_its_reader_is_141(cli_command, tmp_path, repo_root):
+    """The reader leaves part-way through a large export: 141, not a silent 0."""
+    sys.path.insert(0, str(repo_root / "benchmarks"))
+    import bench_load
+
+    bench_load.write_package(tmp_path, 20_000)
+    proc = subprocess.Popen(
+        [*cli_command, "export", "--format", "geojson", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()  # gone after one byte of several megabytes
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 141, err
+    assert b"Traceback" not in err
+
+
+def test_a_brief_with_a_read_only_home_leaves_nothing_in_tmpdir(cli_command, tmp_path):
+    """IPython and matplotlib fall back to folders of their own in $TMPDIR when HOME cannot
+    be written; the brief gives them folders in its own work folder instead."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="kirkuk-home-", dir="/tmp"))
+    try:
+        home, tmp, out = base / "home", base / "tmp", base / "out"
+        for folder in (home, tmp, out):
+            folder.mkdir()
+        base.chmod(0o755)
+        tmp.chmod(0o777)
+        out.chmod(0o777)
+        home.chmod(0o555)
+        argv = [*cli_command, "brief", "--start", "2021-01-01", "--end", "2021-03-31",
+                "--output", str(out / "b.pdf")]  # fmt: skip
+        ran = False
+        for way in _without_write_permission(argv):
+            done = subprocess.run(
+                way, capture_output=True, text=True, timeout=300, cwd="/",
+                env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "HOME": str(home),
+                     "TMPDIR": str(tmp)},
+            )  # fmt: skip
+            if "running notebook" not in done.stderr:
+                continue  # e.g. user nobody cannot reach this interpreter
+            ran = True
+            assert done.returncode == 0, done.stderr
+            assert list(tmp.iterdir()) == []
+            assert "Warning" not in done.stderr, done.stderr
+            break
+        if not ran:
+            pytest.skip("no way to run the CLI without permission to write HOME")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
