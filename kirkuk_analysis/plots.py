@@ -148,9 +148,20 @@ def _sizes(killed: pd.Series) -> np.ndarray:
 _LEGEND_MARKER = 40.0  # points^2: every class readable in the legend, whatever its deaths
 
 
-def _legends(ax: Axes, title: str, killed: pd.Series | None = None) -> None:
-    """One legend where the data leaves room (``loc="best"``): the colour classes with their
+#: Where a legend goes: inside the axes where the data leaves room, under the axes (in
+#: columns, for a wide chart), or beside them on the right.
+LEGEND_PLACES = {
+    "best": {"loc": "best"},
+    "below": {"loc": "upper center", "bbox_to_anchor": (0.5, -0.12), "ncols": 5},
+    "right": {"loc": "upper left", "bbox_to_anchor": (1.01, 1)},
+}
+
+
+def _legends(ax: Axes, title: str, killed: pd.Series | None = None, where: str = "best") -> None:
+    """One legend at ``where`` (a key of :data:`LEGEND_PLACES`): the colour classes with their
     markers at one readable size, then, with ``killed``, a key to the marker sizes."""
+    if where not in LEGEND_PLACES:
+        raise ValueError(f"legend must be one of {', '.join(LEGEND_PLACES)}, not {where!r}")
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()
@@ -166,8 +177,9 @@ def _legends(ax: Axes, title: str, killed: pd.Series | None = None) -> None:
             )
             labels.append(f"{v} killed")
     legend = ax.legend(
-        handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False, loc="best"
-    )
+        handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False,
+        **LEGEND_PLACES[where],
+    )  # fmt: skip
     for handle, label in zip(legend.legend_handles, labels, strict=True):
         if hasattr(handle, "set_sizes") and not label.endswith(" killed"):
             handle.set_sizes([_LEGEND_MARKER])
@@ -209,13 +221,18 @@ def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) 
 
 
 @_themed
-def timeline(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
-    """Attacks over time (size by deaths, colour by target party) and coordination steps.
+def timeline(
+    ds: Dataset, ax: Axes | None = None, start=None, end=None, legend: str = "best"
+) -> Axes:
+    """Attacks over time (size by deaths, colour by target party) and coordination steps;
+    returns the Axes.
 
     Attacks sit on the upper row, coordination steps (diamonds, labelled with their id)
     on the lower row. A date known only as a range (week, month, year) is drawn as a
     horizontal span over the range, not as a point. The axis spans ``start``..``end``,
-    by default the selection's own dates; the legends sit beside the axes.
+    by default the selection's own dates. ``legend``: ``"best"`` (inside, where the data
+    leaves room), ``"below"`` or ``"right"`` (outside the axes); the colour key's markers
+    share one size, and a separate key gives the marker sizes.
     """
     ax = _axes(ax, (11, 3.6))
     table = incident_table(ds)
@@ -275,7 +292,7 @@ def timeline(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     time_axis(ax, start, end)
     ax.set_ylim(-0.8, 1.6)
     ax.set_yticks([0, 1], ["coordination", "attacks"])
-    _legends(ax, "target / step", att.killed)
+    _legends(ax, "target / step", att.killed, legend)
     ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
     return ax
 

@@ -218,6 +218,22 @@ def test_legend_markers_are_readable_and_sizes_have_their_own_key(ds):
     assert any(t.endswith(" killed") for t in labels)  # the size key
 
 
+@pytest.mark.parametrize("where", ["below", "right"])
+def test_a_legend_outside_the_axes_keeps_its_keys(ds, where):
+    ax = plots.timeline(ds, legend=where)
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    axes = ax.get_window_extent()
+    if where == "below":
+        assert box.y1 <= axes.y0
+    else:
+        assert box.x0 >= axes.x1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.endswith(" killed") for t in labels)
+    with pytest.raises(ValueError, match="legend must be one of"):
+        plots.timeline(ds, legend="left")
+
+
 def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):
     ax = plots.monthly_casualties(ds)
     ax.figure.canvas.draw()
