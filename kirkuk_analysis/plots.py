@@ -149,11 +149,11 @@ _LEGEND_MARKER = 40.0  # points^2: every class readable in the legend, whatever 
 
 
 #: Where a legend goes: inside the axes where the data leaves room, under the axes (in
-#: columns, for a wide chart), or beside them on the right.
+#: columns, for a wide chart), or beside them on the right (two columns, so it stays short).
 LEGEND_PLACES = {
     "best": {"loc": "best"},
     "below": {"loc": "upper center", "bbox_to_anchor": (0.5, -0.12), "ncols": 5},
-    "right": {"loc": "upper left", "bbox_to_anchor": (1.01, 1)},
+    "right": {"loc": "upper left", "bbox_to_anchor": (1.01, 1), "ncols": 2},
 }
 
 
@@ -164,10 +164,11 @@ def _legends(ax: Axes, title: str, killed: pd.Series | None = None, where: str =
         raise ValueError(f"legend must be one of {', '.join(LEGEND_PLACES)}, not {where!r}")
     from matplotlib.lines import Line2D
 
-    handles, labels = ax.get_legend_handles_labels()
+    handles, labels = _merge_same_colour(*ax.get_legend_handles_labels())
     if not handles:
         return
-    if killed is not None and killed.notna().any() and killed.max() > 0:
+    sized = killed is not None and killed.notna().any() and killed.max() > 0
+    if sized:
         top = int(killed.max())
         steps = ([v for v in (1, 5, 10, 25, 50, 100) if v < top] + [top])[-3:]
         for v in steps:  # not drawn on the axes: a key only
@@ -178,11 +179,46 @@ def _legends(ax: Axes, title: str, killed: pd.Series | None = None, where: str =
             labels.append(f"{v} killed")
     legend = ax.legend(
         handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False,
+        # rows far enough apart that the largest marker of the size key does not overlap
+        # its neighbour
+        labelspacing=_key_spacing(float(killed.max())) if sized else 0.5,
         **LEGEND_PLACES[where],
     )  # fmt: skip
     for handle, label in zip(legend.legend_handles, labels, strict=True):
         if hasattr(handle, "set_sizes") and not label.endswith(" killed"):
             handle.set_sizes([_LEGEND_MARKER])
+
+
+def _key_spacing(top: float, fontsize: float = 7.0) -> float:
+    """Legend row spacing (in font sizes) that fits a size-key marker for ``top`` killed."""
+    diameter = float(np.sqrt(_sizes(pd.Series([top]))[0]))  # points, as markersize
+    return max(0.5, (diameter - fontsize) / fontsize + 0.3)
+
+
+def _colour_of(handle) -> tuple | None:
+    for get in ("get_facecolor", "get_color"):
+        if hasattr(handle, get):
+            colour = np.atleast_2d(getattr(handle, get)())
+            return tuple(np.round(colour[0][:3], 3)) if len(colour) else None
+    patches = getattr(handle, "patches", None)  # a bar chart's container
+    return _colour_of(patches[0]) if patches else None
+
+
+def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str]]:
+    """One legend entry per colour: parties drawn in one colour (``_GROUPS``, e.g. the Iraqi
+    army and the counter-terrorism service) are named together ("Iraqi Army / ..."), since
+    separate entries with one colour would claim a difference the figure cannot show.
+    Returns the handles and labels, in first-seen order."""
+    order: list = []
+    merged: dict = {}
+    for handle, label in zip(handles, labels, strict=True):
+        key = _colour_of(handle) or id(handle)
+        if key not in merged:
+            order.append(key)
+            merged[key] = (handle, [label])
+        elif label not in merged[key][1]:
+            merged[key][1].append(label)
+    return [merged[k][0] for k in order], [" / ".join(merged[k][1]) for k in order]
 
 
 def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -164,7 +164,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     heights = sum(p.get_height() for p in ax.patches)
     killed = killed_by_party()
     assert heights == sum(killed.values())
-    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    labels = {n for t in ax.get_legend().get_texts() for n in t.get_text().split(" / ")}
     assert labels == {plots.party_label(ds, p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
@@ -216,6 +216,24 @@ def test_legend_markers_are_readable_and_sizes_have_their_own_key(ds):
         list(h.get_sizes()) == [plots._LEGEND_MARKER] for h in classes if hasattr(h, "get_sizes")
     )
     assert any(t.endswith(" killed") for t in labels)  # the size key
+
+
+def test_parties_drawn_in_one_colour_share_one_legend_entry(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"target": "iraqi_army"},
+            {"target": "counter_terrorism", "date_start": "2021-12-20"},
+            {"target": "peshmerga", "date_start": "2021-12-25"},
+        ],
+        casualties=[],
+    )
+    ax = plots.timeline(ds)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    iraqi, cts = plots.party_label(ds, "iraqi_army"), plots.party_label(ds, "counter_terrorism")
+    assert f"{iraqi} / {cts}" in labels
+    assert plots.party_label(ds, "peshmerga") in labels
+    assert iraqi not in labels and cts not in labels
 
 
 @pytest.mark.parametrize("where", ["below", "right"])
