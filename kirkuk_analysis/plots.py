@@ -208,7 +208,8 @@ def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str
     """One legend entry per colour: parties drawn in one colour (``_GROUPS``, e.g. the Iraqi
     army and the counter-terrorism service) are named together ("Iraqi Army / ..."), since
     separate entries with one colour would claim a difference the figure cannot show.
-    Returns the handles and labels, in first-seen order."""
+    Returns the handles and labels, in first-seen order; a long shared name takes one line
+    per party."""
     order: list = []
     merged: dict = {}
     for handle, label in zip(handles, labels, strict=True):
@@ -218,7 +219,13 @@ def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str
             merged[key] = (handle, [label])
         elif label not in merged[key][1]:
             merged[key][1].append(label)
-    return [merged[k][0] for k in order], [" / ".join(merged[k][1]) for k in order]
+
+    def name(labels: list[str]) -> str:
+        joined = " / ".join(labels)
+        # a long shared name on one line per party, so the legend stays narrow
+        return joined if len(joined) <= 24 else " /\n".join(labels)
+
+    return [merged[k][0] for k in order], [name(merged[k][1]) for k in order]
 
 
 def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -236,7 +236,7 @@ def _page(browser, request, name: str):
         failed = False
     finally:
         if failed or os.environ.get("KIRKUK_LAB_SCREENSHOTS"):
-            _screenshot(page, f"{name}{'-FAILED' if failed else ''}")
+            _screenshot(page, f"{name}-{'FAILED' if failed else 'end'}")
         context.close()
 
 
@@ -448,8 +448,8 @@ def _parameters_cell(page) -> int:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_in_lab(lab, browser, request, name):
-    with _page(browser, request, f"{name}-committed") as page:
+def test_notebook_in_lab(browser, lab, request, name):
+    with _page(browser, request, name) as page:
         _open(page, lab, name)
         assert _kernel_name(page) == KERNEL_DISPLAY_NAME
         # As committed and opened for the first time: untrusted, so Lab sanitises the HTML
@@ -459,9 +459,9 @@ def test_notebook_in_lab(lab, browser, request, name):
         )
         assert not trusted, "a freshly opened committed notebook should be untrusted"
         _assert_side_by_side(page, f"{name}, committed (untrusted)")
+        if os.environ.get("KIRKUK_LAB_SCREENSHOTS"):
+            _screenshot(page, f"{name}-committed")
 
-    with _page(browser, request, f"{name}-light") as page:
-        _open(page, lab, name)
         _restart_and_run_all(page)
         outputs = _model_outputs(page)
         errors = [o for cell in outputs for o in cell if o["output_type"] == "error"]
@@ -475,6 +475,8 @@ def test_notebook_in_lab(lab, browser, request, name):
         _assert_side_by_side(page, f"{name}, light")
         _assert_alignment(page, f"{name}, light")
         _assert_readable(page, f"{name}, light")
+        if os.environ.get("KIRKUK_LAB_SCREENSHOTS"):
+            _screenshot(page, f"{name}-light")
 
         _theme(page, DARK)
         if os.environ.get("KIRKUK_LAB_SCREENSHOTS"):

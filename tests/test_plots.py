@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import doctest
 import itertools
+import re
 from pathlib import Path
 
 import matplotlib
@@ -164,7 +165,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     heights = sum(p.get_height() for p in ax.patches)
     killed = killed_by_party()
     assert heights == sum(killed.values())
-    labels = {n for t in ax.get_legend().get_texts() for n in t.get_text().split(" / ")}
+    labels = {n for t in ax.get_legend().get_texts() for n in re.split(r"\s*/\s*", t.get_text())}
     assert labels == {plots.party_label(ds, p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
@@ -229,7 +230,7 @@ def test_parties_drawn_in_one_colour_share_one_legend_entry(tmp_path):
         casualties=[],
     )
     ax = plots.timeline(ds)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [" ".join(t.get_text().split()) for t in ax.get_legend().get_texts()]
     iraqi, cts = plots.party_label(ds, "iraqi_army"), plots.party_label(ds, "counter_terrorism")
     assert f"{iraqi} / {cts}" in labels
     assert plots.party_label(ds, "peshmerga") in labels
