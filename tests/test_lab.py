@@ -61,16 +61,20 @@ USER_SETTINGS = {
 }
 
 
-def _chromium() -> Path:
-    if CHROMIUM.is_file():
-        return CHROMIUM
-    message = (
-        f"the browser test needs the system Chromium at {CHROMIUM} (sudo apt-get install "
-        "chromium, or KIRKUK_LAB_CHROMIUM=/path/to/chromium); Playwright never downloads one"
-    )
+def _missing(message: str):
+    """Skip for lack of ``message``'s requirement; under ``CI=true`` fail instead."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message + " (CI=true: failing, not skipping)")
     pytest.skip(message)
+
+
+def _chromium() -> Path:
+    if not CHROMIUM.is_file():
+        _missing(
+            f"the browser test needs the system Chromium at {CHROMIUM} (sudo apt-get install "
+            "chromium, or KIRKUK_LAB_CHROMIUM=/path/to/chromium); Playwright never downloads one"
+        )
+    return CHROMIUM
 
 
 def _free_port() -> int:
@@ -210,7 +214,10 @@ def _tail(tmp: Path, lines: int = 40) -> str:
 def browser():
     """The system Chromium, headless, driven by Playwright (never a downloaded browser)."""
     executable = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("the browser test needs Playwright (the dev extra: make setup)")
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=str(executable),
@@ -513,3 +520,47 @@ def test_notebook_in_lab(browser, lab, request, name):
         assert "Kirkuk City" in lines[0] and "valid choices" in lines[0], lines[0]
         assert "Kirkuk" in lines[0].split("valid choices", 1)[1], lines[0]
         assert "Traceback" not in message and ".py" not in message
+
+
+def test_make_lab_prints_the_url_to_open(tmp_path):
+    # `make lab` as a researcher on a headless server runs it (as root too: the recipe adds
+    # --allow-root then, and Jupyter refuses to start as root without it), with LAB_ARGS.
+    if not (ROOT / ".venv" / "bin" / "python").is_file():
+        _missing("make lab needs the project's .venv (make setup)")
+    port = _free_port()
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        env[var] = str(tmp_path / var.lower())
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
+    out = (tmp_path / "make-lab.log").open("w")
+    make = subprocess.Popen(
+        # -o: never reinstall the venv from inside a test, even if pyproject.toml is newer
+        ["make", "-s", "-o", ".venv/.installed", "lab", f"LAB_ARGS=--port={port} --ip=127.0.0.1"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        url = None
+        while url is None:
+            text = (tmp_path / "make-lab.log").read_text(errors="replace")
+            found = re.search(
+                rf"http://(?:localhost|127\.0\.0\.1):{port}/lab\?token=([0-9a-f]+)", text
+            )
+            if found:
+                url, token = found.group(0), found.group(1)
+                break
+            assert make.poll() is None, f"make lab exited ({make.returncode}):\n{text[-3000:]}"
+            assert time.monotonic() < deadline, f"no URL printed in time:\n{text[-3000:]}"
+            time.sleep(0.3)
+        assert f"ssh -L {port}:localhost:{port}" in text  # how to reach it from elsewhere
+        with urllib.request.urlopen(url, timeout=10) as answer:  # the printed URL opens Lab
+            assert answer.status == 200 and b"JupyterLab" in answer.read()
+        assert Lab(port, token, tmp_path).api("api/status")  # and the token is the real one
+    finally:
+        _kill_group(make)
+        out.close()
+        for pid in _pids_mentioning(str(tmp_path)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
