@@ -500,8 +500,8 @@ def render_table(frame: pd.DataFrame, css_class: str) -> str:
     <table border="0" class="dataframe brief-table x"> <thead> <tr>
     <th class="left" style="text-align: left;">Place</th>
     <th class="right" style="text-align: right;">Killed</th> ...
-    <td class="left" style="text-align: left;">Kifri</td>
-    <td class="right" style="text-align: right;">\u2013</td> ...
+    <td class="left" style="text-align: left; vertical-align: top;">Kifri</td>
+    <td class="right" style="text-align: right; vertical-align: top;">\u2013</td> ...
     """
     numeric = {
         c: pd.api.types.is_numeric_dtype(frame[c])
@@ -544,7 +544,7 @@ def key_figures_html(ds) -> str:
 
     >>> import kirkuk_analysis
     >>> box = key_figures_html(kirkuk_analysis.load())
-    >>> box.startswith('<div class="key-figures">')
+    >>> box.startswith('<div class="key-figures"')
     True
     """
     kf = key_figures(ds)
