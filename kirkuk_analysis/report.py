@@ -322,6 +322,20 @@ def key_figures(ds) -> dict:
 # Tables (DataFrames for notebooks; HTML with classes the brief's template styles)
 
 
+#: The order the reader tables show each table's rows in: by date (ids are in order of
+#: entry, not of date), then by id.
+_ORDER = {
+    "incidents": ["date_start", "incident_id"],
+    "coordination": ["date_start", "step_id"],
+    "claims": ["period_end", "claim_id"],
+}
+
+
+def _in_order(ds, table: str) -> pd.DataFrame:
+    """``ds``'s ``table`` in the order its reader table shows it (:data:`_ORDER`)."""
+    return getattr(ds, table).sort_values(_ORDER[table])
+
+
 def incidents_table(ds) -> pd.DataFrame:
     """One row per incident, in date order: Date, Place, What happened, Killed, Wounded.
 
@@ -333,7 +347,7 @@ def incidents_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Date', 'Place', 'What happened', 'Killed', 'Wounded']
     """
-    inc = ds.incidents.sort_values(["date_start", "incident_id"])
+    inc = _in_order(ds, "incidents")
     per = incident_casualties(ds)
     sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
     sums = sums.reindex(columns=list(ds.vocab.outcomes))
@@ -369,7 +383,7 @@ def coordination_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Date', 'Step', 'Status', 'Place', 'What']
     """
-    co = ds.coordination.sort_values(["date_start", "step_id"])
+    co = _in_order(ds, "coordination")
     return pd.DataFrame(
         {
             "ID": co["step_id"].astype(str).to_numpy(),
@@ -420,7 +434,7 @@ def claims_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Period', 'Claimant', 'What', 'Figure', 'Place', 'Includes']
     """
-    cl = ds.claims.sort_values(["period_end", "claim_id"])
+    cl = _in_order(ds, "claims")
     checked = claims_summary(ds).set_index("claim_id").loc[cl["claim_id"]]
     scope = claim_scope(ds).set_index("claim_id").loc[cl["claim_id"]]
     periods = []
@@ -551,11 +565,14 @@ def render_table(
 def _refs_by(notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[list[int]]:
     """For each id in ``ids``, the note numbers of its rows of ``table`` (``outcomes``: of
     those outcomes only), in order, each once."""
-    part = notes[notes["table"] == table]
-    if outcomes is not None:
-        part = part[part["outcome"].isin(list(outcomes))]
-    by_id = part.groupby("row_id", sort=False)["note"].agg(lambda n: sorted(set(n)))
-    return [list(by_id.get(str(i), [])) for i in ids]
+    wanted = None if outcomes is None else set(outcomes)
+    by_id: dict[str, set[int]] = {}
+    for t, row_id, outcome, note in zip(
+        notes["table"], notes["row_id"], notes["outcome"], notes["note"], strict=True
+    ):
+        if t == table and (wanted is None or outcome in wanted):
+            by_id.setdefault(row_id, set()).add(int(note))
+    return [sorted(by_id.get(str(i), ())) for i in ids]
 
 
 def incidents_html(ds) -> str:
@@ -621,7 +638,9 @@ def evidence_notes(ds) -> pd.DataFrame:
     """
     columns = ["table", "row_id", "party", "outcome", "source_id", "evidence"]
     parts = []
-    incident_order = {i: n for n, i in enumerate(incidents_table(ds)["ID"])}
+    incident_order = {
+        i: n for n, i in enumerate(_in_order(ds, "incidents")["incident_id"].astype(str))
+    }
     cas = ds.casualties
     if len(cas):
         published = ds.sources.set_index("source_id")["published"]
@@ -652,8 +671,8 @@ def evidence_notes(ds) -> pd.DataFrame:
             )
         )
     for table, key, shown in (
-        ("coordination", "step_id", coordination_table(ds)["ID"]),
-        ("claims", "claim_id", claims_table(ds)["ID"]),
+        ("coordination", "step_id", _in_order(ds, "coordination")["step_id"].astype(str)),
+        ("claims", "claim_id", _in_order(ds, "claims")["claim_id"].astype(str)),
     ):
         frame = getattr(ds, table)
         rows = frame.set_index(frame[key].astype(str)).loc[list(shown)]
@@ -695,27 +714,30 @@ def evidence_html(ds) -> str:
     """The Evidence section's list (template ``evidence.html.j2``): each note of
     :func:`evidence_notes` with its number (the anchor ``#ev-N`` the references link to),
     the verbatim excerpt, what it supports, the outlet, the publication date and the URL
-    as a link. Empty when the selection has no evidence.
+    as a link; a sentence saying so when the selection has no figure or step to cite.
 
     >>> import kirkuk_analysis
     >>> page = evidence_html(kirkuk_analysis.load())
     >>> page.startswith('<ol class="evidence-notes">'), '<li id="ev-1" value="1">' in page
     (True, True)
     """
-    notes = evidence_notes(ds)
-    items = []
-    for number, rows in notes.groupby("note", sort=True):
-        first = rows.iloc[0]
-        items.append(
+    by_note: dict[int, dict] = {}
+    for row in evidence_notes(ds).to_dict("records"):
+        item = by_note.setdefault(
+            int(row["note"]),
             {
-                "number": int(number),
-                "evidence": str(first["evidence"]),
-                "supports": "; ".join(dict.fromkeys(_supports(ds, r) for _, r in rows.iterrows())),
-                "outlet": str(first["outlet"]),
-                "published": _day(first["published"]),
-                "url": str(first["url"]),
-            }
+                "number": int(row["note"]),
+                "evidence": str(row["evidence"]),
+                "supports": {},
+                "outlet": str(row["outlet"]),
+                "published": _day(row["published"]),
+                "url": str(row["url"]),
+            },
         )
+        item["supports"][_supports(ds, row)] = None  # each once, in order
+    items = [
+        {**item, "supports": "; ".join(item["supports"])} for _, item in sorted(by_note.items())
+    ]
     return _templates().get_template("evidence.html.j2").render(notes=items)
 
 

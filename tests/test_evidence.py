@@ -230,3 +230,10 @@ def test_a_claim_with_no_start_is_said_to_reach_before_the_period(tmp_path):
     open_ended = analysis.select(ds, None, "2021-12-31")
     assert not report.claim_scope(open_ended)["open_start"].any()
     assert "no start" not in " ".join(report.selection_notes(open_ended))
+
+
+def test_an_empty_selection_says_it_has_nothing_to_quote(tmp_path):
+    ds = load_package(tmp_path)  # one source, one place, no rows
+    assert report.evidence_notes(ds).empty
+    listing = report.evidence_html(ds)
+    assert "<li" not in listing and "no excerpt to quote" in listing
