@@ -1125,9 +1125,10 @@ def method_note(ds) -> str:
     """
     inc = ds.incidents
     n = len(inc)
+    cited = cited_sources(ds)  # the articles the Sources section lists
     sentences = [
-        f"Figures come from {_plural(int(ds.sources['source_id'].nunique()), 'news article')} "
-        f"({_join(sorted(ds.sources['outlet'].astype(str).unique()))}) and are coded as printed, "
+        f"Figures come from {_plural(int(cited['source_id'].nunique()), 'news article')} "
+        f"({_join(sorted(cited['outlet'].astype(str).unique()))}) and are coded as printed, "
         "each tied to a verbatim excerpt (see the codebook, `docs/codebook.md`).",
         "Where two sources give a figure for the same incident, party and outcome, the largest is "
         "taken, never the sum; an \u201cat least N\u201d counts as N; a figure no article gives is "
@@ -1164,7 +1165,7 @@ def method_note(ds) -> str:
             f"Locations: {_join(parts)} (shown as \u201cnear\u201d or as a province); map points "
             "for province-level incidents are the province centroid."
         )
-    inferred = ds.sources[ds.sources["published_basis"].astype(str) == "inferred"]
+    inferred = cited[cited["published_basis"].astype(str) == "inferred"]
     if len(inferred):
         sentences.append(
             f"{_plural(len(inferred), 'article')} print no publication date; "

@@ -237,3 +237,9 @@ def test_an_empty_selection_says_it_has_nothing_to_quote(tmp_path):
     assert report.evidence_notes(ds).empty
     listing = report.evidence_html(ds)
     assert "<li" not in listing and "no excerpt to quote" in listing
+
+
+def test_the_method_counts_the_articles_the_sources_list(two_provinces):
+    sel = _kirkuk(two_provinces)  # cites articles a and b, not c
+    assert len(report.sources_table(sel)) == 2
+    assert "Figures come from 2 news articles (Outlet A and Outlet B)" in report.method_note(sel)
