@@ -772,6 +772,8 @@ def make_brief(
 
         def meanwhile():
             started["exporter"] = pool.submit(html_exporter)
+            if fmt == "pdf":  # imported while the kernel works, not after the print
+                pool.submit(__import__, "pypdf")
 
         try:
             execute_notebook(

@@ -636,6 +636,23 @@ def evidence_notes(ds) -> pd.DataFrame:
     >>> bool(notes.groupby(["source_id", "evidence"])["note"].nunique().eq(1).all())
     True
     """
+    # The brief asks for the notes five times (narrative, three tables, the list): kept on
+    # the dataset for the frames they were computed from, as Dataset.incident_rows does.
+    frames = tuple(getattr(ds, t) for t in ("sources", "incidents", "casualties",
+                                            "coordination", "claims"))  # fmt: skip
+    cached = getattr(ds, "_evidence_notes", None)
+    if cached is not None and all(a is b for a, b in zip(cached[0], frames, strict=True)):
+        return cached[1].copy()
+    notes = _evidence_notes(ds)
+    try:
+        object.__setattr__(ds, "_evidence_notes", (frames, notes))  # a cache, not data
+    except AttributeError:  # an object without __dict__: no cache
+        pass
+    return notes.copy()
+
+
+def _evidence_notes(ds) -> pd.DataFrame:
+    """:func:`evidence_notes`, computed."""
     columns = ["table", "row_id", "party", "outcome", "source_id", "evidence"]
     parts = []
     incident_order = {
