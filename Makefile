@@ -64,8 +64,13 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# JupyterLab on notebooks/ with the project's kernel, on a desktop or a headless server:
+# no browser is started; scripts/lab prints the URL (with its token) to open, and how to
+# reach it over an SSH tunnel. Jupyter refuses to run as root without --allow-root, which
+# is passed only when running as root. Extra flags: make lab LAB_ARGS="--ip 0.0.0.0 --port 8888"
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python scripts/lab --no-browser $$([ "$$(id -u)" -eq 0 ] && echo --allow-root) $(LAB_ARGS)
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache reports/*.pdf reports/*.ipynb reports/.*.tmp

@@ -83,6 +83,9 @@ def select(
       with only those parties' casualty rows; coordination steps and claims naming one.
 
     ``None`` or an empty list means no limit. ``places`` and ``sources`` are kept whole.
+    The result records what it was narrowed to (``.selection``, the checked
+    :class:`~kirkuk_analysis.selection.Selection`) and from (``.whole``, the unselected
+    dataset), so that a report can say what the selection leaves out.
 
     >>> from kirkuk_analysis import load
     >>> ds = load()
@@ -131,6 +134,8 @@ def select(
         casualties=cas.reset_index(drop=True),
         coordination=coo[keep_coo].reset_index(drop=True),
         claims=cla[keep_cla].reset_index(drop=True),
+        selection=chosen,
+        whole=ds.whole if ds.whole is not None else ds,
     )
 
 
@@ -634,7 +639,10 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
     True
     """
     cla = ds.claims
-    figures = claim_figures(ds)
+    # A claim's incidents may lie outside a selection (another province, before the period):
+    # their figures come from the whole package, so a selection never changes a verdict.
+    whole = ds.whole.replace(claims=cla, selection=None, whole=None) if ds.whole else ds
+    figures = claim_figures(whole)
     listed = figures[figures.listed.astype(bool)]
     totals = listed.groupby("claim_id", sort=False)["figure"].sum(min_count=1)
     out = cla[

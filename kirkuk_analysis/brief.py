@@ -1,5 +1,7 @@
-"""The PDF brief: papermill runs ``notebooks/brief.ipynb``, nbconvert renders it to HTML
-without code cells, and the system Chromium prints the HTML to an A4 PDF.
+"""The brief: papermill runs ``notebooks/brief.ipynb``, nbconvert renders it to HTML
+without code cells, and the system Chromium prints the HTML to an A4 PDF (pypdf then writes
+its Author, Subject and Keywords). ``fmt="html"`` keeps the HTML instead: one
+self-contained file (images as ``data:`` URIs, the stylesheet inline, nothing fetched).
 
 Parameters are checked by :func:`kirkuk_analysis.selection.check_selection`, against the
 vocabulary of the data package being briefed, before any notebook runs (and again by the
@@ -58,6 +60,12 @@ PRELOAD = (
 
 DEFAULT_START = "2020-01-01"
 DEFAULT_END = "2024-12-31"
+#: The title of a brief given none (the notebook's ``title`` parameter left empty).
+DEFAULT_TITLE = "ISIS attacks in Iraq's disputed territories"
+#: The brief's formats, the first the default; each file name ends in ``.`` + its format.
+FORMATS = ("pdf", "html")
+#: The Author written into every brief (PDF metadata, HTML ``<meta name="author">``).
+AUTHOR = "kirkuk-analysis contributors"
 KERNEL_NAME = "kirkuk-analysis"
 
 #: The executed notebook of ``X.pdf`` is ``X`` + this (beside the PDF).
@@ -192,12 +200,120 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
-def default_output(params: BriefParams, reports_dir: Path | str = "reports") -> Path:
-    """``reports/brief-{start}-{end}.pdf``, plus ``-{province-slugs}`` when provinces are given."""
+def default_output(
+    params: BriefParams, reports_dir: Path | str = "reports", fmt: str = "pdf"
+) -> Path:
+    """``reports/brief-{start}-{end}.pdf``, plus ``-{province-slugs}`` when provinces are
+    given; ``.html`` for ``fmt="html"``.
+
+    >>> default_output(validate_params("2021-01-01", "2021-12-31", "Kirkuk"), fmt="html")
+    PosixPath('reports/brief-2021-01-01-2021-12-31-kirkuk.html')
+    """
     name = f"brief-{params.start.isoformat()}-{params.end.isoformat()}"
     if params.provinces:
         name += "-" + "-".join(slug(p) for p in params.provinces)
-    return Path(reports_dir) / f"{name}.pdf"
+    return Path(reports_dir) / f"{name}.{fmt}"
+
+
+def document_metadata(params: BriefParams, data_dir: Path | str | None = None) -> dict:
+    """The brief's document metadata: ``title``, ``author``, ``subject`` (the selection:
+    period, provinces, parties) and ``keywords``, as written into the PDF and the HTML.
+
+    >>> meta = document_metadata(validate_params("2021-01-01", "2021-12-31", "Kirkuk"))
+    >>> meta["subject"]
+    'Period 2021-01-01 to 2021-12-31; provinces: Kirkuk; parties: all'
+    >>> meta["title"], meta["author"]
+    ("ISIS attacks in Iraq's disputed territories", 'kirkuk-analysis contributors')
+    """
+    where = ", ".join(params.provinces) or "all"
+    parties = ", ".join(params.parties) or "all"
+    keywords = [
+        "ISIS",
+        "Iraq",
+        "disputed territories",
+        "conflict data",
+        "Baghdad-Erbil security coordination",
+        *params.provinces,
+        *params.parties,
+        f"data package {data_package_version(data_dir)}",
+    ]
+    return {
+        "title": params.title or DEFAULT_TITLE,
+        "author": AUTHOR,
+        "subject": (
+            f"Period {params.start.isoformat()} to {params.end.isoformat()}; "
+            f"provinces: {where}; parties: {parties}"
+        ),
+        "keywords": "; ".join(keywords),
+    }
+
+
+def write_pdf_metadata(pdf: Path, target: Path, metadata: dict) -> None:
+    """Write ``pdf`` to ``target`` with ``metadata`` (:func:`document_metadata`) as its
+    Title, Author, Subject and Keywords (the other entries Chromium wrote are kept).
+
+    The PDF is copied byte for byte and an incremental update appended (a new information
+    dictionary, a cross-reference section for it and a trailer pointing back at the
+    original's): pages, outline, structure tree, tags and links stay exactly as printed,
+    and nothing is parsed but the trailer. Rewriting the whole file with pypdf took over a
+    second for a ten-page brief; this takes milliseconds. A PDF whose cross-references are
+    a stream (not what Chromium writes) is rewritten whole by pypdf instead.
+    """
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        NumberObject,
+        create_string_object,
+    )
+
+    data = Path(pdf).read_bytes()
+    reader = PdfReader(BytesIO(data))
+    values = {NameObject(f"/{key.capitalize()}"): create_string_object(value)
+              for key, value in metadata.items()}  # fmt: skip
+    found = re.search(rb"startxref\s+(\d+)\s*%%EOF\s*$", data[-1024:])
+    if found is None or not data.startswith(b"xref", int(found[1])):
+        writer = PdfWriter(clone_from=reader)
+        writer.add_metadata(values)
+        with open(target, "wb") as handle:
+            writer.write(handle)
+        return
+    trailer = reader.trailer
+    info = DictionaryObject()
+    if "/Info" in trailer:
+        info.update(trailer["/Info"].get_object())
+    info.update(values)
+    number = int(trailer["/Size"])  # the next free object number
+    update = BytesIO()
+    update.write(b"" if data.endswith(b"\n") else b"\n")
+    at = len(data) + update.tell()
+    update.write(f"{number} 0 obj\n".encode())
+    info.write_to_stream(update)
+    update.write(b"\nendobj\n")
+    xref = len(data) + update.tell()
+    last = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(number + 1),
+            NameObject("/Root"): trailer.raw_get("/Root"),
+            NameObject("/Info"): IndirectObject(number, 0, reader),
+            NameObject("/Prev"): NumberObject(int(found[1])),
+        }
+    )
+    if "/ID" in trailer:
+        last[NameObject("/ID")] = trailer.raw_get("/ID")
+    # the free-list head first, as most writers do: some readers (pypdf) take a section
+    # that does not start at object 0 for a misnumbered table
+    update.write(
+        f"xref\n0 1\n0000000000 65535 f \n{number} 1\n{at:010d} 00000 n \ntrailer\n".encode()
+    )
+    last.write_to_stream(update)
+    update.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    with open(target, "wb") as handle:
+        handle.write(data)
+        handle.write(update.getvalue())
 
 
 def executed_notebook_path(pdf_path: Path | str) -> Path:
@@ -220,11 +336,13 @@ def _written_by_a_brief(path: Path) -> bool:
 
 
 class BriefOutput:
-    """The two files of a brief: ``pdf`` and ``notebook`` (its executed notebook), checked
-    and their folder made by :func:`prepare_output`; :meth:`install` moves them into place."""
+    """The two files of a brief: ``pdf`` (the brief itself, a PDF or, with ``suffix``
+    ``.html``, an HTML file) and ``notebook`` (its executed notebook), checked and their
+    folder made by :func:`prepare_output`; :meth:`install` moves them into place."""
 
-    def __init__(self, pdf: Path):
+    def __init__(self, pdf: Path, suffix: str = ".pdf"):
         self.pdf = pdf
+        self.suffix = suffix
         self.notebook = executed_notebook_path(pdf)
         self.created: list[Path] = []  # folders made for it, outermost first
         self.written = False
@@ -239,7 +357,7 @@ class BriefOutput:
         names = (self.pdf, self.notebook)
         try:
             self.created = check_output(
-                self.pdf, [".pdf"], longest_name=max(len(os.fsencode(n.name)) for n in names)
+                self.pdf, [self.suffix], longest_name=max(len(os.fsencode(n.name)) for n in names)
             )
         except OutputError as exc:
             why = str(exc)
@@ -295,11 +413,12 @@ class BriefOutput:
 
 
 @contextmanager
-def prepare_output(pdf_path: Path | str) -> Iterator[BriefOutput]:
-    """The brief's output, checked before any work (:meth:`BriefOutput.check`; raises
-    :class:`BriefOutputError`). When the block ends without :meth:`BriefOutput.install`
-    having written anything (an error, an interrupt), the folders made for it are removed."""
-    output = BriefOutput(Path(pdf_path))
+def prepare_output(pdf_path: Path | str, suffix: str = ".pdf") -> Iterator[BriefOutput]:
+    """The brief's output (``suffix``: ``.pdf`` or ``.html``), checked before any work
+    (:meth:`BriefOutput.check`; raises :class:`BriefOutputError`). When the block ends
+    without :meth:`BriefOutput.install` having written anything (an error, an interrupt),
+    the folders made for it are removed."""
+    output = BriefOutput(Path(pdf_path), suffix)
     try:
         output.check()
         yield output
@@ -577,15 +696,23 @@ def html_exporter():
     return exporter
 
 
-def render_html(executed_path: Path, exporter=None) -> str:
+def render_html(
+    executed_path: Path, exporter=None, metadata: dict | None = None, footer: str = ""
+) -> str:
     """The executed notebook as self-contained HTML, without code cells or prompts.
 
     ``exporter``: one made by :func:`html_exporter` (made here when not given).
+    ``metadata`` (:func:`document_metadata`): the page's ``<title>`` (Chromium prints it as
+    the PDF's Title) and its author, description and keywords ``<meta>``; ``footer``: a
+    line shown at the end of the page on screen (in print, each page has its own footer).
     """
     import nbformat
 
     nb = nbformat.read(str(executed_path), as_version=4)
-    body, _ = (exporter or html_exporter()).from_notebook_node(nb)
+    resources = {"brief_meta": metadata or {}, "brief_footer": footer}
+    if metadata:
+        nb.metadata["title"] = metadata["title"]  # the template's <title> (this copy only)
+    body, _ = (exporter or html_exporter()).from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -643,11 +770,15 @@ def make_brief(
     progress_bar: bool | None = None,
     log=None,
     notebook: Path | None = None,
+    fmt: str = "pdf",
 ) -> Path:
-    """Make the PDF brief for ``params``; return the path of the PDF.
+    """Make the brief for ``params``; return the path of the file written.
 
-    ``output``: the PDF's path (default :func:`default_output`); its executed notebook goes
-    beside it (:func:`executed_notebook_path`). Raises, before any cell runs,
+    ``fmt``: ``"pdf"`` (printed by Chromium, with the document metadata of
+    :func:`document_metadata`) or ``"html"`` (the same brief as one self-contained HTML
+    file; Chromium is not needed). ``output``: the file's path, ending in ``.pdf`` or
+    ``.html`` (default :func:`default_output`); its executed notebook goes beside it
+    (:func:`executed_notebook_path`). Raises, before any cell runs,
     :class:`BriefOutputError` (the output path), :class:`BriefParameterError` (text that
     cannot be written), :class:`BriefDataError` (the data package), ``ChromiumNotFound``;
     then :class:`BriefError` when the notebook, Chromium or writing the files fails.
@@ -657,17 +788,23 @@ def make_brief(
     from kirkuk_analysis import _chromium
 
     say = log or (lambda msg: print(msg, file=sys.stderr))
+    if fmt not in FORMATS:
+        raise BriefParameterError(
+            f"unknown format {fmt!r}; valid choices are: {', '.join(FORMATS)}"
+        )
     parameters = params.as_notebook_parameters()
     if data_dir is not None:
         parameters["data_dir"] = str(Path(data_dir).resolve())
     check_notebook_parameters(parameters)
-    pdf_path = Path(output) if output is not None else default_output(params)
+    pdf_path = Path(output) if output is not None else default_output(params, fmt=fmt)
+    metadata = document_metadata(params, data_dir)
 
     with ExitStack() as stack:
         # a signal whose exception a library swallowed acts again at the next checkpoint()
         stack.enter_context(noticing_signals())
-        out = stack.enter_context(prepare_output(pdf_path))
-        chromium = _chromium.find_chromium()  # fail before running anything
+        out = stack.enter_context(prepare_output(pdf_path, f".{fmt}"))
+        # fail before running anything (an HTML brief needs no Chromium)
+        chromium = _chromium.find_chromium() if fmt == "pdf" else None
         work = stack.enter_context(temporary_folder("kirkuk-brief-"))
         stack.enter_context(_config_folders(work))
         executed = work / "executed.ipynb"
@@ -683,6 +820,8 @@ def make_brief(
 
         def meanwhile():
             started["exporter"] = pool.submit(html_exporter)
+            if fmt == "pdf":  # imported while the kernel works, not after the print
+                pool.submit(__import__, "pypdf")
 
         try:
             execute_notebook(
@@ -705,19 +844,44 @@ def make_brief(
         checkpoint()
         say("rendering HTML (no code cells)")
         html_path = work / "brief.html"
-        html_path.write_text(render_html(executed, started["exporter"].result()), "utf-8")
+        # the HTML brief shows the footer line at its end; in the PDF each page has its own
+        footer = footer_text(params, data_dir)
+        html_path.write_text(
+            render_html(
+                executed,
+                started["exporter"].result(),
+                metadata,
+                footer if fmt == "html" else "",
+            ),
+            "utf-8",
+        )
         checkpoint()
+        if fmt == "html":
+            out.install(executed, html_path)
+            say(f"wrote {pdf_path} (executed notebook: {out.notebook})")
+            return pdf_path
         say(f"printing PDF with {chromium}")
         printed = work / "brief.pdf"
         try:
-            _chromium.print_to_pdf(
-                html_path, printed, footer_text=footer_text(params, data_dir), chromium=chromium
-            )
+            _chromium.print_to_pdf(html_path, printed, footer_text=footer, chromium=chromium)
         except _chromium.ChromiumError as exc:
             checkpoint()
             out.install(executed, None)
             raise BriefError(f"Chromium could not print the brief: {exc}", out.notebook) from None
         checkpoint()
-        out.install(executed, printed)
+        # Chromium writes the Title (from <title>); pypdf adds Author, Subject and Keywords,
+        # into the work folder, so the file renamed into place is whole or absent
+        final = work / "final.pdf"
+        try:
+            write_pdf_metadata(printed, final, metadata)
+        except Exception as exc:  # noqa: BLE001 - a PDF pypdf cannot rewrite is Chromium's failure
+            checkpoint()
+            out.install(executed, None)
+            raise BriefError(
+                f"could not write the PDF's metadata: {type(exc).__name__}: {_first_line(exc)}",
+                out.notebook,
+            ) from None
+        checkpoint()
+        out.install(executed, final)
     say(f"wrote {pdf_path} (executed notebook: {out.notebook})")
     return pdf_path

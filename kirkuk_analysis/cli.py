@@ -188,7 +188,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     params = brief.BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties, title)
     try:
         # the output path is checked, and the data package loaded, before any cell runs
-        brief.make_brief(params, args.output, data_dir=args.data_dir)
+        brief.make_brief(params, args.output, data_dir=args.data_dir, fmt=args.format)
     except (brief.BriefOutputError, brief.BriefDataError, brief.BriefParameterError) as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
@@ -289,14 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "brief",
-        help="run notebooks/brief.ipynb and print it to PDF",
+        help="run notebooks/brief.ipynb and print it to PDF (or write it as one HTML file)",
         description="Run notebooks/brief.ipynb with papermill and print it to an A4 PDF with "
-        "Chromium. Exit 0 written; 1 the notebook, Chromium or writing failed (a failing "
-        "notebook is kept as PATH.brief-run.ipynb, and no PDF is left); 2 bad input "
-        "(parameters, output path, data package), before any notebook runs; 130/143 "
-        "interrupted (nothing is left behind). The PDF and the executed notebook beside it "
-        "always come from the same run: both are written to temporary files and renamed "
-        "into place at the end.",
+        "Chromium (with a document outline, links from each figure to the verbatim excerpt "
+        "it rests on, and Title, Author, Subject and Keywords), or with --format html write "
+        "the same brief as one self-contained HTML file (images and styles inline, nothing "
+        "fetched; Chromium not needed). Exit 0 written; 1 the notebook, Chromium or writing "
+        "failed (a failing notebook is kept as PATH.brief-run.ipynb, and no brief is left); "
+        "2 bad input (parameters, output path, data package), before any notebook runs; "
+        "130/143 interrupted (nothing is left behind). The brief and the executed notebook "
+        "beside it always come from the same run: both are written to temporary files and "
+        "renamed into place at the end.",
     )
     p.add_argument(
         "--start",
@@ -329,11 +332,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the brief's title, shown as plain text on one line (default: the notebook's)",
     )
     p.add_argument(
+        "--format",
+        choices=("pdf", "html"),
+        default="pdf",
+        help="pdf: an A4 PDF printed by Chromium; html: one self-contained HTML file, for "
+        "sharing by link or e-mail (default: %(default)s)",
+    )
+    p.add_argument(
         "--output",
-        metavar="PATH.pdf",
-        help="where to write the PDF (default: reports/brief-START-END[-PROVINCES].pdf); its "
+        metavar="PATH.pdf|PATH.html",
+        help="where to write the brief (default: reports/brief-START-END[-PROVINCES].pdf, "
+        "or .html with --format html; the name must end in the format's suffix); its "
         "executed notebook goes beside it as PATH.brief-run.ipynb. A missing folder is "
-        "created; a folder or a symbolic link at PATH.pdf, and a PATH.brief-run.ipynb that "
+        "created; a folder or a symbolic link at PATH, and a PATH.brief-run.ipynb that "
         "no brief wrote, are refused (exit 2) before anything runs",
     )
     p.add_argument(

@@ -134,6 +134,11 @@ class Dataset:
     _incident_rows: tuple | None = field(default=None, repr=False, compare=False)
     # table -> (frame, physical line of each row) as read by load(); not part of the data.
     _lines: dict | None = field(default=None, repr=False, compare=False)
+    # What analysis.select narrowed this dataset to (a selection.Selection), and the dataset
+    # it was narrowed from: a selection must say what it leaves out (a claim including
+    # incidents elsewhere), which only the whole package knows. None for a whole package.
+    selection: object | None = field(default=None, repr=False, compare=False)
+    whole: Dataset | None = field(default=None, repr=False, compare=False)
 
     def incident_rows(self) -> np.ndarray:
         """The row of ``incidents`` each ``casualties`` row belongs to (positions, int).

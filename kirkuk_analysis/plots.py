@@ -170,16 +170,36 @@ def _sizes(killed: pd.Series) -> np.ndarray:
 _LEGEND_MARKER = 40.0  # points^2: every class readable in the legend, whatever its deaths
 
 
-def _legends(ax: Axes, title: str, killed: pd.Series | None = None, extra=None, **where) -> None:
-    """One legend where the data leaves room (``loc="best"``, or ``where``): the colour
-    classes with their markers at one readable size, then, with ``killed``, a key to the
-    marker sizes, then ``extra`` (handles, labels)."""
+#: Where a legend goes: inside the axes where the data leaves room, under the axes (in
+#: columns, for a wide chart), or beside them on the right (two columns, so it stays short).
+LEGEND_PLACES = {
+    "best": {"loc": "best"},
+    "below": {"loc": "upper center", "bbox_to_anchor": (0.5, -0.12), "ncols": 5},
+    "right": {"loc": "upper left", "bbox_to_anchor": (1.01, 1), "ncols": 2},
+}
+
+
+def _legends(
+    ax: Axes,
+    title: str,
+    killed: pd.Series | None = None,
+    extra=None,
+    where: str = "best",
+    **placement,
+) -> None:
+    """One legend at ``where`` (a key of :data:`LEGEND_PLACES`; ``placement``, legend keyword
+    arguments, take precedence): the colour classes with their markers at one readable size
+    (parties drawn in one colour named together), then, with ``killed``, a key to the marker
+    sizes, then ``extra`` (handles, labels)."""
+    if where not in LEGEND_PLACES:
+        raise ValueError(f"legend must be one of {', '.join(LEGEND_PLACES)}, not {where!r}")
     from matplotlib.lines import Line2D
 
-    handles, labels = ax.get_legend_handles_labels()
+    handles, labels = _merge_same_colour(*ax.get_legend_handles_labels())
     if not handles and not extra:
         return
-    if killed is not None and killed.notna().any() and killed.max() > 0:
+    sized = killed is not None and killed.notna().any() and killed.max() > 0
+    if sized:
         top = int(killed.max())
         steps = ([v for v in (1, 5, 10, 25, 50, 100) if v < top] + [top])[-3:]
         for v in steps:  # not drawn on the axes: a key only
@@ -193,12 +213,54 @@ def _legends(ax: Axes, title: str, killed: pd.Series | None = None, extra=None, 
         labels += list(extra[1])
     legend = ax.legend(
         handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False,
-        **({"loc": "best"} | where),
+        # rows far enough apart that the largest marker of the size key does not overlap
+        # its neighbour
+        labelspacing=_key_spacing(float(killed.max())) if sized else 0.5,
+        **(LEGEND_PLACES[where] | placement),
     )  # fmt: skip
     legend._legend_box.align = "left"
     for handle, label in zip(legend.legend_handles, labels, strict=True):
         if hasattr(handle, "set_sizes") and not label.endswith(" killed"):
             handle.set_sizes([_LEGEND_MARKER])
+
+
+def _key_spacing(top: float, fontsize: float = 7.0) -> float:
+    """Legend row spacing (in font sizes) that fits a size-key marker for ``top`` killed."""
+    diameter = float(np.sqrt(_sizes(pd.Series([top]))[0]))  # points, as markersize
+    return max(0.5, (diameter - fontsize) / fontsize + 0.3)
+
+
+def _colour_of(handle) -> tuple | None:
+    for get in ("get_facecolor", "get_color"):
+        if hasattr(handle, get):
+            colour = np.atleast_2d(getattr(handle, get)())
+            return tuple(np.round(colour[0][:3], 3)) if len(colour) else None
+    patches = getattr(handle, "patches", None)  # a bar chart's container
+    return _colour_of(patches[0]) if patches else None
+
+
+def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str]]:
+    """One legend entry per colour: parties drawn in one colour (``_GROUPS``, e.g. the Iraqi
+    army and the counter-terrorism service) are named together ("Iraqi Army / ..."), since
+    separate entries with one colour would claim a difference the figure cannot show.
+    Returns the handles and labels, in first-seen order; a long shared name takes one line
+    per party."""
+    order: list = []
+    merged: dict = {}
+    for handle, label in zip(handles, labels, strict=True):
+        key = _colour_of(handle) or id(handle)
+        if key not in merged:
+            order.append(key)
+            merged[key] = (handle, [label])
+        elif label not in merged[key][1]:
+            merged[key][1].append(label)
+
+    def name(labels: list[str]) -> str:
+        joined = " / ".join(labels)
+        # a long shared name on one line per party, so the legend stays narrow
+        return joined if len(joined) <= 24 else " /\n".join(labels)
+
+    return [merged[k][0] for k in order], [name(merged[k][1]) for k in order]
 
 
 def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -237,13 +299,18 @@ def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) 
 
 
 @_themed
-def timeline(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
-    """Attacks over time (size by deaths, colour by target party) and coordination steps.
+def timeline(
+    ds: Dataset, ax: Axes | None = None, start=None, end=None, legend: str = "best"
+) -> Axes:
+    """Attacks over time (size by deaths, colour by target party) and coordination steps;
+    returns the Axes.
 
     Attacks sit on the upper row, coordination steps (diamonds, labelled with their id)
     on the lower row. A date known only as a range (week, month, year) is drawn as a
     horizontal span over the range, not as a point. The axis spans ``start``..``end``,
-    by default the selection's own dates; the legends sit beside the axes.
+    by default the selection's own dates. ``legend``: ``"best"`` (inside, where the data
+    leaves room), ``"below"`` or ``"right"`` (outside the axes); the colour key's markers
+    share one size, and a separate key gives the marker sizes.
     """
     ax = _axes(ax, (11, 3.6))
     table = incident_table(ds)
@@ -303,7 +370,7 @@ def timeline(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     time_axis(ax, start, end)
     ax.set_ylim(-0.8, 1.6)
     ax.set_yticks([0, 1], ["coordination", "attacks"])
-    _legends(ax, "target / step", att.killed)
+    _legends(ax, "target / step", att.killed, where=legend)
     ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
     return ax
 

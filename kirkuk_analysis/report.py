@@ -28,15 +28,21 @@ import pandas as pd
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import casualty_figures, claims_summary, response_lag
+from kirkuk_analysis.text import normalise
 
 __all__ = [
     "CLAIMS_CAVEAT",
     "EMPTY_MESSAGE",
+    "NO_PLACE",
     "casualty_totals",
+    "cited_sources",
+    "claim_scope",
     "claims_html",
     "claims_table",
     "coordination_html",
     "coordination_table",
+    "evidence_html",
+    "evidence_notes",
     "format_period",
     "format_range",
     "gap_widths_html",
@@ -55,6 +61,8 @@ __all__ = [
     "response_lag_html",
     "response_lag_sentence",
     "response_lag_table",
+    "selection_markdown",
+    "selection_notes",
     "sources_html",
     "sources_table",
     "where",
@@ -86,6 +94,9 @@ _KIND_SHORT_PLURALS = {
 
 _DASH = "\u2013"
 _MISSING = "\u2013"  # shown for an unknown figure (never 0)
+
+#: Shown for a coordination step or claim without a place ("–" means an unknown figure).
+NO_PLACE = "no place given"
 
 
 # --------------------------------------------------------------------------------------
@@ -311,6 +322,20 @@ def key_figures(ds) -> dict:
 # Tables (DataFrames for notebooks; HTML with classes the brief's template styles)
 
 
+#: The order the reader tables show each table's rows in: by date (ids are in order of
+#: entry, not of date), then by id.
+_ORDER = {
+    "incidents": ["date_start", "incident_id"],
+    "coordination": ["date_start", "step_id"],
+    "claims": ["period_end", "claim_id"],
+}
+
+
+def _in_order(ds, table: str) -> pd.DataFrame:
+    """``ds``'s ``table`` in the order its reader table shows it (:data:`_ORDER`)."""
+    return getattr(ds, table).sort_values(_ORDER[table])
+
+
 def incidents_table(ds) -> pd.DataFrame:
     """One row per incident, in date order: Date, Place, What happened, Killed, Wounded.
 
@@ -322,7 +347,7 @@ def incidents_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Date', 'Place', 'What happened', 'Killed', 'Wounded']
     """
-    inc = ds.incidents.sort_values(["date_start", "incident_id"])
+    inc = _in_order(ds, "incidents")
     per = incident_casualties(ds)
     sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
     sums = sums.reindex(columns=list(ds.vocab.outcomes))
@@ -358,7 +383,7 @@ def coordination_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Date', 'Step', 'Status', 'Place', 'What']
     """
-    co = ds.coordination.sort_values(["date_start", "step_id"])
+    co = _in_order(ds, "coordination")
     return pd.DataFrame(
         {
             "ID": co["step_id"].astype(str).to_numpy(),
@@ -370,7 +395,7 @@ def coordination_table(ds) -> pd.DataFrame:
             ],
             "Step": [_kind(ds, k) for k in co["kind"]],
             "Status": [ds.vocab.label("status", s) for s in co["status"]],
-            "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in co["place_id"]],
+            "Place": [NO_PLACE if pd.isna(p) else place_label(ds, p) for p in co["place_id"]],
             "What": co["summary"].astype(str).to_numpy(),
         }
     )
@@ -409,14 +434,15 @@ def claims_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Period', 'Claimant', 'What', 'Figure', 'Place', 'Includes']
     """
-    cl = ds.claims.sort_values(["period_end", "claim_id"])
+    cl = _in_order(ds, "claims")
     checked = claims_summary(ds).set_index("claim_id").loc[cl["claim_id"]]
+    scope = claim_scope(ds).set_index("claim_id").loc[cl["claim_id"]]
     periods = []
-    for s, e in zip(cl["period_start"], cl["period_end"], strict=True):
-        if pd.isna(s):
-            periods.append(f"up to {_day(_d(e))}")
-        else:
-            periods.append(format_range(s, e))
+    for s, e, before in zip(
+        cl["period_start"], cl["period_end"], scope["starts_before"], strict=True
+    ):
+        text = f"up to {_day(_d(e))}" if pd.isna(s) else format_range(s, e)
+        periods.append(text + (" (starts before the selection)" if before else ""))
     whats = []
     for metric, party in zip(cl["metric"], cl["party"], strict=True):
         label = ds.vocab.label("metric", metric)
@@ -430,13 +456,14 @@ def claims_table(ds) -> pd.DataFrame:
             "Claimant": cl["claimant"].astype(str).to_numpy(),
             "What": whats,
             "Figure": [_claim_figure(r) for _, r in cl.iterrows()],
-            "Place": [_MISSING if pd.isna(p) else place_label(ds, p) for p in cl["place_id"]],
+            "Place": [NO_PLACE if pd.isna(p) else place_label(ds, p) for p in cl["place_id"]],
             "Includes": [
-                _includes(o, f, bool(c))
-                for o, f, c in zip(
+                _includes(o, f, bool(c)) + ("" if not outside else f"; {outside}")
+                for o, f, c, outside in zip(
                     cl["overlaps"],
                     checked["incident_figure"],
                     checked["contradiction"],
+                    scope["outside"],
                     strict=True,
                 )
             ],
@@ -445,7 +472,8 @@ def claims_table(ds) -> pd.DataFrame:
 
 
 def sources_table(ds) -> pd.DataFrame:
-    """The articles: Outlet, Headline, Published (with "inferred" where the date is not printed).
+    """The articles cited by the rows of ``ds`` (:func:`cited_sources`): Outlet, Headline,
+    Published (with "inferred" where the date is not printed).
 
     >>> import kirkuk_analysis
     >>> ds = kirkuk_analysis.load()
@@ -453,7 +481,7 @@ def sources_table(ds) -> pd.DataFrame:
     >>> list(t.columns), len(t) == len(ds.sources)
     (['Outlet', 'Headline', 'Published'], True)
     """
-    so = ds.sources.sort_values(["published", "source_id"])
+    so = cited_sources(ds).sort_values(["published", "source_id"])
     published = [
         _day(_d(p)) + ("" if str(b) == "printed" else " (inferred)")
         for p, b in zip(so["published"], so["published_basis"], strict=True)
@@ -490,7 +518,9 @@ def _cell(value) -> str:
     return str(value)
 
 
-def render_table(frame: pd.DataFrame, css_class: str) -> str:
+def render_table(
+    frame: pd.DataFrame, css_class: str, refs: dict[str, Sequence[Sequence[int]]] | None = None
+) -> str:
     """``frame`` as the reader's HTML table (the one table renderer, template
     ``table.html.j2``): escaped text, figures right-aligned and prose left-aligned (by class
     and on each cell), unknown as "–", no index column.
@@ -500,8 +530,14 @@ def render_table(frame: pd.DataFrame, css_class: str) -> str:
     <table border="0" class="dataframe brief-table x"> <thead> <tr>
     <th class="left" style="text-align: left;">Place</th>
     <th class="right" style="text-align: right;">Killed</th> ...
-    <td class="left" style="text-align: left;">Kifri</td>
-    <td class="right" style="text-align: right;">\u2013</td> ...
+    <td class="left" style="text-align: left; vertical-align: top;">Kifri</td>
+    <td class="right" style="text-align: right; vertical-align: top;">\u2013</td> ...
+
+    ``refs`` (optional): column name -> for each row, the note numbers its cell cites
+    (:func:`evidence_notes`), shown after the text as links to the Evidence section.
+
+    >>> print(render_table(frame, "x", refs={"Killed": [[3, 4]]}))  # doctest: +ELLIPSIS
+    <table ... <a class="ev-ref" href="#ev-3">[3]</a> <a class="ev-ref" href="#ev-4">[4]</a>...
     """
     numeric = {
         c: pd.api.types.is_numeric_dtype(frame[c])
@@ -511,7 +547,14 @@ def render_table(frame: pd.DataFrame, css_class: str) -> str:
         for c in frame.columns
     }
     columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
-    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    refs = refs or {}
+    rows = [
+        [
+            {"text": _cell(v), "refs": list(refs[c][i]) if c in refs else []}
+            for c, v in zip(frame.columns, row, strict=True)
+        ]
+        for i, row in enumerate(frame.itertuples(index=False, name=None))
+    ]
     return (
         _templates()
         .get_template("table.html.j2")
@@ -519,19 +562,49 @@ def render_table(frame: pd.DataFrame, css_class: str) -> str:
     )
 
 
+def _refs_by(notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[list[int]]:
+    """For each id in ``ids``, the note numbers of its rows of ``table`` (``outcomes``: of
+    those outcomes only), in order, each once."""
+    wanted = None if outcomes is None else set(outcomes)
+    by_id: dict[str, set[int]] = {}
+    for t, row_id, outcome, note in zip(
+        notes["table"], notes["row_id"], notes["outcome"], notes["note"], strict=True
+    ):
+        if t == table and (wanted is None or outcome in wanted):
+            by_id.setdefault(row_id, set()).add(int(note))
+    return [sorted(by_id.get(str(i), ())) for i in ids]
+
+
 def incidents_html(ds) -> str:
-    """:func:`incidents_table` as an HTML table (class ``brief-table incidents``)."""
-    return render_table(incidents_table(ds), "incidents")
+    """:func:`incidents_table` as an HTML table (class ``brief-table incidents``); each
+    figure cites its notes (:func:`evidence_notes`): Killed and Wounded theirs, and "What
+    happened" those of the other outcomes (captured), which have no column of their own."""
+    table = incidents_table(ds)
+    notes = evidence_notes(ds)
+    ids = table["ID"]
+    others = [o for o in ds.vocab.outcomes if o not in ("killed", "wounded")]
+    refs = {
+        "Killed": _refs_by(notes, "casualties", ids, ["killed"]),
+        "Wounded": _refs_by(notes, "casualties", ids, ["wounded"]),
+        "What happened": _refs_by(notes, "casualties", ids, others),
+    }
+    return render_table(table, "incidents", refs)
 
 
 def coordination_html(ds) -> str:
-    """:func:`coordination_table` as an HTML table (class ``brief-table coordination``)."""
-    return render_table(coordination_table(ds), "coordination")
+    """:func:`coordination_table` as an HTML table (class ``brief-table coordination``);
+    each step cites its note (:func:`evidence_notes`) after "What"."""
+    table = coordination_table(ds)
+    refs = {"What": _refs_by(evidence_notes(ds), "coordination", table["ID"])}
+    return render_table(table, "coordination", refs)
 
 
 def claims_html(ds) -> str:
-    """:func:`claims_table` as an HTML table (class ``brief-table claims``)."""
-    return render_table(claims_table(ds), "claims")
+    """:func:`claims_table` as an HTML table (class ``brief-table claims``); each figure
+    cites its note (:func:`evidence_notes`)."""
+    table = claims_table(ds)
+    refs = {"Figure": _refs_by(evidence_notes(ds), "claims", table["ID"])}
+    return render_table(table, "claims", refs)
 
 
 def sources_html(ds) -> str:
@@ -539,12 +612,315 @@ def sources_html(ds) -> str:
     return render_table(sources_table(ds), "sources")
 
 
+# --------------------------------------------------------------------------------------
+# Evidence: every figure and step shown cites the verbatim excerpt it rests on
+
+
+def evidence_notes(ds) -> pd.DataFrame:
+    """The brief's notes: one row per row of ``ds`` that carries evidence, with the number
+    of its note. The one place notes are numbered.
+
+    Rows come in the order the brief shows them: the casualty rows of each incident (in
+    the Incidents table's order; killed, wounded, captured; by party, then source), the
+    coordination steps, then the claims (each in its table's order). A note is one excerpt
+    of one article: rows resting on the same words share its number, and numbers follow
+    first appearance. Columns ``note``, ``table`` (casualties, coordination, claims),
+    ``row_id`` (incident, step or claim id), ``party``, ``outcome`` (casualty rows only),
+    ``source_id``, ``evidence`` (verbatim), ``outlet``, ``published`` (a date), ``url``
+    (empty where unknown).
+
+    >>> import kirkuk_analysis
+    >>> notes = evidence_notes(kirkuk_analysis.load())
+    >>> int(notes["note"].iloc[0]), list(notes["table"].unique())
+    (1, ['casualties', 'coordination', 'claims'])
+    >>> bool(notes.groupby(["source_id", "evidence"])["note"].nunique().eq(1).all())
+    True
+    """
+    # The brief asks for the notes five times (narrative, three tables, the list): kept on
+    # the dataset for the frames they were computed from, as Dataset.incident_rows does.
+    frames = tuple(getattr(ds, t) for t in ("sources", "incidents", "casualties",
+                                            "coordination", "claims"))  # fmt: skip
+    cached = getattr(ds, "_evidence_notes", None)
+    if cached is not None and all(a is b for a, b in zip(cached[0], frames, strict=True)):
+        return cached[1].copy()
+    notes = _evidence_notes(ds)
+    try:
+        object.__setattr__(ds, "_evidence_notes", (frames, notes))  # a cache, not data
+    except AttributeError:  # an object without __dict__: no cache
+        pass
+    return notes.copy()
+
+
+def _evidence_notes(ds) -> pd.DataFrame:
+    """:func:`evidence_notes`, computed."""
+    columns = ["table", "row_id", "party", "outcome", "source_id", "evidence"]
+    parts = []
+    incident_order = {
+        i: n for n, i in enumerate(_in_order(ds, "incidents")["incident_id"].astype(str))
+    }
+    cas = ds.casualties
+    if len(cas):
+        published = ds.sources.set_index("source_id")["published"]
+        outcome_rank = {o: n for n, o in enumerate(ds.vocab.outcomes)}
+        party_rank = {p: n for n, p in enumerate(ds.vocab.parties)}
+        ids = cas["incident_id"].astype(str)
+        order = pd.DataFrame(
+            {
+                "i": ids.map(incident_order),
+                "o": cas["outcome"].astype(str).map(outcome_rank),
+                "p": cas["party"].astype(str).map(party_rank),
+                "d": cas["source_id"].map(published).to_numpy(),
+                "s": cas["source_id"].astype(str).to_numpy(),
+            },
+            index=cas.index,
+        ).sort_values(["i", "o", "p", "d", "s"])
+        rows = cas.loc[order.index]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "casualties",
+                    "row_id": rows["incident_id"].astype(str).to_numpy(),
+                    "party": rows["party"].astype(str).to_numpy(),
+                    "outcome": rows["outcome"].astype(str).to_numpy(),
+                    "source_id": rows["source_id"].astype(str).to_numpy(),
+                    "evidence": rows["evidence"].astype(str).to_numpy(),
+                }
+            )
+        )
+    for table, key, shown in (
+        ("coordination", "step_id", _in_order(ds, "coordination")["step_id"].astype(str)),
+        ("claims", "claim_id", _in_order(ds, "claims")["claim_id"].astype(str)),
+    ):
+        frame = getattr(ds, table)
+        rows = frame.set_index(frame[key].astype(str)).loc[list(shown)]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": table,
+                    "row_id": rows.index.to_numpy(),
+                    "party": None,
+                    "outcome": None,
+                    "source_id": rows["source_id"].astype(str).to_numpy(),
+                    "evidence": rows["evidence"].astype(str).to_numpy(),
+                }
+            )
+        )
+    notes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    notes = notes[notes["evidence"].str.strip().astype(bool)].reset_index(drop=True)
+    # one excerpt of one article, one note: matched as the audit matches evidence
+    keys = notes["source_id"] + "\0" + notes["evidence"].map(normalise)
+    first = {k: n for n, k in enumerate(dict.fromkeys(keys), start=1)}
+    notes.insert(0, "note", keys.map(first).astype("int64"))
+    src = ds.sources.set_index(ds.sources["source_id"].astype(str))
+    notes["outlet"] = notes["source_id"].map(src["outlet"].astype(str))
+    notes["published"] = notes["source_id"].map(src["published"]).map(_d)
+    notes["url"] = notes["source_id"].map(src["url"]).fillna("").astype(str)
+    return notes
+
+
+def _supports(ds, row) -> str:
+    """What one note's row is: "I05: killed (Peshmerga)", "coordination step K12", ..."""
+    if row["table"] == "casualties":
+        return f"{row['row_id']}: {row['outcome']} ({_party(ds, row['party'])})"
+    if row["table"] == "coordination":
+        return f"coordination step {row['row_id']}"
+    return f"claim {row['row_id']}"
+
+
+def evidence_html(ds) -> str:
+    """The Evidence section's list (template ``evidence.html.j2``): each note of
+    :func:`evidence_notes` with its number (the anchor ``#ev-N`` the references link to),
+    the verbatim excerpt, what it supports, the outlet, the publication date and the URL
+    as a link; a sentence saying so when the selection has no figure or step to cite.
+
+    >>> import kirkuk_analysis
+    >>> page = evidence_html(kirkuk_analysis.load())
+    >>> page.startswith('<ol class="evidence-notes">'), '<li id="ev-1" value="1">' in page
+    (True, True)
+    """
+    by_note: dict[int, dict] = {}
+    for row in evidence_notes(ds).to_dict("records"):
+        item = by_note.setdefault(
+            int(row["note"]),
+            {
+                "number": int(row["note"]),
+                "evidence": str(row["evidence"]),
+                "supports": {},
+                "outlet": str(row["outlet"]),
+                "published": _day(row["published"]),
+                "url": str(row["url"]),
+            },
+        )
+        item["supports"][_supports(ds, row)] = None  # each once, in order
+    items = [
+        {**item, "supports": "; ".join(item["supports"])} for _, item in sorted(by_note.items())
+    ]
+    return _templates().get_template("evidence.html.j2").render(notes=items)
+
+
+# --------------------------------------------------------------------------------------
+# What a selection leaves out
+
+
+def _selection(ds):
+    return getattr(ds, "selection", None)
+
+
+def selection_markdown(ds) -> str:
+    """:func:`selection_notes` as one Markdown paragraph ("" when there is nothing to say).
+
+    >>> import kirkuk_analysis
+    >>> from kirkuk_analysis.analysis import select
+    >>> ds = kirkuk_analysis.load()
+    >>> selection_markdown(ds)  # a whole package leaves nothing out
+    ''
+    >>> selection_markdown(select(ds, provinces="Kirkuk")).startswith("*Beyond this selection.*")
+    True
+    """
+    notes = selection_notes(ds)
+    return "*Beyond this selection.* " + " ".join(notes) if notes else ""
+
+
+def claim_scope(ds) -> pd.DataFrame:
+    """For each claim of ``ds``, what reaches beyond the selection it was narrowed to
+    (:func:`kirkuk_analysis.analysis.select`): ``starts_before`` (its period starts before
+    the selected start), ``open_start`` (its period has no start, so a period selection
+    cannot rule out earlier attacks) and ``outside`` ("includes 2 incidents outside
+    Kirkuk province", or "" when every incident it includes is in the selection).
+
+    >>> import kirkuk_analysis
+    >>> from kirkuk_analysis.analysis import select
+    >>> whole = claim_scope(kirkuk_analysis.load())  # nothing is outside a whole package
+    >>> bool(whole["starts_before"].any() or whole["open_start"].any()), set(whole["outside"])
+    (False, {''})
+    """
+    sel = _selection(ds)
+    cl = ds.claims
+    start = None if sel is None or sel.start is None else pd.Timestamp(sel.start)
+    before = [start is not None and not pd.isna(s) and s < start for s in cl["period_start"]]
+    open_start = [start is not None and pd.isna(s) for s in cl["period_start"]]
+    whole = ds.whole if getattr(ds, "whole", None) is not None else ds
+    shown = set(ds.incidents["incident_id"].astype(str))
+    province = _places(ds)["province"].astype(str)
+    everywhere = whole.incidents.set_index(whole.incidents["incident_id"].astype(str))
+    outside = []
+    for overlaps in cl["overlaps"]:
+        missing = [i for i in _ids(overlaps) if i not in shown]
+        where_out = [
+            i
+            for i in missing
+            if sel is not None
+            and sel.provinces
+            and i in everywhere.index
+            and province.get(str(everywhere.loc[i, "place_id"])) not in sel.provinces
+        ]
+        rest = len(missing) - len(where_out)
+        parts = []
+        if where_out:
+            parts.append(f"{_plural(len(where_out), 'incident')} outside {where(sel.provinces)}")
+        if rest:
+            parts.append(f"{_plural(rest, 'incident')} outside the selection")
+        outside.append("includes " + _join(parts) if parts else "")
+    return pd.DataFrame(
+        {
+            "claim_id": cl["claim_id"].astype(str).to_numpy(),
+            "starts_before": pd.array(before, dtype=bool),
+            "open_start": pd.array(open_start, dtype=bool),
+            "outside": outside,
+        }
+    )
+
+
+def _ids(cell) -> list[str]:
+    return [] if pd.isna(cell) else [i.strip() for i in str(cell).split(";") if i.strip()]
+
+
+def cited_sources(ds) -> pd.DataFrame:
+    """The rows of ``ds.sources`` cited by a row of ``ds`` (incident, casualty figure,
+    coordination step or claim): a selection's sources are those of the rows it shows.
+
+    >>> import kirkuk_analysis
+    >>> from kirkuk_analysis.analysis import select
+    >>> ds = kirkuk_analysis.load()
+    >>> tables = ("incidents", "casualties", "coordination", "claims")
+    >>> len(cited_sources(ds.replace(**{t: getattr(ds, t).iloc[:0] for t in tables})))
+    0
+    """
+    cited = set()
+    for frame in (ds.incidents, ds.casualties, ds.coordination, ds.claims):
+        if "source_id" in frame.columns:
+            cited.update(frame["source_id"].dropna().astype(str))
+    return ds.sources[ds.sources["source_id"].astype(str).isin(cited)]
+
+
+def selection_notes(ds) -> list[str]:
+    """What a selection (:func:`kirkuk_analysis.analysis.select`) shows beyond its
+    provinces and period, or leaves out, as sentences: steps and claims with no place
+    (shown, since no province can be ruled out for them, but not located there), claims
+    whose period starts before it, claims that include incidents outside it, and the
+    sources listed. Empty for a whole package.
+
+    >>> import kirkuk_analysis
+    >>> selection_notes(kirkuk_analysis.load())
+    []
+    """
+    sel = _selection(ds)
+    if sel is None:
+        return []
+    out = []
+    if sel.provinces:
+        counts = [
+            (int(frame["place_id"].isna().sum()), what)
+            for frame, what in ((ds.coordination, "coordination step"), (ds.claims, "claim"))
+        ]
+        unplaced = [_plural(n, what) for n, what in counts if n]
+        if unplaced:
+            one = sum(n for n, _ in counts) == 1
+            out.append(
+                f"{_join(unplaced)} shown {'has' if one else 'have'} no place "
+                f"(Baghdad\u2013Erbil-wide, or not located by the article): listed as "
+                f"\u201c{NO_PLACE}\u201d, since no province can be ruled out for "
+                f"{'it' if one else 'them'}, but not located in {where(sel.provinces)}."
+            )
+    scope = claim_scope(ds)
+    n, m = int(scope["starts_before"].sum()), int(scope["open_start"].sum())
+    if n or m:
+        parts = []
+        if n:
+            parts.append(
+                f"{_plural(n, 'claim')} cover{'s' if n == 1 else ''} a period starting before "
+                f"{_day(sel.start)} (marked in \u201cPeriod\u201d)"
+            )
+        if m:
+            parts.append(
+                f"{_plural(m, 'claim')} give{'s' if m == 1 else ''} no start "
+                "(\u201cup to\u201d a date)"
+            )
+        out.append(
+            f"{_join(parts)}: {'its total' if n + m == 1 else 'their totals'} may include "
+            "attacks before the selected period."
+        )
+    n = int((scope["outside"] != "").sum())
+    if n:
+        out.append(
+            f"{_plural(n, 'claim')} include{'s' if n == 1 else ''} incidents outside this "
+            "selection, which the tables here do not show (marked in \u201cIncludes\u201d)."
+        )
+    n_sources = len(cited_sources(ds))
+    if n_sources < len(ds.sources):
+        out.append(
+            f"Sources lists the {_plural(n_sources, 'article')} cited by the rows shown, of "
+            f"{len(ds.sources)} in the data package."
+        )
+    return out
+
+
 def key_figures_html(ds) -> str:
     """The key-figures box of the brief: headline numbers and casualties by party.
 
     >>> import kirkuk_analysis
     >>> box = key_figures_html(kirkuk_analysis.load())
-    >>> box.startswith('<div class="key-figures">')
+    >>> box.startswith('<div class="key-figures"')
     True
     """
     kf = key_figures(ds)
@@ -567,7 +943,11 @@ def key_figures_html(ds) -> str:
                 "figures": [_fmt_int(row[o]) for o in ds.vocab.outcomes],
             }
         )
-    notes = [f"{_MISSING} = no figure given in the articles (unknown, not zero)."]
+    notes = [
+        f"{_MISSING} = no figure given in the articles (unknown, not zero). Totals add the "
+        "incidents\u2019 figures; each figure cites its article\u2019s words by a note "
+        "number [N] in the Incidents table, quoted under Evidence."
+    ]
     if len(totals) and bool(totals["open_ended"].any()):
         notes.append("* includes an \u201cat least\u201d figure.")
     if kf["coordination_by_kind"]:
@@ -685,10 +1065,14 @@ def narrative(
             row = inc.loc[top_ids[0]]
             what = ds.vocab.label("event_type", row["event_type"])
             label = "deadliest incident was" if len(top_ids) == 1 else "deadliest incidents include"
+            # the figure cites its notes, as in the Incidents table (links to #ev-N)
+            cites = _refs_by(evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
             sentences.append(
                 f"The {label} the {what} "
                 f"{_at(place_label(ds, row['place_id'], row['geo_precision']))} "
-                f"({_row_range(row)}), with {top} killed."
+                f"({_row_range(row)}), with {top} killed"
+                + "".join(f" [[{n}]](#ev-{n})" for n in cites)
+                + "."
             )
         years = ds.incidents["date_start"].dt.year.value_counts()
         if len(years) > 1:
@@ -758,9 +1142,10 @@ def method_note(ds) -> str:
     """
     inc = ds.incidents
     n = len(inc)
+    cited = cited_sources(ds)  # the articles the Sources section lists
     sentences = [
-        f"Figures come from {_plural(int(ds.sources['source_id'].nunique()), 'news article')} "
-        f"({_join(sorted(ds.sources['outlet'].astype(str).unique()))}) and are coded as printed, "
+        f"Figures come from {_plural(int(cited['source_id'].nunique()), 'news article')} "
+        f"({_join(sorted(cited['outlet'].astype(str).unique()))}) and are coded as printed, "
         "each tied to a verbatim excerpt (see the codebook, `docs/codebook.md`).",
         "Where two sources give a figure for the same incident, party and outcome, the largest is "
         "taken, never the sum; an \u201cat least N\u201d counts as N; a figure no article gives is "
@@ -797,7 +1182,7 @@ def method_note(ds) -> str:
             f"Locations: {_join(parts)} (shown as \u201cnear\u201d or as a province); map points "
             "for province-level incidents are the province centroid."
         )
-    inferred = ds.sources[ds.sources["published_basis"].astype(str) == "inferred"]
+    inferred = cited[cited["published_basis"].astype(str) == "inferred"]
     if len(inferred):
         sentences.append(
             f"{_plural(len(inferred), 'article')} print no publication date; "

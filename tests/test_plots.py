@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import doctest
 import itertools
+import re
 from pathlib import Path
 
 import matplotlib
@@ -170,7 +171,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     heights = sum(p.get_height() for p in ax.patches)
     killed = killed_by_party()
     assert heights == sum(killed.values())
-    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    labels = {n for t in ax.get_legend().get_texts() for n in re.split(r"\s*/\s*", t.get_text())}
     assert labels == {plots.party_label(ds, p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
@@ -225,6 +226,40 @@ def test_legend_markers_are_readable_and_sizes_have_their_own_key(ds):
         list(h.get_sizes()) == [plots._LEGEND_MARKER] for h in classes if hasattr(h, "get_sizes")
     )
     assert any(t.endswith(" killed") for t in labels)  # the size key
+
+
+def test_parties_drawn_in_one_colour_share_one_legend_entry(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"target": "iraqi_army"},
+            {"target": "counter_terrorism", "date_start": "2021-12-20"},
+            {"target": "peshmerga", "date_start": "2021-12-25"},
+        ],
+        casualties=[],
+    )
+    ax = plots.timeline(ds)
+    labels = [" ".join(t.get_text().split()) for t in ax.get_legend().get_texts()]
+    iraqi, cts = plots.party_label(ds, "iraqi_army"), plots.party_label(ds, "counter_terrorism")
+    assert f"{iraqi} / {cts}" in labels
+    assert plots.party_label(ds, "peshmerga") in labels
+    assert iraqi not in labels and cts not in labels
+
+
+@pytest.mark.parametrize("where", ["below", "right"])
+def test_a_legend_outside_the_axes_keeps_its_keys(ds, where):
+    ax = plots.timeline(ds, legend=where)
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    axes = ax.get_window_extent()
+    if where == "below":
+        assert box.y1 <= axes.y0
+    else:
+        assert box.x0 >= axes.x1
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.endswith(" killed") for t in labels)
+    with pytest.raises(ValueError, match="legend must be one of"):
+        plots.timeline(ds, legend="left")
 
 
 def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):

@@ -321,3 +321,34 @@ def test_narrative_names_a_party_selection(ds):
     text = report.narrative(pesh, "2020-01-01", "2024-12-31", parties=["peshmerga"])
     assert "Counting casualties among Peshmerga only" in text
     assert "civilian" not in text.split("\n\n")[0]
+
+
+def _styled_elements(markup: str) -> list[tuple[str, dict]]:
+    """(tag, attributes) of every start tag in ``markup``."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+    Collect().feed(markup)
+    return found
+
+
+def test_key_figures_box_carries_its_layout_inline(ds):
+    # JupyterLab has none of the brief's CSS, and strips <style> blocks (and inline values
+    # naming CSS variables) from outputs of a notebook that is not trusted: the box's layout
+    # must travel on its elements. tests/test_lab.py measures the result in a browser.
+    markup = report.key_figures_html(ds)
+    elements = _styled_elements(markup)
+    assert "<style" not in markup and "var(" not in markup
+    grid = [a for _, a in elements if "kf-grid" in a.get("class", "")]
+    assert len(grid) == 1 and "display: flex" in grid[0]["style"]
+    cells = [(t, a) for t, a in elements if t in ("th", "td")]
+    assert cells
+    for tag, attrs in cells:
+        assert "text-align:" in attrs.get("style", ""), (tag, attrs)
+    # text colours are left to the page (Lab's light or dark theme, the brief's stylesheet)
+    assert not any("color:" in a.get("style", "").replace("background", "") for _, a in elements)
