@@ -374,7 +374,8 @@ def _assert_side_by_side(page, state: str) -> None:
     assert cells[-1]["x"] + cells[-1]["w"] <= cells[-1]["boxRight"] + 1, f"{state}: overflow"
 
 
-_NUMBER = re.compile(r"[\d,]+\*?|\u2013")
+# a figure, or "–" for unknown, and the evidence notes it cites ("3 [4] [5]")
+_NUMBER = re.compile(r"(?:[\d,]+\*?|\u2013)(?:\s*\[\d+\])*")
 
 
 def _table_alignment(page) -> list[dict]:
@@ -543,11 +544,15 @@ def test_make_lab_prints_the_url_to_open(tmp_path):
         url = None
         while url is None:
             text = (tmp_path / "make-lab.log").read_text(errors="replace")
+            # the banner's URL (Jupyter's own log lines carry one too, and come first)
             found = re.search(
-                rf"http://(?:localhost|127\.0\.0\.1):{port}/lab\?token=([0-9a-f]+)", text
+                r"Open this URL in your browser:\s+"
+                rf"(http://(?:localhost|127\.0\.0\.1):{port}/lab\?token=([0-9a-f]+))"
+                rf"(?s:.*)ssh -L {port}:localhost:{port}",
+                text,
             )
             if found:
-                url, token = found.group(0), found.group(1)
+                url, token = found.group(1), found.group(2)
                 break
             assert make.poll() is None, f"make lab exited ({make.returncode}):\n{text[-3000:]}"
             assert time.monotonic() < deadline, f"no URL printed in time:\n{text[-3000:]}"
