@@ -104,7 +104,8 @@ if printer == "devtools":
 
     brief.execute_notebook = execute_notebook
     _chromium.print_to_pdf = print_to_pdf
-sys.exit(cli.main(["brief", "--output", output]))
+sys.argv = ["kirkuk-analysis", "brief", "--output", output]
+cli.console_main()  # as the console script runs it
 """
 
 

@@ -522,5 +522,21 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, handler)
 
 
+def console_main() -> None:
+    """The ``kirkuk-analysis`` console script: :func:`main`, then exit at once with its code.
+
+    By then every file is written and closed, every temporary folder removed and every
+    child process stopped; what is left is the interpreter tearing down the modules a brief
+    loaded (papermill, nbconvert, jupyter_client...), about a second of a brief's wall time.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console_main()
