@@ -139,12 +139,40 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass  # every process of the group has already exited
     process.wait()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except (ProcessLookupError, PermissionError):
-            return
+    while time.monotonic() < deadline and _group_running(process.pid):
         time.sleep(0.01)
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` still runs (one that is not a zombie).
+
+    A killed helper's parent is gone, so it waits as a zombie for init to reap it; a zombie
+    writes nothing, and some containers' init reaps only about once a second, which made
+    every print wait that long for nothing. Without ``/proc`` any member counts.
+    """
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return True
+    group = str(pgid).encode()
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                line = stat.read()
+        except OSError:
+            continue  # gone meanwhile
+        # after the command name (in parentheses, which may itself hold any character):
+        # state, ppid, pgrp, ...
+        fields = line[line.rfind(b")") + 2 :].split()
+        if len(fields) > 2 and fields[2] == group and fields[0] not in (b"Z", b"X"):
+            return True
+    return False
 
 
 #: What Chromium adds to ``$TMPDIR`` for a profile's singleton socket.

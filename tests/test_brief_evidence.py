@@ -5,6 +5,7 @@ correct new article breaks nothing here."""
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import re
@@ -143,7 +144,10 @@ def test_html_brief_is_self_contained_and_shows_the_evidence(page, selection):
     assert not re.search(r"<script\b[^>]*\bsrc", page, re.I)
     for url in re.findall(r"""\bsrc\s*=\s*["']([^"']*)""", page):
         assert url.startswith("data:"), url[:60]
-    assert re.search(r'<img [^>]*src="data:image/png;base64,', page)  # the figures, inline
+    # the figures, inline, as vector drawings whose words are text (searchable, sharp)
+    figures = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert figures
+    assert all(b"<text" in base64.b64decode(figure) for figure in figures)
     assert "<style" in page and "@page" in page  # the same stylesheet as the PDF
     notes = report.evidence_notes(selection)
     for n, evidence in zip(notes["note"], notes["evidence"], strict=True):

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kirkuk_analysis import brief
+from kirkuk_analysis import _chromium, brief
 
 pytestmark = pytest.mark.slow
 
@@ -882,3 +883,24 @@ def test_a_write_error_in_tmpdir_is_one_line_and_leaves_nothing(tmp_path, cli_co
     assert list(tmpdir.iterdir()) == []
     assert sorted(p.name for p in out.iterdir()) == ["b.pdf"]
     assert (out / "b.pdf").read_bytes() == b"%PDF from an earlier run"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_zombie_does_not_keep_the_print_waiting():
+    """A killed helper waits as a zombie until init reaps it (some containers' init reaps
+    about once a second): it writes nothing, so the group counts as gone; a live member of
+    the group still counts."""
+    child = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        assert _chromium._group_running(child.pid)
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while _stat(child.pid)[:1] != ["Z"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _stat(child.pid)[0] == "Z"  # not reaped yet: killpg(pgid, 0) still succeeds
+        os.killpg(child.pid, 0)
+        assert not _chromium._group_running(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert not _chromium._group_running(child.pid)

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.legend  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -496,7 +497,7 @@ def test_map_names_its_places_without_collisions(ds):
 
 def test_map_tells_province_and_kurdistan_boundaries_apart(ds):
     ax = plots.incident_map(ds)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for legend in _legends_of(ax) for t in legend.get_texts()]
     assert "province boundary" in labels
     assert any(t.startswith("Kurdistan Region boundary") for t in labels)
     (kri,) = [c for c in ax.collections if c.get_gid() == "kurdistan-boundary"]
@@ -504,3 +505,45 @@ def test_map_tells_province_and_kurdistan_boundaries_apart(ds):
     assert kri.get_linestyle()[0][1] is not None  # dashed
     assert provinces.get_linestyle()[0][1] is None  # solid
     assert kri.get_linewidth()[0] > provinces.get_linewidth()[0]
+
+
+def _legends_of(ax) -> list:
+    return [a for a in ax.get_children() if isinstance(a, matplotlib.legend.Legend)]
+
+
+@pytest.mark.parametrize("parties", [3, 12])
+def test_map_key_stays_inside_its_figure(tmp_path, parties):
+    """Every part of the map's key (targets, sizes, lines) is drawn whole inside the figure,
+    also when many targets make it taller than the map (the figure grows), and the size
+    key's large markers space only their own rows."""
+    targets = list(read_vocabulary().parties)[:parties]
+    ds = load_package(
+        tmp_path,
+        incidents=[{"target": t, "date_start": f"2021-01-{i + 1:02d}"} for i, t in
+                   enumerate(targets)],
+        casualties=[{"incident_id": f"I{i + 1:02d}", "party": t, "best": 5 * i + 1}
+                    for i, t in enumerate(targets)],
+    )  # fmt: skip
+    ax = plots.incident_map(ds)
+    fig = ax.figure
+    fig.canvas.draw()
+    legends = sorted(_legends_of(ax), key=lambda lg: -lg.get_window_extent().y1)  # top down
+    assert [lg.get_title().get_text() for lg in legends] == ["target", "killed", "map"]
+    assert ax.get_legend() is legends[0]
+    page = fig.bbox
+    boxes = [lg.get_window_extent() for lg in legends]
+    for box in boxes:
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 + 0.5
+        assert page.y0 <= box.y0 and box.y1 <= page.y1 + 0.5
+    for upper, lower in itertools.pairwise(boxes):  # stacked, never overlapping
+        assert lower.y1 <= upper.y0
+    # the size key's largest marker reaches below its legend's box, never into the next
+    radius = max(h.get_markersize() for h in legends[1].legend_handles) / 2 * fig.dpi / 72
+    assert boxes[2].y1 <= boxes[1].y0 - radius
+    assert page.y0 <= boxes[1].y0 - radius
+    assert boxes[0].x0 >= ax.get_window_extent().x1  # beside the map, hiding no place
+    rows = legends[0].get_texts()
+    gaps = [a.get_window_extent().y0 - b.get_window_extent().y1 for a, b in
+            itertools.pairwise(rows)]  # fmt: skip
+    assert max(gaps) < 7 * fig.dpi / 72  # the classes' rows stay close
+    plt.close(fig)
