@@ -129,6 +129,33 @@ class BriefParams:
         return text
 
 
+#: Modules a brief never uses whose import alone is slow. jsonschema, which nbformat (and so
+#: papermill) imports, imports rfc3987-syntax when it is installed (JupyterLab's
+#: ``jsonschema[format-nongpl]`` installs it) to check the "iri" format, and that module
+#: builds a parser for its grammar as it is imported: about 2.5 s here, on every brief
+#: (python-jsonschema/jsonschema#1392).
+UNUSED_SLOW_IMPORTS = ("rfc3987_syntax",)
+
+
+def skip_unused_slow_imports() -> list[str]:
+    """Make :data:`UNUSED_SLOW_IMPORTS` import as if they were not installed, for the rest of
+    this process; return the names skipped (none once jsonschema is imported: too late).
+
+    Their users fall back as they do without them: jsonschema then checks no "iri" format,
+    which nothing in a brief asks of it. For a process that makes a brief and little else
+    (``kirkuk-analysis brief``); a library caller keeps its jsonschema whole.
+
+    >>> "rfc3987_syntax" in UNUSED_SLOW_IMPORTS
+    True
+    """
+    if "jsonschema" in sys.modules:
+        return []
+    skipped = [name for name in UNUSED_SLOW_IMPORTS if name not in sys.modules]
+    for name in skipped:
+        sys.modules[name] = None  # "import name" raises ImportError at once
+    return skipped
+
+
 def clean_title(title: str) -> str:
     r"""The title as one line of plain text: every run of whitespace, line breaks and other
     control characters (``\r``, ``\x00``, U+2028...) becomes one space.

@@ -186,6 +186,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         _error(f"the data package's datapackage.json cannot be read ({exc})")
         return EXIT_BAD_INPUT
     params = brief.BriefParams(chosen.start, chosen.end, chosen.provinces, chosen.parties, title)
+    brief.skip_unused_slow_imports()  # this process makes a brief and nothing else
     try:
         # the output path is checked, and the data package loaded, before any cell runs
         brief.make_brief(params, args.output, data_dir=args.data_dir, fmt=args.format)

@@ -904,3 +904,23 @@ def test_a_zombie_does_not_keep_the_print_waiting():
         child.kill()
         child.wait()
     assert not _chromium._group_running(child.pid)
+
+
+def test_the_brief_process_skips_slow_imports_it_never_uses():
+    """After skip_unused_slow_imports, jsonschema (through nbformat) loads without them, and
+    nbformat still reads, validates and writes notebooks; once jsonschema is loaded, it is
+    too late and nothing changes."""
+    script = (
+        "import sys\n"
+        "from kirkuk_analysis import brief\n"
+        "skipped = brief.skip_unused_slow_imports()\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nbformat.validate(nbformat.reads(nbformat.writes(nb), as_version=4))\n"
+        "assert skipped == list(brief.UNUSED_SLOW_IMPORTS), skipped\n"
+        "assert all(sys.modules[name] is None for name in skipped)\n"
+        "assert brief.skip_unused_slow_imports() == []  # jsonschema is loaded now\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
