@@ -756,7 +756,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
 
     own_figure = ax is None
     if own_figure:  # room on the right for the key
-        fig, ax = plt.subplots(figsize=(PRINT_WIDTH, 5.0))
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH, 4.7))
         fig.subplots_adjust(left=0.08, right=0.7, top=0.94, bottom=0.08)
     fig = ax.figure
     rings, kurdistan, border = _boundaries()

@@ -20,6 +20,8 @@ True
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
@@ -65,6 +67,7 @@ __all__ = [
     "selection_notes",
     "sources_html",
     "sources_table",
+    "url_html",
     "where",
 ]
 
@@ -497,15 +500,36 @@ def sources_table(ds) -> pd.DataFrame:
     )
 
 
+#: Where a printed address may wrap: before these characters (and after its "scheme://").
+_URL_BREAKS = re.compile(r"(?=[/.\-_?#%~&=])")
+
+
+def url_html(url: str) -> str:
+    """``url`` as HTML text that wraps where a reader expects an address to: after its
+    ``https://`` and before each ``/ . - _ ? # % ~ & =`` (a ``<wbr>``), never mid-word
+    unless one part alone is wider than the line.
+
+    >>> url_html("https://example.org/a-b?x=1&y=2")
+    'https://<wbr>example<wbr>.org<wbr>/a<wbr>-b<wbr>?x<wbr>=1<wbr>&amp;y<wbr>=2'
+    """
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://", url)
+    head, rest = (scheme.group(), url[scheme.end() :]) if scheme else ("", url)
+    parts = [html.escape(part) for part in _URL_BREAKS.split(rest) if part]
+    return html.escape(head) + ("<wbr>" if head and parts else "") + "<wbr>".join(parts)
+
+
 @cache
 def _templates():
     import jinja2  # nbconvert's dependency; imported only when HTML is wanted
+    from markupsafe import Markup
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_paths.templates_dir() / "report"),
         autoescape=True,
         keep_trailing_newline=True,
     )
+    env.filters["url_html"] = lambda url: Markup(url_html(str(url)))
+    return env
 
 
 def _cell(value) -> str:
