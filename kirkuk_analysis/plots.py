@@ -18,6 +18,7 @@ import functools
 import itertools
 import json
 import re
+import weakref
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -38,6 +39,7 @@ __all__ = [
     "chronology",
     "chronology_size",
     "coordination",
+    "describe",
     "incident_map",
     "inline_figures",
     "monthly_casualties",
@@ -93,6 +95,45 @@ def set_theme() -> None:
     plt.rcParams.update(theme())
 
 
+#: What each Axes drawn here shows, in words (:func:`describe`); weak, so nothing is kept
+#: alive by it.
+_DESCRIPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _described(ax: Axes, text: str) -> Axes:
+    _DESCRIPTIONS[ax] = text
+    return ax
+
+
+def describe(figure) -> str:
+    """What ``figure`` (a Figure or Axes) shows, in words: the text alternative a reader
+    who cannot see it gets (the ``alt`` of the brief's images, and of a notebook's figures
+    shown by :func:`inline_figures`). Each Axes drawn by this module says what it holds
+    (counts, period, what size and colour mean); another Axes gives its title. Returns
+    "" when nothing is known.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from kirkuk_analysis import load
+    >>> describe(monthly_casualties(load())).startswith("Bar chart of recorded killed")
+    True
+    """
+    axes = figure.figure.axes if isinstance(figure, Axes) else figure.axes
+    texts = [_DESCRIPTIONS.get(ax) or ax.get_title() for ax in axes]
+    return " ".join(t if t.endswith(".") else t + "." for t in texts if t)
+
+
+def _with_description(draw):
+    """A display formatter's ``draw(figure)`` that also gives the figure's description as
+    the output's ``alt`` metadata (IPython formatters may return (data, metadata))."""
+
+    def formatted(figure):
+        data, text = draw(figure), describe(figure)
+        return (data, {"alt": text}) if text and data is not None else data
+
+    return formatted
+
+
 #: The formats :func:`inline_figures` can show a notebook's figures in.
 INLINE_FORMATS = ("png", "svg")
 
@@ -107,7 +148,8 @@ def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
     browser in the figure's font (DejaVu Sans, matplotlib's own, for this package's
     figures), so the labels keep the widths they were placed with where that font is
     installed. Margins are fixed (no ``bbox_inches="tight"``: one draw per figure, not two).
-    Call it after ``%matplotlib inline``. Raises ``ValueError`` naming the valid formats.
+    Each figure shown carries :func:`describe` as its ``alt`` text. Call it after
+    ``%matplotlib inline``. Raises ``ValueError`` naming the valid formats.
 
     >>> inline_figures("gif")
     Traceback (most recent call last):
@@ -124,6 +166,15 @@ def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
         # text as <text>, not glyph outlines (a global setting: it is read when saving)
         plt.rcParams["svg.fonttype"] = "none"
     set_matplotlib_formats(figure_format, bbox_inches=None, dpi=dpi)
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:  # each figure shown carries its description as its alt text
+        from matplotlib.figure import Figure
+
+        mime = {"png": "image/png", "svg": "image/svg+xml"}[figure_format]
+        formatter = shell.display_formatter.formatters[mime]
+        formatter.for_type(Figure, _with_description(formatter.lookup_by_type(Figure)))
     return figure_format
 
 
@@ -527,7 +578,21 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
             color="#555555",
         )
     ax.set_title(f"Recorded {outcome} per month, by party")
-    return ax
+    return _described(ax, _monthly_words(wide, outcome))
+
+
+def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:
+    """The monthly chart in words (its alt text): ``wide`` is months x parties."""
+    per_month = wide.sum(axis=1) if len(wide.columns) else pd.Series(dtype=float)
+    if not len(per_month) or not per_month.sum() > 0:
+        return f"Bar chart of recorded {outcome} per month: no figure in this selection."
+    peak = per_month.idxmax()
+    return (
+        f"Bar chart of recorded {outcome} per month, by party, {wide.index[0]:%B %Y} to "
+        f"{wide.index[-1]:%B %Y}: {int(per_month.sum())} {outcome} in "
+        f"{_count(int((per_month > 0).sum()), 'month')}, the most ({int(per_month[peak])}) "
+        f"in {peak:%B %Y}."
+    )
 
 
 @_themed
@@ -875,7 +940,20 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
             labels.append((name.upper(), anchors, None, region_style, Path(ring)))
     for artist in _place_labels(ax, labels, obstacles, renderer):
         artist.set_gid("place:" + artist.get_text())
-    return ax
+    return _described(ax, _map_words(located, inset))
+
+
+def _map_words(located: pd.DataFrame, inset: bool) -> str:
+    """The map in words (its alt text)."""
+    if located.empty:
+        return "Map of the disputed territories: no incident with a known place here."
+    provinces = ", ".join(sorted(located.province.dropna().astype(str).unique()))
+    return (
+        f"Map of {_count(len(located), 'incident')} at "
+        f"{_count(located.place_id.nunique(), 'place')} ({provinces}), each at its coded "
+        "place; marker size shows the killed, colour the target"
+        + ("; an inset locates the area in Iraq." if inset else ".")
+    )
 
 
 def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
@@ -1469,7 +1547,28 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)  # the axvline above is the time axis
     _chronology_legend(ds, ax, events)
-    return ax
+    return _described(ax, _chronology_words(events))
+
+
+def _chronology_words(events: pd.DataFrame) -> str:
+    """The chronology in words (its alt text)."""
+    if events.empty:
+        return "Timeline: no incident or coordination step in this selection."
+    attacks, steps = int((events.lane != "step").sum()), int((events.lane == "step").sum())
+    first, last = events.start.min(), events.end.max()
+    return (
+        f"Timeline of {_count(attacks, 'incident')} and {_count(steps, 'coordination step')}"
+        f", {_day(first)} to {_day(last)}, in date order, each labelled with its date, "
+        "place, killed and what happened; the tables give the same events in full."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _day(when) -> str:
+    return f"{when.day} {when:%B %Y}"
 
 
 def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:

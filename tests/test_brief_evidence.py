@@ -148,6 +148,10 @@ def test_html_brief_is_self_contained_and_shows_the_evidence(page, selection):
     figures = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert figures
     assert all(b"<text" in base64.b64decode(figure) for figure in figures)
+    # each says in words what it shows (plots.describe), for a reader who cannot see it
+    alts = re.findall(r'<img [^>]*\balt="([^"]*)"', page)
+    assert len(alts) == len(re.findall(r"<img ", page)) == len(figures)
+    assert all(re.match(r"(Bar chart|Map|Timeline) of ", alt) for alt in alts), alts
     assert "<style" in page and "@page" in page  # the same stylesheet as the PDF
     notes = report.evidence_notes(selection)
     for n, evidence in zip(notes["note"], notes["evidence"], strict=True):

@@ -547,3 +547,37 @@ def test_map_key_stays_inside_its_figure(tmp_path, parties):
             itertools.pairwise(rows)]  # fmt: skip
     assert max(gaps) < 7 * fig.dpi / 72  # the classes' rows stay close
     plt.close(fig)
+
+
+def test_figures_say_what_they_show(tmp_path):
+    """describe(): each figure of the brief in words, from the rows drawn (its alt text)."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-03-04"},
+            {"incident_id": "I02", "date_start": "2021-05-20", "target": "civilians"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "best": 10},
+            {"incident_id": "I02", "party": "civilians", "best": 3},
+        ],
+    )
+    month = plots.describe(plots.monthly_casualties(ds))
+    assert month.startswith("Bar chart of recorded killed per month, by party, March 2021 to May")
+    assert "13 killed in 2 months, the most (10) in March 2021" in month
+    chronology = plots.describe(plots.chronology(ds).figure)  # a Figure or its Axes
+    assert chronology.startswith("Timeline of 2 incidents and ")
+    assert "4 March 2021" in chronology
+    places = ds.places.set_index("place_id").loc[ds.incidents.place_id]
+    located = places.dropna(subset=["lon", "lat"])
+    where = ", ".join(sorted(located.province.astype(str).unique()))
+    assert plots.describe(plots.incident_map(ds)).startswith(
+        f"Map of {len(located)} incident{'s' if len(located) != 1 else ''} at "
+    ) and f"({where})" in plots.describe(plots.incident_map(ds))
+    empty = select(ds, "2019-01-01", "2019-12-31")
+    assert plots.describe(plots.monthly_casualties(empty)).endswith("no figure in this selection.")
+    fig, ax = plt.subplots()
+    ax.set_title("A researcher's own chart")
+    assert plots.describe(fig) == "A researcher's own chart."  # its title, when nothing else
+    assert plots.describe(plt.subplots()[0]) == ""
+    plt.close("all")
