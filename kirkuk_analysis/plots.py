@@ -33,6 +33,7 @@ from kirkuk_analysis.analysis import incident_table, monthly
 from kirkuk_analysis.data import Dataset
 
 __all__ = [
+    "FONTS",
     "KURDISTAN_GOVERNORATES",
     "OKABE_ITO",
     "PRINT_WIDTH",
@@ -75,18 +76,28 @@ _KIND_STYLE = {
 }
 
 
+#: The figures' sans-serif faces, in order. DejaVu Sans, matplotlib's own (it ships with it),
+#: first: every machine measures and draws the labels in the same face (seaborn's list puts
+#: Arial first, so a machine with Arial placed labels in Arial and drew them in DejaVu,
+#: wider). Then Vera (DejaVu's metrics), then narrower faces: where an SVG figure is read
+#: without DejaVu (a shared HTML brief), its text still fits the room made for it.
+FONTS = ["DejaVu Sans", "Bitstream Vera Sans", "Liberation Sans", "Arial", "Helvetica",
+         "sans-serif"]  # fmt: skip
+
+
 def theme() -> dict:
     """The package's theme as matplotlib rc settings: seaborn ``ticks``, the Okabe-Ito
-    colour cycle, no top or right spine.
+    colour cycle, no top or right spine, the faces of :data:`FONTS`.
 
-    >>> theme()["axes.spines.top"]
-    False
+    >>> theme()["axes.spines.top"], theme()["font.sans-serif"][0]
+    (False, 'DejaVu Sans')
     """
     from cycler import cycler
 
     rc = dict(sns.axes_style("ticks"))
     rc.update({"axes.prop_cycle": cycler(color=OKABE_ITO)})
     rc.update({"axes.spines.right": False, "axes.spines.top": False})
+    rc.update({"font.family": ["sans-serif"], "font.sans-serif": list(FONTS)})
     return rc
 
 
@@ -134,6 +145,10 @@ def _with_description(draw):
     return formatted
 
 
+#: How :func:`inline_figures` writes SVG (global settings: they are read when saving):
+#: text as <text>, not glyph outlines, its face list that of :data:`FONTS`.
+_SVG_RC = {"svg.fonttype": "none", "font.sans-serif": list(FONTS)}
+
 #: The formats :func:`inline_figures` can show a notebook's figures in.
 INLINE_FORMATS = ("png", "svg")
 
@@ -163,8 +178,7 @@ def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     if figure_format == "svg":
-        # text as <text>, not glyph outlines (a global setting: it is read when saving)
-        plt.rcParams["svg.fonttype"] = "none"
+        plt.rcParams.update(_SVG_RC)
     set_matplotlib_formats(figure_format, bbox_inches=None, dpi=dpi)
     from IPython import get_ipython
 

@@ -581,3 +581,20 @@ def test_figures_say_what_they_show(tmp_path):
     assert plots.describe(fig) == "A researcher's own chart."  # its title, when nothing else
     assert plots.describe(plt.subplots()[0]) == ""
     plt.close("all")
+
+
+def test_svg_text_is_measured_drawn_and_named_in_one_face(tmp_path):
+    """Labels are placed with the widths of the face they are drawn in (DejaVu Sans, which
+    matplotlib ships), and an SVG names it first, then only faces no wider."""
+    from matplotlib.font_manager import FontProperties, findfont
+
+    with plt.rc_context(plots.theme()):
+        measured = findfont(FontProperties(family=["sans-serif"]))
+    assert Path(measured).name == "DejaVuSans.ttf"
+    ax = plots.monthly_casualties(load())
+    with plt.rc_context(plots._SVG_RC):
+        ax.figure.savefig(tmp_path / "f.svg")
+    families = set(re.findall(r"font-family: ([^;\"]+)", (tmp_path / "f.svg").read_text()))
+    assert families and all(f.startswith("'DejaVu Sans', 'Bitstream Vera Sans'") for f in families)
+    assert not any(wide in f for f in families for wide in ("Verdana", "Lucida", "Geneva"))
+    plt.close(ax.figure)
