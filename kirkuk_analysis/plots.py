@@ -117,7 +117,7 @@ def _described(ax: Axes, text: str) -> Axes:
 
 
 def describe(figure) -> str:
-    """What ``figure`` (a Figure or Axes) shows, in words: the text alternative a reader
+    """What ``figure`` (a Figure, or one Axes) shows, in words: the text alternative a reader
     who cannot see it gets (the ``alt`` of the brief's images, and of a notebook's figures
     shown by :func:`inline_figures`). Each Axes drawn by this module says what it holds
     (counts, period, what size and colour mean); another Axes gives its title. Returns
@@ -129,7 +129,7 @@ def describe(figure) -> str:
     >>> describe(monthly_casualties(load())).startswith("Bar chart of recorded killed")
     True
     """
-    axes = figure.figure.axes if isinstance(figure, Axes) else figure.axes
+    axes = [figure] if isinstance(figure, Axes) else figure.axes
     texts = [_DESCRIPTIONS.get(ax) or ax.get_title() for ax in axes]
     return " ".join(t if t.endswith(".") else t + "." for t in texts if t)
 
@@ -547,15 +547,31 @@ def timeline(
 
 
 @_themed
-def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "killed") -> Axes:
-    """Recorded casualties per month, stacked by the party that suffered them."""
+def monthly_casualties(
+    ds: Dataset, ax: Axes | None = None, outcome: str = "killed", start=None, end=None
+) -> Axes:
+    """Recorded casualties per month, stacked by the party that suffered them.
+
+    The axis spans ``start``..``end`` (dates), by default the selection's period
+    (:func:`kirkuk_analysis.analysis.select`), else the months with figures: months with
+    none show as empty, so a reader sees the whole period, not only its busy part. Ticks
+    fall on month starts. Returns the Axes.
+    """
     ax = _axes(ax)
     m = monthly(ds, by="party")
     wide = m.pivot_table(
         index="month", columns="party", values=outcome, aggfunc="sum", observed=True
     ).fillna(0)
+    chosen = getattr(ds, "selection", None)
+    start = start if start is not None else getattr(chosen, "start", None)
+    end = end if end is not None else getattr(chosen, "end", None)
+    first = pd.Period(start, freq="M") if start is not None else None
+    last = pd.Period(end, freq="M") if end is not None else None
     if len(m):
-        months = pd.period_range(m.month.min(), m.month.max(), freq="M")
+        first = min(first, m.month.min()) if first is not None else m.month.min()
+        last = max(last, m.month.max()) if last is not None else m.month.max()
+    if first is not None and last is not None:
+        months = pd.period_range(first, last, freq="M")
         wide = wide.reindex(months, fill_value=0)
     wide = wide.loc[:, wide.sum() > 0] if len(wide.columns) else wide
     colors = party_colors(wide.columns)
@@ -576,11 +592,16 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
         bottom += values
     ax.set_ylabel(f"recorded {outcome}")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # people, never 0.5 of one
+    if len(wide):
+        span = wide.index.to_timestamp()
+        ax.set_xlim(span[0], (wide.index[-1] + 1).to_timestamp())
+        ax.xaxis.set_major_locator(_month_ticks(len(wide)))
+        ax.xaxis.set_major_formatter(_month_label)
     if len(wide.columns):
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         _legends(ax, "party")
     else:
-        ax.set_xticks([])
+        if not len(wide):
+            ax.set_xticks([])
         ax.set_yticks([])
         ax.text(
             0.5,
@@ -595,15 +616,31 @@ def monthly_casualties(ds: Dataset, ax: Axes | None = None, outcome: str = "kill
     return _described(ax, _monthly_words(wide, outcome))
 
 
+@plt.FuncFormatter
+def _month_label(x, pos) -> str:
+    """ "Jan 2021", then "Feb", "Mar"...: the year where it starts, and on the first tick."""
+    when = mdates.num2date(x)
+    return f"{when:%b %Y}" if when.month == 1 or pos == 0 else f"{when:%b}"
+
+
+def _month_ticks(months: int):
+    """Ticks on month starts, few enough to read: every month up to a year, then every
+    quarter up to three years, then every half year."""
+    every = 1 if months <= 12 else 3 if months <= 36 else 6
+    return mdates.MonthLocator(bymonth=range(1, 13, every))
+
+
 def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:
     """The monthly chart in words (its alt text): ``wide`` is months x parties."""
     per_month = wide.sum(axis=1) if len(wide.columns) else pd.Series(dtype=float)
     if not len(per_month) or not per_month.sum() > 0:
         return f"Bar chart of recorded {outcome} per month: no figure in this selection."
     peak = per_month.idxmax()
+    first, last = wide.index[0], wide.index[-1]
+    when = f"in {first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"
     return (
-        f"Bar chart of recorded {outcome} per month, by party, {wide.index[0]:%B %Y} to "
-        f"{wide.index[-1]:%B %Y}: {int(per_month.sum())} {outcome} in "
+        f"Bar chart of recorded {outcome} per month, by party, {when}: "
+        f"{int(per_month.sum())} {outcome} in "
         f"{_count(int((per_month > 0).sum()), 'month')}, the most ({int(per_month[peak])}) "
         f"in {peak:%B %Y}."
     )
@@ -1228,19 +1265,24 @@ def _year_breaks(mids) -> tuple[list[float], list[int]]:
 
 
 def _killed_words(ds: Dataset) -> dict:
-    """incident_id -> "3 killed", "at least 2 killed" or "killed: no figure" (unknown is
-    never shown as 0), by the package's counting rule (analysis.casualty_figures)."""
+    """incident_id -> "3 killed", "at least 2 killed" (report.incident_floors) or, for a
+    selection of parties, "3 killed (Peshmerga)"; incidents with no figure are left out
+    (unknown is never shown as 0). Figures by the package's counting rule."""
+    from kirkuk_analysis import report
     from kirkuk_analysis.analysis import casualty_figures
 
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
+    floors = report.incident_floors(ds)
+    chosen = list(getattr(ds.selection, "parties", None) or [])
+    whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
     out = {}
     for incident_id, rows in fig.groupby("incident_id", sort=False):
         known = rows.figure.dropna()
         if known.empty:
             continue
-        floor = bool(rows.open_ended.any()) or len(known) < len(rows)
-        out[incident_id] = f"{'at least ' if floor else ''}{int(known.sum())} killed"
+        floor = bool(floors["killed"].get(str(incident_id), False))
+        out[incident_id] = f"{'at least ' if floor else ''}{int(known.sum())} killed{whose}"
     return out
 
 

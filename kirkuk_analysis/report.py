@@ -36,6 +36,7 @@ __all__ = [
     "CLAIMS_CAVEAT",
     "EMPTY_MESSAGE",
     "NO_PLACE",
+    "casualty_scope",
     "casualty_totals",
     "cited_sources",
     "claim_scope",
@@ -282,8 +283,9 @@ def key_figures(ds) -> dict:
     """The headline figures of a selection, as plain Python values.
 
     Keys: ``incidents``, ``attacks``, ``arrests``, ``killed``, ``wounded``, ``captured``
-    (``None`` when unknown), ``provinces`` (sorted), ``coordination_steps``,
-    ``coordination_by_kind`` (kind -> count, non-zero only), ``claims``, ``sources``.
+    (``None`` when the incidents have no figure; 0 when there is no incident),
+    ``provinces`` (sorted), ``coordination_steps``, ``coordination_by_kind`` (kind -> count,
+    non-zero only), ``claims``, ``sources``.
     ``arrests`` counts the incidents that are not attacks (``ds.vocab.attack_types``).
 
     >>> import kirkuk_analysis
@@ -302,6 +304,8 @@ def key_figures(ds) -> dict:
     by_kind = {k: int(kinds[k]) for k in ds.vocab.kinds if kinds.get(k, 0)}
 
     def total(outcome):
+        if inc.empty:  # nothing happened to count: zero, not unknown
+            return 0
         if "total" not in totals.index or pd.isna(totals.loc["total", outcome]):
             return None
         return int(totals.loc["total", outcome])
@@ -441,11 +445,16 @@ def claims_table(ds) -> pd.DataFrame:
     checked = claims_summary(ds).set_index("claim_id").loc[cl["claim_id"]]
     scope = claim_scope(ds).set_index("claim_id").loc[cl["claim_id"]]
     periods = []
-    for s, e, before in zip(
-        cl["period_start"], cl["period_end"], scope["starts_before"], strict=True
+    for s, e, before, after in zip(
+        cl["period_start"],
+        cl["period_end"],
+        scope["starts_before"],
+        scope["ends_after"],
+        strict=True,
     ):
         text = f"up to {_day(_d(e))}" if pd.isna(s) else format_range(s, e)
-        periods.append(text + (" (starts before the selection)" if before else ""))
+        beyond = [w for w, yes in (("starts before", before), ("ends after", after)) if yes]
+        periods.append(text + (f" ({' and '.join(beyond)} the selection)" if beyond else ""))
     whats = []
     for metric, party in zip(cl["metric"], cl["party"], strict=True):
         label = ds.vocab.label("metric", metric)
@@ -543,7 +552,10 @@ def _cell(value) -> str:
 
 
 def render_table(
-    frame: pd.DataFrame, css_class: str, refs: dict[str, Sequence[Sequence[int]]] | None = None
+    frame: pd.DataFrame,
+    css_class: str,
+    refs: dict[str, Sequence[Sequence[int]]] | None = None,
+    floors: dict[str, Sequence[bool]] | None = None,
 ) -> str:
     """``frame`` as the reader's HTML table (the one table renderer, template
     ``table.html.j2``): escaped text, figures right-aligned and prose left-aligned (by class
@@ -559,6 +571,8 @@ def render_table(
 
     ``refs`` (optional): column name -> for each row, the note numbers its cell cites
     (:func:`evidence_notes`), shown after the text as links to the Evidence section.
+    ``floors`` (optional): column name -> for each row, whether its figure is a floor ("at
+    least N"), shown as "≥ N".
 
     >>> print(render_table(frame, "x", refs={"Killed": [[3, 4]]}))  # doctest: +ELLIPSIS
     <table ... <a class="ev-ref" href="#ev-3">[3]</a> <a class="ev-ref" href="#ev-4">[4]</a>...
@@ -571,10 +585,14 @@ def render_table(
         for c in frame.columns
     }
     columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
-    refs = refs or {}
+    refs, floors = refs or {}, floors or {}
     rows = [
         [
-            {"text": _cell(v), "refs": list(refs[c][i]) if c in refs else []}
+            {
+                "text": ("\u2265\u2009" if c in floors and floors[c][i] and pd.notna(v) else "")
+                + _cell(v),
+                "refs": list(refs[c][i]) if c in refs else [],
+            }
             for c, v in zip(frame.columns, row, strict=True)
         ]
         for i, row in enumerate(frame.itertuples(index=False, name=None))
@@ -612,7 +630,38 @@ def incidents_html(ds) -> str:
         "Wounded": _refs_by(notes, "casualties", ids, ["wounded"]),
         "What happened": _refs_by(notes, "casualties", ids, others),
     }
-    return render_table(table, "incidents", refs)
+    floor = incident_floors(ds).reindex(ids.to_numpy(), fill_value=False)
+    floors = {o.capitalize(): floor[o].tolist() for o in ("killed", "wounded")}
+    return render_table(table, "incidents", refs, floors)
+
+
+def incident_floors(ds) -> pd.DataFrame:
+    """Whether each incident's total for each outcome is a floor ("at least N"): a figure it
+    adds up is open-ended, or a party's figure is unknown beside the known ones. Index
+    incident_id, one bool column per outcome (False where nothing is known).
+
+    >>> import kirkuk_analysis
+    >>> f = incident_floors(kirkuk_analysis.load())
+    >>> list(f.columns) == list(kirkuk_analysis.load().vocab.outcomes)
+    True
+    """
+    fig = casualty_figures(ds)
+    known = fig["figure"].notna()
+    fig = fig.assign(
+        outcome=fig["outcome"].astype(str),
+        incident_id=fig["incident_id"].astype(str),
+        part=fig["open_ended"].to_numpy(dtype=bool) & known.to_numpy(),
+        unknown=~known.to_numpy(),
+        known=known.to_numpy(),
+    )
+    grouped = fig.groupby(["incident_id", "outcome"], sort=False)[["part", "unknown", "known"]]
+    any_ = grouped.any()
+    floor = any_["known"] & (any_["part"] | any_["unknown"])
+    table = floor.unstack("outcome", fill_value=False) if len(floor) else pd.DataFrame()
+    table = table.reindex(columns=list(ds.vocab.outcomes), fill_value=False).astype(bool)
+    table.index.name = "incident_id"
+    table.columns.name = None
+    return table
 
 
 def coordination_html(ds) -> str:
@@ -809,7 +858,8 @@ def claim_scope(ds) -> pd.DataFrame:
     """For each claim of ``ds``, what reaches beyond the selection it was narrowed to
     (:func:`kirkuk_analysis.analysis.select`): ``starts_before`` (its period starts before
     the selected start), ``open_start`` (its period has no start, so a period selection
-    cannot rule out earlier attacks) and ``outside`` ("includes 2 incidents outside
+    cannot rule out earlier attacks), ``ends_after`` (its period ends after the selected
+    end) and ``outside`` ("includes 2 incidents outside
     Kirkuk province", or "" when every incident it includes is in the selection).
 
     >>> import kirkuk_analysis
@@ -823,6 +873,8 @@ def claim_scope(ds) -> pd.DataFrame:
     start = None if sel is None or sel.start is None else pd.Timestamp(sel.start)
     before = [start is not None and not pd.isna(s) and s < start for s in cl["period_start"]]
     open_start = [start is not None and pd.isna(s) for s in cl["period_start"]]
+    end = None if sel is None or sel.end is None else pd.Timestamp(sel.end)
+    after = [end is not None and not pd.isna(e) and e > end for e in cl["period_end"]]
     whole = ds.whole if getattr(ds, "whole", None) is not None else ds
     shown = set(ds.incidents["incident_id"].astype(str))
     province = _places(ds)["province"].astype(str)
@@ -850,6 +902,7 @@ def claim_scope(ds) -> pd.DataFrame:
             "claim_id": cl["claim_id"].astype(str).to_numpy(),
             "starts_before": pd.array(before, dtype=bool),
             "open_start": pd.array(open_start, dtype=bool),
+            "ends_after": pd.array(after, dtype=bool),
             "outside": outside,
         }
     )
@@ -881,8 +934,8 @@ def selection_notes(ds) -> list[str]:
     """What a selection (:func:`kirkuk_analysis.analysis.select`) shows beyond its
     provinces and period, or leaves out, as sentences: steps and claims with no place
     (shown, since no province can be ruled out for them, but not located there), claims
-    whose period starts before it, claims that include incidents outside it, and the
-    sources listed. Empty for a whole package.
+    whose period starts before it or ends after it, claims that include incidents outside
+    it, and the sources listed. Empty for a whole package.
 
     >>> import kirkuk_analysis
     >>> selection_notes(kirkuk_analysis.load())
@@ -924,6 +977,14 @@ def selection_notes(ds) -> list[str]:
             f"{_join(parts)}: {'its total' if n + m == 1 else 'their totals'} may include "
             "attacks before the selected period."
         )
+    n = int(scope["ends_after"].sum())
+    if n:
+        out.append(
+            f"{_plural(n, 'claim')} cover{'s' if n == 1 else ''} a period ending after "
+            f"{_day(sel.end)} (marked in \u201cPeriod\u201d): "
+            f"{'its total' if n == 1 else 'their totals'} may include attacks after the "
+            "selected period."
+        )
     n = int((scope["outside"] != "").sum())
     if n:
         out.append(
@@ -937,6 +998,33 @@ def selection_notes(ds) -> list[str]:
             f"{len(ds.sources)} in the data package."
         )
     return out
+
+
+def _chosen_parties(ds) -> list[str]:
+    """The parties a selection narrowed the casualty figures to ([]: every party)."""
+    sel = _selection(ds)
+    return list(getattr(sel, "parties", None) or [])
+
+
+def casualty_scope(ds) -> str:
+    """Whose casualties the figures of ``ds`` count, as a sentence without its full stop:
+    every party's, or only the parties a selection chose.
+
+    >>> import kirkuk_analysis
+    >>> from kirkuk_analysis.analysis import select
+    >>> ds = kirkuk_analysis.load()
+    >>> casualty_scope(ds)
+    'Killed and wounded add up every party, attackers included'
+    >>> casualty_scope(select(ds, "2020-01-01", "2024-12-31", parties=["peshmerga"]))
+    'Killed and wounded count Peshmerga casualties only, not those of other parties'
+    """
+    chosen = _chosen_parties(ds)
+    if not chosen:
+        return "Killed and wounded add up every party, attackers included"
+    return (
+        f"Killed and wounded count {_join([_party(ds, p) for p in chosen])} casualties only, "
+        "not those of other parties"
+    )
 
 
 def key_figures_html(ds) -> str:
@@ -956,9 +1044,14 @@ def key_figures_html(ds) -> str:
         (kf["coordination_steps"], "coordination steps"),
     ]
     totals = casualty_totals(ds)
+    chosen = _chosen_parties(ds)
     parties = []
     for party, row in totals.iterrows():
-        name = "All parties" if party == "total" else _party(ds, party)
+        name = (
+            ("All selected parties" if chosen else "All parties")
+            if party == "total"
+            else _party(ds, party)
+        )
         parties.append(
             {
                 "name": name[:1].upper() + name[1:],
@@ -972,6 +1065,8 @@ def key_figures_html(ds) -> str:
         "incidents\u2019 figures; each figure cites its article\u2019s words by a note "
         "number [N] in the Incidents table, quoted under Evidence."
     ]
+    if chosen:
+        notes.append(casualty_scope(ds) + ".")
     if len(totals) and bool(totals["open_ended"].any()):
         notes.append("* includes an \u201cat least\u201d figure.")
     if kf["coordination_by_kind"]:
@@ -1037,7 +1132,7 @@ def narrative(
     >>> text = narrative(ds, "2020-01-01", "2024-12-31")
     >>> text.split(", the source")[0]
     'From 1 January 2020 to 31 December 2024'
-    >>> f"report {len(ds.incidents)} incidents in all provinces" in text
+    >>> f"report {len(ds.incidents)} incidents in " in text
     True
     """
     kf = key_figures(ds)
@@ -1047,17 +1142,17 @@ def narrative(
     if kf["incidents"] == 0:
         paras.append(
             f"{EMPTY_MESSAGE}: from {period}, the source articles report no incident in "
-            f"{where_text}."
+            f"{where_text if provinces else 'any province'}."
         )
     else:
         kinds = [_plural(kf["attacks"], "attack")]
         if kf["arrests"]:
             kinds.append(_plural(kf["arrests"], "arrest"))
-        in_provinces = f" ({_join(kf['provinces'])})" if not provinces and kf["provinces"] else ""
+        # with no province chosen, name the provinces where something happened (not "all")
+        located = where_text if provinces or not kf["provinces"] else where(kf["provinces"])
         first = (
             f"From {period}, the source articles report "
-            f"{_plural(kf['incidents'], 'incident')} in {where_text}{in_provinces}: "
-            f"{_join(kinds)}."
+            f"{_plural(kf['incidents'], 'incident')} in {located}: {_join(kinds)}."
         )
         totals = casualty_totals(ds)
         toll = []
@@ -1078,7 +1173,9 @@ def narrative(
                     "the article does not name."
                 )
         else:
-            second = "The articles give no casualty figure for these incidents."
+            second = "The articles give no casualty figure for " + (
+                "this incident." if kf["incidents"] == 1 else "these incidents."
+            )
         sentences = [first, second]
         per = incident_casualties(ds)
         killed = per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum()
@@ -1088,7 +1185,13 @@ def narrative(
             inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
             row = inc.loc[top_ids[0]]
             what = ds.vocab.label("event_type", row["event_type"])
-            label = "deadliest incident was" if len(top_ids) == 1 else "deadliest incidents include"
+            label = (
+                "incident was"
+                if kf["incidents"] == 1
+                else "deadliest incident was"
+                if len(top_ids) == 1
+                else "deadliest incidents include"
+            )
             # the figure cites its notes, as in the Incidents table (links to #ev-N)
             cites = _refs_by(evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
             sentences.append(

@@ -120,7 +120,13 @@ def test_brief_all_provinces_2020_2024(tmp_path):
     flat = _flat(text)
     ids, totals = _totals("2020-01-01", "2024-12-31")
     _check_places(flat, ids)
-    assert f"{len(ids)} incidents in all provinces" in flat
+    # no province chosen: the provinces where the incidents happened are named
+    province_of = {r["place_id"]: r["province"] for r in _rows("places")}
+    provinces = sorted({province_of[r["place_id"]] for r in _rows("incidents")
+                        if r["incident_id"] in ids})  # fmt: skip
+    named = " and ".join([", ".join(provinces[:-1]), provinces[-1]] if len(provinces) > 1
+                         else provinces)  # fmt: skip
+    assert f"{len(ids)} incidents in {named} provinces" in flat
     for outcome in ("killed", "wounded", "captured"):
         assert f"{totals[('all', outcome)]} {outcome}" in flat, outcome
     assert f"{totals[('peshmerga', 'killed')]} Peshmerga" in flat

@@ -270,7 +270,9 @@ def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):
     assert all(float(t).is_integer() for t in ticks)
     empty = plots.monthly_casualties(select(ds, "2019-01-01", "2019-01-31"))
     assert [t.get_text() for t in empty.texts] == ["No killed figure recorded in this selection"]
-    assert list(empty.get_xticks()) == []
+    # the axis still shows the period asked about, so "none" reads as "none in that period"
+    lo, hi = (mdates.num2date(x).date().isoformat() for x in empty.get_xlim())
+    assert (lo, hi) == ("2019-01-01", "2019-02-01")
 
 
 def test_the_time_axis_follows_the_selection(tmp_path):
@@ -598,3 +600,41 @@ def test_svg_text_is_measured_drawn_and_named_in_one_face(tmp_path):
     assert families and all(f.startswith("'DejaVu Sans', 'Bitstream Vera Sans'") for f in families)
     assert not any(wide in f for f in families for wide in ("Verdana", "Lucida", "Geneva"))
     plt.close(ax.figure)
+
+
+def test_monthly_chart_spans_the_selected_period_with_distinct_month_ticks(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-05-20"}],
+        casualties=[{"incident_id": "I01", "best": 4}],
+    )
+    for start, end, first, after in (
+        ("2021-01-01", "2021-12-31", "2021-01-01", "2022-01-01"),  # quiet months shown
+        ("2021-05-01", "2021-05-31", "2021-05-01", "2021-06-01"),  # one month
+    ):
+        ax = plots.monthly_casualties(select(ds, start, end))
+        lo, hi = (mdates.num2date(x).date().isoformat() for x in ax.get_xlim())
+        assert (lo, hi) == (first, after)
+        ax.figure.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert len(ticks) == len(set(ticks)) >= 2  # no "2021-05" seven times
+        assert all(mdates.num2date(x).day == 1 for x in ax.get_xticks())
+        plt.close(ax.figure)
+
+
+def test_a_party_selection_labels_its_killed_as_that_party_s(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-05-20"}],
+        casualties=[
+            {"incident_id": "I01", "best": 4},
+            {"incident_id": "I01", "party": "civilians", "best": 2},
+        ],
+    )
+    pesh = plots.party_label(ds, "peshmerga")
+    ax = plots.chronology(select(ds, "2021-01-01", "2021-12-31", parties=["peshmerga"]))
+    labels = " ".join(t.get_text() for t in ax.texts)
+    assert f"4 killed ({pesh})" in labels and "6 killed" not in labels
+    ax = plots.chronology(ds)
+    assert "6 killed" in " ".join(t.get_text() for t in ax.texts)
+    plt.close("all")

@@ -195,7 +195,8 @@ def test_kirkuk_2021_subset(ds):
 def test_empty_selection_says_so(ds):
     empty = _empty(ds)
     kf = report.key_figures(empty)
-    assert kf["incidents"] == 0 and kf["killed"] is None
+    # nothing happened to count: zero, not unknown
+    assert kf["incidents"] == 0 and (kf["killed"], kf["wounded"], kf["captured"]) == (0, 0, 0)
     assert report.EMPTY_MESSAGE in report.narrative(empty, "2020-01-01", "2020-02-01", ["Basra"])
     assert len(report.incidents_table(empty)) == 0
     assert "Key figures" in report.key_figures_html(empty)
@@ -352,3 +353,61 @@ def test_key_figures_box_carries_its_layout_inline(ds):
         assert "text-align:" in attrs.get("style", ""), (tag, attrs)
     # text colours are left to the page (Lab's light or dark theme, the brief's stylesheet)
     assert not any("color:" in a.get("style", "").replace("background", "") for _, a in elements)
+
+
+def test_an_at_least_total_is_marked_in_the_incidents_table(two_reports):
+    """I02: Asayish "at least 1" plus ISIS 1 is "at least 2", shown as "≥ 2"; I01 is exact."""
+    floors = report.incident_floors(two_reports)
+    assert bool(floors.loc["I02", "killed"]) and not bool(floors.loc["I01", "killed"])
+    assert not bool(floors.loc["I01", "wounded"])
+    page = report.incidents_html(two_reports)
+    assert "\u2265\u20092" in page and "\u2265\u200915" not in page
+
+
+def test_a_party_selection_says_whose_casualties_it_counts(two_reports):
+    from kirkuk_analysis.analysis import select
+
+    pesh = select(two_reports, "2021-12-01", "2021-12-31", parties=["peshmerga"])
+    scope = report.casualty_scope(pesh)
+    assert "Peshmerga casualties only" in scope
+    box = report.key_figures_html(pesh)
+    assert "All selected parties" in box and scope in box
+    assert "All parties" in report.key_figures_html(two_reports)
+    assert "every party" in report.casualty_scope(two_reports)
+
+
+def test_claims_running_past_the_period_are_said_to(tmp_path):
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-12-02"}],
+        claims=[
+            {"claim_id": "C01", "period_start": "2021-12-01", "period_end": "2024-07-14"},
+            {"claim_id": "C02", "period_start": "2021-12-01", "period_end": "2021-12-20"},
+        ],
+    )
+    sel = select(ds, "2021-12-01", "2021-12-31")
+    scope = report.claim_scope(sel).set_index("claim_id")
+    assert bool(scope.loc["C01", "ends_after"]) and not bool(scope.loc["C02", "ends_after"])
+    notes = " ".join(report.selection_notes(sel))
+    assert "1 claim covers a period ending after 31 December 2021" in notes
+    assert "may include attacks after the selected period" in notes
+    periods = report.claims_table(sel).set_index("ID")["Period"]
+    assert periods["C01"].endswith("(ends after the selection)")
+    assert "selection" not in periods["C02"]
+
+
+def test_the_narrative_names_where_things_happened_and_counts_right(two_reports, tmp_path):
+    text = report.narrative(two_reports, "2021-12-01", "2021-12-31")
+    province = report._places(two_reports).loc[
+        str(two_reports.incidents.place_id.iloc[0]), "province"
+    ]
+    # no province chosen: the provinces where incidents happened, never "in all provinces"
+    assert f"2 incidents in {province} province" in text and "all provinces" not in text
+    empty = report.narrative(_empty(two_reports), "2023-01-01", "2023-12-31")
+    assert "no incident in any province" in empty
+    one = load_package(tmp_path, incidents=[{"incident_id": "I01"}],
+                       casualties=[{"incident_id": "I01", "best": 4}])  # fmt: skip
+    single = report.narrative(one, "2021-01-01", "2021-12-31")
+    assert "The incident was" in single and "deadliest" not in single
