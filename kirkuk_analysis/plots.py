@@ -41,8 +41,10 @@ __all__ = [
     "chronology_size",
     "coordination",
     "describe",
+    "drawn_elsewhere",
     "incident_map",
     "inline_figures",
+    "map_note",
     "monthly_casualties",
     "party_colors",
     "party_label",
@@ -872,7 +874,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
 
     own_figure = ax is None
     if own_figure:  # room on the right for the key
-        fig, ax = plt.subplots(figsize=(PRINT_WIDTH, 4.7))
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH, 4.4))
         fig.subplots_adjust(left=0.08, right=0.7, top=0.94, bottom=0.08)
     fig = ax.figure
     rings, kurdistan, border = _boundaries()
@@ -912,6 +914,12 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
             edgecolor="#333333" if colour == "#F0E442" else "white", linewidth=0.6,
             label=_class_label(ds, targets), zorder=4,
         )  # fmt: skip
+        unknown = group[group.killed.isna()]
+        if len(unknown):  # no killed figure: hollow, never drawn as if 0 were known
+            ax.scatter(
+                unknown.lon, unknown.lat, s=_sizes(unknown.killed), facecolor="white",
+                edgecolor=colour, linewidth=1.2, zorder=4.5, gid="killed-unknown",
+            )  # fmt: skip
     # the key, beside the map so it never hides a place: what the colours say, the sizes
     # (rows spaced for its largest marker only), then the lines and shading
     handles = [
@@ -927,6 +935,21 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         "province with disputed\nterritory",
     ]
     sizes = _size_key(located.killed)
+    if located.killed.isna().any():
+        hollow = Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=np.sqrt(_sizes(pd.Series([np.nan]))[0]),
+            markerfacecolor="white",
+            markeredgecolor="#666666",
+        )
+        sizes = (
+            ([*sizes[0], hollow], [*sizes[1], "no figure (hollow)"], sizes[2])
+            if sizes
+            else ([hollow], ["no figure (hollow)"], 0.5)
+        )
     _key_beside(
         ax,
         [
@@ -1004,6 +1027,54 @@ def _map_words(located: pd.DataFrame, inset: bool) -> str:
         f"{_count(located.place_id.nunique(), 'place')} ({provinces}), each at its coded "
         "place; marker size shows the killed, colour the target"
         + ("; an inset locates the area in Iraq." if inset else ".")
+    )
+
+
+def drawn_elsewhere(ds: Dataset) -> pd.DataFrame:
+    """The incidents' places that lie, on the boundaries the map draws (Natural Earth), in
+    another governorate than the one the data package codes them in: a disputed district
+    administered from one governorate and part of another de jure (as Makhmour, coded
+    Nineveh, inside Erbil's polygon). Columns ``place``, ``province`` (coded), ``drawn_in``
+    (the polygon holding the point; empty when none does). Empty when map and tables agree.
+
+    >>> from kirkuk_analysis import load
+    >>> list(drawn_elsewhere(load()).columns)
+    ['place', 'province', 'drawn_in']
+    """
+    from matplotlib.path import Path
+
+    rings, _, _ = _boundaries()
+    used = ds.places[ds.places.place_id.isin(ds.incidents.place_id)].dropna(subset=["lon", "lat"])
+    rows = []
+    for r in used.itertuples():
+        point = (float(r.lon), float(r.lat))
+        holder = next((name for name, polys in rings.items()
+                       if any(Path(ring).contains_point(point) for ring in polys)), "")  # fmt: skip
+        if holder != str(r.province):
+            rows.append({"place": str(r.name), "province": str(r.province), "drawn_in": holder})
+    return pd.DataFrame(rows, columns=["place", "province", "drawn_in"])
+
+
+def map_note(ds: Dataset) -> str:
+    """A sentence for under the map naming the places it draws in another governorate than
+    the tables give (:func:`drawn_elsewhere`), so map and tables are not read as at odds;
+    "" when they agree.
+
+    >>> from kirkuk_analysis import load
+    >>> map_note(load()).startswith(("", "On this map"))
+    True
+    """
+    odd = drawn_elsewhere(ds)
+    if odd.empty:
+        return ""
+    parts = [
+        f"{r.place}, coded in {r.province} province, lies inside "
+        + (r.drawn_in if r.drawn_in else "no governorate")
+        for r in odd.itertuples()
+    ]
+    return (
+        f"On this map {'; '.join(parts)}: the boundaries drawn are Natural Earth\u2019s, "
+        "not the federal map; the tables give the coded province."
     )
 
 
@@ -1137,7 +1208,7 @@ def time_axis(ax, start, end):
 PRINT_WIDTH = 6.7
 _CHRONO_FONT = 7.0  # points: the size a figure PRINT_WIDTH wide keeps on paper
 _CHRONO_MIN_FONT = 5.0  # below this a printed label is unreadable: group labels instead
-_CHRONO_MAX_HEIGHT = 8.6  # inches: with its heading, one A4 page (the brief never splits it)
+_CHRONO_MAX_HEIGHT = 8.2  # inches: with its heading and introduction, one A4 page (never split)
 _CHRONO_MIN_HEIGHT = 2.4
 _CHRONO_BOTTOM = 0.15
 _CHRONO_LEFT = 0.75  # inches left of the axes, for the date ticks

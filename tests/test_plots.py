@@ -638,3 +638,44 @@ def test_a_party_selection_labels_its_killed_as_that_party_s(tmp_path):
     ax = plots.chronology(ds)
     assert "6 killed" in " ".join(t.get_text() for t in ax.texts)
     plt.close("all")
+
+
+def test_the_map_names_places_its_boundaries_put_elsewhere(ds):
+    """drawn_elsewhere: exactly the incident places not inside their coded province's
+    polygon; the note under the map names each, so map and tables are not read as at odds."""
+    import json
+
+    from matplotlib.path import Path as Polygon
+
+    from kirkuk_analysis import _paths
+
+    geo = json.loads((_paths.geo_dir() / "iraq_admin1.geojson").read_text(encoding="utf-8"))
+    shapes = {}
+    for f in geo["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        shapes.setdefault(f["properties"]["name"], []).extend(Polygon(p[0]) for p in polys)
+    used = ds.places[ds.places.place_id.isin(ds.incidents.place_id)].dropna(subset=["lon"])
+    inside = {
+        str(r.name): any(s.contains_point((r.lon, r.lat)) for s in shapes.get(r.province, []))
+        for r in used.itertuples()
+    }
+    odd = plots.drawn_elsewhere(ds)
+    assert set(odd.place) == {name for name, yes in inside.items() if not yes}
+    note = plots.map_note(ds)
+    assert all(f"{r.place}, coded in {r.province} province" in note for r in odd.itertuples())
+    assert (note == "") == odd.empty
+
+
+def test_an_unknown_toll_is_drawn_hollow_on_the_map(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-06-01"}],
+        casualties=[{"incident_id": "I01", "best": 3}],
+    )
+    ax = plots.incident_map(ds)
+    (hollow,) = [c for c in ax.collections if c.get_gid() == "killed-unknown"]
+    assert len(hollow.get_offsets()) == 1
+    labels = [t.get_text() for lg in _legends_of(ax) for t in lg.get_texts()]
+    assert "no figure (hollow)" in labels
+    plt.close(ax.figure)
