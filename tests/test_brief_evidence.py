@@ -71,9 +71,16 @@ def page(tmp_path_factory, cli_command):
     return path.read_text(encoding="utf-8")
 
 
+_FOOTER = re.compile(r"^(kirkuk-analysis \S+ \u00b7 data package .*|page \d+ / \d+)$")
+
+
 def _text(pdf) -> str:
+    """The PDF's words as a reader follows them: without the page footers, which pdftotext
+    puts in the middle of a paragraph that runs on to the next page."""
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return normalise(out.stdout)
+    lines = [ln for ln in out.stdout.replace("\f", "\n").splitlines()
+             if not _FOOTER.match(ln.strip())]  # fmt: skip
+    return normalise("\n".join(lines))
 
 
 def test_every_evidence_excerpt_of_the_selection_is_in_the_pdf(pdf, selection):

@@ -374,8 +374,8 @@ def _assert_side_by_side(page, state: str) -> None:
     assert cells[-1]["x"] + cells[-1]["w"] <= cells[-1]["boxRight"] + 1, f"{state}: overflow"
 
 
-# a figure, or "–" for unknown, and the evidence notes it cites ("3 [4] [5]")
-_NUMBER = re.compile(r"(?:[\d,]+\*?|\u2013)(?:\s*\[\d+\])*")
+# a figure ("≥ 2" for an "at least" one), or "–" for unknown, and the notes it cites ("3 [4] [5]")
+_NUMBER = re.compile(r"(?:(?:\u2265\s*)?[\d,]+\*?|\u2013)(?:\s*\[\d+\])*")
 
 
 def _table_alignment(page) -> list[dict]:
