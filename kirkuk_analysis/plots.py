@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import incident_table, monthly
@@ -1541,6 +1541,51 @@ def _date_ticks(axis, s: pd.Timestamp, e: pd.Timestamp) -> None:
         axis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
+def _bent_axis(dates, centres, heights, y0: float, y1: float, height_pt: float):
+    """The chronology's time axis as a pair of functions (date -> points down the Axes,
+    and back), piecewise linear. Each label's date (a run of labels on one date, together)
+    takes the label's whole height, within a fraction of a day either side of it, so its
+    mark sits level with it and every other date, a year's first day among them, falls
+    in the gaps between labels; the period's ends stay at the Axes' ends. Without labels
+    the axis is linear."""
+    runs: list[list] = []  # [date, top, bottom] per run of labels on one date
+    for date, centre, height in sorted(zip(dates, centres, heights, strict=True)):
+        top, bottom = centre - height / 2, centre + height / 2
+        if runs and date == runs[-1][0]:
+            runs[-1][1], runs[-1][2] = min(runs[-1][1], top), max(runs[-1][2], bottom)
+        else:
+            runs.append([date, top, bottom])
+    xs, ys = [y0], [0.0]
+    for i, (date, top, bottom) in enumerate(runs):
+        before = date - (runs[i - 1][0] if i else y0)
+        after = (runs[i + 1][0] if i + 1 < len(runs) else y1) - date
+        eps = min(0.2, before / 3, after / 3)
+        for x, y in ((date - eps, max(top, 0.0)), (date + eps, min(bottom, height_pt))):
+            if x > xs[-1] and y > ys[-1] and x < y1 and y < height_pt:
+                xs.append(x)
+                ys.append(y)
+    xs.append(y1)
+    ys.append(height_pt)
+    xp, fp = np.asarray(xs), np.asarray(ys)
+
+    def to_page(x):
+        x = np.asarray(x, dtype=float)
+        # beyond the period, straight on with the nearest segment's slope
+        inner = np.interp(x, xp, fp)
+        low = fp[0] + (x - xp[0]) * (fp[1] - fp[0]) / (xp[1] - xp[0])
+        high = fp[-1] + (x - xp[-1]) * (fp[-1] - fp[-2]) / (xp[-1] - xp[-2])
+        return np.where(x < xp[0], low, np.where(x > xp[-1], high, inner))
+
+    def to_date(y):
+        y = np.asarray(y, dtype=float)
+        inner = np.interp(y, fp, xp)
+        low = xp[0] + (y - fp[0]) * (xp[1] - xp[0]) / (fp[1] - fp[0])
+        high = xp[-1] + (y - fp[-1]) * (xp[-1] - xp[-2]) / (fp[-1] - fp[-2])
+        return np.where(y < fp[0], low, np.where(y > fp[-1], high, inner))
+
+    return to_page, to_date
+
+
 @_themed
 def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     """An annotated chronology: every incident and coordination step on one vertical time
@@ -1610,13 +1655,28 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     heights = [_label_height(len(w), size) for w in wrapped]
     top_room = _YEAR_GAP if years and years[0] else 0.0
     centres = _stack(desired, heights, top_room, height_pt, extra=extra) if wrapped else []
+    # The time axis bends to meet the labels: where events are dense it is stretched, where
+    # none happen it is squeezed, so each mark sits level with its label and a year's tick
+    # where its labels start (a linear axis left labels a year away from their marks).
+    # Data stay dates; only their place on the page changes (the key says the axis is not
+    # to scale).
+    to_page, to_date = _bent_axis(
+        [float(np.mean([mdates.date2num(r.mid) for r in g])) for g in groups],
+        centres,
+        heights,
+        y0,
+        y1,
+        height_pt,
+    )
+    ax.set_yscale("function", functions=(to_page, to_date))
+    ax.set_ylim(y1, y0)
     # each year's heading in the middle of the room kept above its first label
     for i, year in enumerate(years):
         if year:
             below = centres[i] - heights[i] / 2
             above = centres[i - 1] + heights[i - 1] / 2 if i else below - _YEAR_GAP - _GAP
             ax.text(
-                _LABEL_X / width_pt, y0 + (above + below) / 2 / (height_pt / (y1 - y0)),
+                _LABEL_X / width_pt, float(to_date((above + below) / 2)),
                 str(year), fontsize=6.5, fontweight="bold", color="#555555", va="center",
                 ha="left", gid=f"year:{year}",
             )  # fmt: skip
@@ -1626,7 +1686,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     marks: dict = {}
     leaders = []
     for group, lines, centre in zip(groups, wrapped, centres, strict=True):
-        y = y0 + centre / to_pt
+        y = float(to_date(centre))
         first = group[0]
         ax.text(
             label_x, y, "\n".join(lines), fontsize=size, va="center", ha="left",
@@ -1634,7 +1694,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
             parse_math=False, gid="label:" + ",".join(r.id for r in group),
         )  # fmt: skip
         # the label's own marker, so a reader matches it without following the line
-        top = y - (len(lines) - 1) * size * _LINE / 2 / to_pt
+        top = float(to_date(centre - (len(lines) - 1) * size * _LINE / 2))
         style = (first.marker, first.color, first.hollow, "glyph")
         marks.setdefault(style, []).append((label_x - 5 * px, top, ""))
         for r in group:
@@ -1651,8 +1711,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
             leaders.append(
                 [(x_of[r.lane] + 3 * px, mdates.date2num(r.mid)),
                  ((_LANE_STEP + 7) * px, mdates.date2num(r.mid)),
-                 (label_x - 10 * px, mdates.date2num(top)), (label_x - 8 * px,
-                                                             mdates.date2num(top))]
+                 (label_x - 10 * px, top), (label_x - 8 * px, top)]
             )  # fmt: skip
     for (marker, color, hollow, role), points in marks.items():
         xs, ys, ids = zip(*points, strict=True)
@@ -1669,6 +1728,13 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     ax.add_collection(LineCollection(leaders, colors="#AAAAAA", linewidths=0.5, zorder=1))
 
     _date_ticks(ax.yaxis, s, e)
+    # where the bent axis squeezes dates together, keep only ticks a label's height apart;
+    # the later of two (which starts the labels below it) is kept
+    kept: list[float] = []
+    for tick in sorted(ax.yaxis.get_major_locator()(), reverse=True):
+        if y0 <= tick <= y1 and (not kept or to_page(kept[-1]) - to_page(tick) >= 9.0):
+            kept.append(tick)
+    ax.yaxis.set_major_locator(FixedLocator(kept))
     ax.tick_params(axis="y", labelsize=7, length=3)
     ax.set_xticks([])
     for side in ("top", "right", "bottom", "left"):
@@ -1746,7 +1812,7 @@ def _key_title(events: pd.DataFrame) -> str:
     parts = ["\u2605 incident, colour: its target"] if attacks else []
     if steps:
         parts.append(f"{'other markers' if attacks else 'markers'}: coordination steps, by kind")
-    return " \u00b7 ".join([*parts, "grey lines join each label to its date"])
+    return " \u00b7 ".join([*parts, "time axis stretched where events crowd"])
 
 
 def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:

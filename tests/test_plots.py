@@ -679,3 +679,31 @@ def test_an_unknown_toll_is_drawn_hollow_on_the_map(tmp_path):
     labels = [t.get_text() for lg in _legends_of(ax) for t in lg.get_texts()]
     assert "no figure (hollow)" in labels
     plt.close(ax.figure)
+
+
+def test_chronology_year_ticks_sit_between_the_years_labels(tmp_path, ds):
+    """The time axis bends to the labels: each year's tick lies below every label of the
+    years before it and above every label of its own year and later, so no label sits
+    beside another year's tick (on a linear axis, 2021's labels sat beside '2023')."""
+    for name, (data, start, end) in chronology_cases(tmp_path, ds).items():
+        ax = plots.chronology(data, start=start, end=end)
+        ax.figure.canvas.draw()
+        table = pd.concat([data.incidents.rename(columns={"incident_id": "id"}),
+                           data.coordination.rename(columns={"step_id": "id"})])  # fmt: skip
+        mid = table.date_start + (table.date_end + pd.Timedelta(days=1) - table.date_start) / 2
+        year_of = dict(zip(table.id, mid.dt.year, strict=True))
+        labels = boxes(ax, "label:")
+        to_display = ax.transData.transform
+        for tick in ax.get_yticks():
+            when = mdates.num2date(tick)
+            lo, hi = sorted(ax.get_ylim())
+            if not (lo <= tick <= hi) or (when.month, when.day) != (1, 1):
+                continue
+            y = to_display((0, tick))[1]  # display y grows upwards; time runs down
+            for gid, box in labels.items():
+                years = {year_of[i] for i in gid.removeprefix("label:").split(",")}
+                if max(years) < when.year:
+                    assert box.y0 >= y - 1, (name, gid, when.year)
+                elif min(years) >= when.year:
+                    assert box.y1 <= y + 1, (name, gid, when.year)
+        plt.close(ax.figure)
