@@ -16,10 +16,12 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -218,7 +220,7 @@ def print_to_pdf(
     ``margins_mm`` is (top, right, bottom, left). ``timeout`` (seconds, default
     :data:`TIMEOUT`) counts from Chromium's start. Raises :class:`ChromiumError` with
     Chromium's own words when no PDF comes out; ``pdf_path`` is written only once the whole
-    PDF is there.
+    PDF is there. :class:`Printer` does the same with Chromium started ahead of the page.
     """
     executable = chromium or find_chromium()
     timeout = TIMEOUT if timeout is None else timeout
@@ -233,55 +235,223 @@ def print_to_pdf(
             ),
             encoding="utf-8",
         )
-        out, log_path = work / "out.pdf", work / "chromium.log"
-        args = [
-            executable,
-            *FLAGS,
-            f"--user-data-dir={work / 'profile'}",
-            f"--print-to-pdf={out}",
-            page.as_uri(),
-        ]
-        env = dict(os.environ, TMPDIR=_chromium_tmpdir(work))
-        with open(log_path, "wb") as log:
+        with open(work / "chromium.log", "wb") as log:
             process = None
             try:
                 with held_signals():  # started and recorded, so that it is killed, or neither
-                    try:
-                        process = subprocess.Popen(
-                            args,
-                            stdin=subprocess.DEVNULL,
-                            stdout=log,
-                            stderr=log,
-                            env=env,
-                            start_new_session=True,
-                        )
-                    except OSError as exc:
-                        raise ChromiumError(
-                            f"could not start {executable}: {exc.strerror}"
-                        ) from exc
-                try:
-                    process.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    problem = f"Chromium did not print within {timeout:g} s"
-                else:
-                    problem = None
+                    process = _launch(executable, page.as_uri(), work, log)
+                problem = _wait(process, timeout)
             finally:
                 if process is not None:
                     with held_signals():
                         _kill_group(process)  # also on Ctrl-C or SIGTERM, and any helper
                         _remove_singleton_folder(work / "profile")
-        if problem is None and process.returncode != 0:
-            problem = (
-                f"Chromium was killed by signal {-process.returncode}"
-                if process.returncode < 0
-                else f"Chromium exited with status {process.returncode}"
-            )
-        pdf = out.read_bytes() if problem is None and out.is_file() else b""
-        if problem is None and not (pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-64:]):
-            problem = "Chromium wrote no PDF"
-        if problem:
-            said = _log_lines(log_path)
-            raise ChromiumError(
-                f"{problem}\n--- Chromium's output ---\n{said}" if said else problem
-            )
+        pdf = _printed(work, process, problem)
     write_atomically(pdf_path, pdf)
+
+
+class Printer:
+    """Chromium started before the page it prints exists: :meth:`start` boots it, and
+    :meth:`print_to_pdf` hands it the page once there is one.
+
+    Chromium takes most of a second to start. A brief starts it while the kernel runs the
+    notebook (this process only waits then, and a second CPU is free), so that printing
+    costs only loading and printing the page. Chromium is pointed at a page this process
+    serves over HTTP on 127.0.0.1 (one path with a random token; anything else is 404),
+    whose answer waits until the page is given. The page is served alone, so it must be
+    self-contained (the brief is: its figures and style are inline). The deadline
+    (``timeout``, default :data:`TIMEOUT`) counts from :meth:`print_to_pdf`, however long
+    the notebook ran. Where the early start did not happen or failed (no loopback, Chromium
+    gone), :meth:`print_to_pdf` prints the ordinary way (:func:`print_to_pdf`), so the
+    result and its errors are the same. Use it as a context manager: leaving it kills
+    Chromium's process group and removes its work folder, whatever happened::
+
+        with Printer(footer_text="...") as printer:
+            printer.start()  # from any thread; does nothing once closed
+            ...  # make page.html
+            printer.print_to_pdf(Path("page.html"), Path("out.pdf"))
+    """
+
+    def __init__(
+        self,
+        *,
+        footer_text: str = "",
+        chromium: str | None = None,
+        margins_mm: tuple[float, float, float, float] = MARGINS_MM,
+        timeout: float | None = None,
+    ):
+        self.footer_text, self.margins_mm = footer_text, margins_mm
+        self.chromium = chromium
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self._lock = threading.Lock()
+        self._closed = False
+        self._page: bytes | None = None
+        self._given = threading.Event()  # the page is there, or the printer is closed
+        self._server = self._process = self._work = self._log = None
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start Chromium on the page to come. Never raises: what fails here is tried
+        again, the ordinary way, by :meth:`print_to_pdf`, which reports it."""
+        with self._lock:
+            if self._closed or self._work is not None:
+                return
+            self._work = Path(tempfile.mkdtemp(prefix="kirkuk-chromium-"))
+            try:
+                self._server = _PageServer(self)
+                self._log = open(self._work / "chromium.log", "wb")  # noqa: SIM115 - kept open
+                self._process = _launch(
+                    self.chromium or find_chromium(), self._server.url, self._work, self._log
+                )
+            except (OSError, ChromiumError, ChromiumNotFound):
+                self._stop()
+
+    def print_to_pdf(self, html_path: Path, pdf_path: Path) -> None:
+        """Print ``html_path`` to ``pdf_path`` as :func:`print_to_pdf` does."""
+        with self._lock:
+            process, server = self._process, self._server
+            booted = process is not None and process.poll() is None and not self._closed
+            if booted:
+                self._page = _for_print(
+                    Path(html_path).read_text(encoding="utf-8"),
+                    server.url.rsplit("/", 1)[0] + "/",
+                    page_css(self.footer_text, self.margins_mm),
+                ).encode("utf-8")
+                self._given.set()
+        if not booted:
+            self.close()
+            print_to_pdf(
+                html_path, pdf_path, footer_text=self.footer_text, chromium=self.chromium,
+                margins_mm=self.margins_mm, timeout=self.timeout,
+            )  # fmt: skip
+            return
+        try:
+            problem = _wait(process, self.timeout)
+        finally:
+            self._stop_chromium()
+        write_atomically(pdf_path, _printed(self._work, process, problem))
+        self.close()
+
+    def close(self) -> None:
+        """Kill Chromium (its whole process group), stop serving, remove the work folder."""
+        with self._lock:
+            self._closed = True
+            self._given.set()  # a request still waiting gets its answer: none
+            self._stop()
+
+    def _page_or_none(self) -> bytes | None:
+        """The page, once given (None when closed first); waits for one or the other."""
+        self._given.wait()
+        return None if self._closed and self._page is None else self._page
+
+    def _stop_chromium(self) -> None:
+        with held_signals():
+            if self._process is not None:
+                _kill_group(self._process)
+                _remove_singleton_folder(self._work / "profile")
+                self._process = None
+
+    def _stop(self) -> None:
+        self._stop_chromium()
+        with held_signals():
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            if self._work is not None:
+                shutil.rmtree(self._work, ignore_errors=True)
+
+
+class _PageServer:
+    """HTTP on 127.0.0.1 (a free port) for one page: ``url`` (a random path) is answered
+    with :meth:`Printer._page_or_none` once it is there; every other request is 404."""
+
+    def __init__(self, printer: Printer):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        path = f"/{secrets.token_urlsafe(16)}/brief.html"
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server name
+                page = printer._page_or_none() if self.path == path else None
+                self.send_response(200 if page is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page or b"")))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(page or b"")
+
+            def log_message(self, *args):  # Chromium's requests are not the user's business
+                pass
+
+        class Server(ThreadingHTTPServer):
+            block_on_close = False  # stopping never waits for a request's answer
+
+            def handle_error(self, request, client_address):
+                pass  # Chromium killed mid-answer: nothing to tell
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_port}{path}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _launch(executable: str, url: str, work: Path, log) -> subprocess.Popen:
+    """Chromium printing ``url`` to ``work/out.pdf``, in a process group of its own, with
+    its profile in ``work``; its output goes to ``log``."""
+    args = [
+        executable,
+        *FLAGS,
+        f"--user-data-dir={work / 'profile'}",
+        f"--print-to-pdf={work / 'out.pdf'}",
+        url,
+    ]
+    env = dict(os.environ, TMPDIR=_chromium_tmpdir(work))
+    try:
+        return subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError as exc:
+        raise ChromiumError(f"could not start {executable}: {exc.strerror}") from exc
+
+
+def _wait(process: subprocess.Popen, timeout: float) -> str | None:
+    """Wait up to ``timeout`` seconds for Chromium to exit; what went wrong, or None."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"Chromium did not print within {timeout:g} s"
+    return None
+
+
+def _printed(work: Path, process: subprocess.Popen, problem: str | None) -> bytes:
+    """The whole PDF Chromium wrote to ``work/out.pdf``, or :class:`ChromiumError` with
+    ``problem`` (or what is wrong with its exit or its file) and Chromium's own words."""
+    out = work / "out.pdf"
+    if problem is None and process.returncode != 0:
+        problem = (
+            f"Chromium was killed by signal {-process.returncode}"
+            if process.returncode < 0
+            else f"Chromium exited with status {process.returncode}"
+        )
+    pdf = out.read_bytes() if problem is None and out.is_file() else b""
+    if problem is None and not (pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-64:]):
+        problem = "Chromium wrote no PDF"
+    if problem:
+        said = _log_lines(work / "chromium.log")
+        raise ChromiumError(f"{problem}\n--- Chromium's output ---\n{said}" if said else problem)
+    return pdf

@@ -169,28 +169,41 @@ def _figure_codes(ds: Dataset) -> pd.DataFrame:
     low = cas.low.to_numpy(dtype="float64", na_value=np.nan)
     high = cas.high.to_numpy(dtype="float64", na_value=np.nan)
     row_figure = np.where(np.isnan(best), low, best)
-    rows = pd.DataFrame(
+    row_low = np.where(np.isnan(low), best, low)
+    row_high = np.where(np.isnan(high), row_figure, high)
+    row_open = np.isnan(high) | np.isnan(best)
+    # numpy, not a pandas groupby: every count in a brief goes through here, a dozen times
+    # per brief, and on tables this size pandas' overhead is all the cost
+    keys, group = np.unique((position * n_party + party) * n_outcome + outcome, return_inverse=True)
+    figure = _group_max(row_figure, group, len(keys))
+    # open-ended when every source at the largest figure leaves it open
+    closed_at_max = np.zeros(len(keys), dtype=bool)
+    np.logical_or.at(closed_at_max, group, (row_figure == figure[group]) & ~row_open)
+    return pd.DataFrame(
         {
-            "key": (position * n_party + party) * n_outcome + outcome,
-            "figure": row_figure,
-            "low": np.where(np.isnan(low), best, low),
-            "high": np.where(np.isnan(high), row_figure, high),
-            "open": np.isnan(high) | np.isnan(best),
+            "position": keys // (n_party * n_outcome),
+            "party": keys // n_outcome % n_party,
+            "outcome": keys % n_outcome,
+            "figure": figure,
+            "low": _group_max(row_low, group, len(keys)),
+            "high": _group_max(row_high, group, len(keys)),
+            "sources": np.bincount(group, minlength=len(keys)).astype("int64"),
+            "open_ended": ~closed_at_max & ~np.isnan(figure),
         }
     )
-    grouped = rows.groupby("key", sort=True)
-    out = grouped.agg(
-        figure=("figure", "max"), low=("low", "max"), high=("high", "max"), sources=("open", "size")
-    )
-    # open-ended when every source at the largest figure leaves it open
-    at_max = rows.figure.to_numpy() == out.figure.reindex(rows.key).to_numpy()
-    closed_at_max = pd.Series(at_max & ~rows.open.to_numpy()).groupby(rows.key.to_numpy()).any()
-    out["open_ended"] = ~closed_at_max.reindex(out.index).to_numpy() & out.figure.notna()
-    key = out.index.to_numpy()
-    out.insert(0, "outcome", key % n_outcome)
-    out.insert(0, "party", key // n_outcome % n_party)
-    out.insert(0, "position", key // (n_party * n_outcome))
-    return out.reset_index(drop=True)
+
+
+def _group_max(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """The largest of ``values`` in each of ``n`` groups (``group``: each value's), NaN
+    skipped; NaN for a group with none. Figures are never negative, so -inf marks "none".
+
+    >>> _group_max(np.array([1.0, np.nan, 3.0, np.nan]), np.array([0, 0, 1, 2]), 3)
+    array([ 1.,  3., nan])
+    """
+    out = np.full(n, -np.inf)
+    np.fmax.at(out, group, values)
+    out[out == -np.inf] = np.nan
+    return out
 
 
 def casualty_figures(ds: Dataset) -> pd.DataFrame:

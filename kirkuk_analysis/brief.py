@@ -847,16 +847,27 @@ def make_brief(
         # While the kernel boots (its own process), this process loads the data package
         # once: an invalid one stops the brief there, before any cell runs. While the
         # kernel runs the notebook (this process mostly waits for its messages), a thread
-        # readies nbconvert. It starts once papermill is loaded: before, it would contend
-        # for this process's GIL. Chromium starts only to print (the HTML must exist
-        # first), so its deadline counts from then, however long the notebook runs.
+        # readies nbconvert, then starts Chromium, which waits for the page (about 0.8 s
+        # of its start no longer comes after the notebook). The thread starts once
+        # papermill is loaded: before, it would contend for this process's GIL. Chromium's
+        # deadline counts from the page being given, however long the notebook runs.
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         started: dict = {}
+        # the HTML brief shows the footer line at its end; in the PDF each page has its own
+        footer = footer_text(params, data_dir)
+        printer = (
+            stack.enter_context(_chromium.Printer(footer_text=footer, chromium=chromium))
+            if fmt == "pdf"
+            else None
+        )
 
         def meanwhile():
             started["exporter"] = pool.submit(html_exporter)
-            if fmt == "pdf":  # imported while the kernel works, not after the print
+            if printer is not None:
+                # imported while the kernel works, not after the print; and Chromium started
+                # (after these imports: not competing with them and the kernel's for the CPUs)
                 pool.submit(__import__, "pypdf")
+                pool.submit(printer.start)
 
         try:
             execute_notebook(
@@ -879,8 +890,6 @@ def make_brief(
         checkpoint()
         say("rendering HTML (no code cells)")
         html_path = work / "brief.html"
-        # the HTML brief shows the footer line at its end; in the PDF each page has its own
-        footer = footer_text(params, data_dir)
         html_path.write_text(
             render_html(
                 executed,
@@ -898,7 +907,7 @@ def make_brief(
         say(f"printing PDF with {chromium}")
         printed = work / "brief.pdf"
         try:
-            _chromium.print_to_pdf(html_path, printed, footer_text=footer, chromium=chromium)
+            printer.print_to_pdf(html_path, printed)
         except _chromium.ChromiumError as exc:
             checkpoint()
             out.install(executed, None)

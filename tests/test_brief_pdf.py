@@ -231,11 +231,33 @@ def test_shipped_files_are_found_from_an_installed_wheel(tmp_path, repo_root):
 
 # --- printing: Chromium's command line, and every way it can fail -----------------------
 
+_FETCH = (
+    "import sys, urllib.request; "
+    'open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1]).read())'
+)
+
 # A stand-in for Chromium: $OUT is the --print-to-pdf path, $PAGE the page it was given.
-FAKE_CHROMIUM = """#!/bin/sh
+_FETCH = (
+    "import sys, urllib.request; "
+    'open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1]).read())'
+)
+
+# A stand-in for Chromium: $OUT is where it must print, $PAGE the page (a file:// page's
+# path; a page served over HTTP, as Printer serves it, is fetched into the profile folder).
+FAKE_CHROMIUM = f"""#!/bin/sh
 for a in "$@"; do
-  case "$a" in --print-to-pdf=*) OUT="${a#--print-to-pdf=}";; file://*) PAGE="${a#file://}";; esac
+  case "$a" in
+    --print-to-pdf=*) OUT="${{a#--print-to-pdf=}}";;
+    --user-data-dir=*) PROFILE="${{a#--user-data-dir=}}";;
+    file://*) PAGE="${{a#file://}}";;
+    http://*) URL="$a";;
+  esac
 done
+__BEFORE_FETCH__
+if [ -n "$URL" ]; then
+  mkdir -p "$PROFILE"; PAGE="$PROFILE/fetched.html"
+  {sys.executable} -c '{_FETCH}' "$URL" "$PAGE" || exit 7
+fi
 """
 
 
@@ -261,9 +283,11 @@ def _tiny_pdf() -> str:
 WRITE_TINY_PDF = f"cat > \"$OUT\" <<'PDF'\n{_tiny_pdf()}PDF\n"
 
 
-def fake_chromium(folder: Path, body: str) -> str:
+def fake_chromium(folder: Path, body: str, before_fetch: str = "") -> str:
+    """A stand-in Chromium running the shell lines ``body`` (``before_fetch``: before it
+    asks for a page served over HTTP, which waits until the page is given)."""
     script = folder / "fake-chromium"
-    script.write_text(FAKE_CHROMIUM + body)
+    script.write_text(FAKE_CHROMIUM.replace("__BEFORE_FETCH__", before_fetch) + body)
     script.chmod(0o755)
     return str(script)
 
@@ -406,6 +430,149 @@ def test_the_footer_is_printed_as_given_on_every_page(tmp_path):
     assert [f"page {n} / {pages}" in text for n in range(1, pages + 1)] == [True] * pages
 
 
+# --- Chromium started before its page exists (_chromium.Printer) ---------------------
+
+
+def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+def test_the_early_printer_serves_its_page_only_at_its_own_address_once_given(
+    tmp_path, private_tmp
+):
+    import threading
+
+    waiting = fake_chromium(tmp_path, "sleep 300\n")  # started, never asks for the page
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><html><head></head><body><p>the page</p></body></html>")
+    with _chromium.Printer(chromium=waiting, footer_text="foot") as printer:
+        printer.start()
+        url = printer._server.url
+        assert url.startswith("http://127.0.0.1:") and len(url.split("/")[3]) >= 16
+        base = url.rsplit("/", 2)[0]
+        for other in ("/", "/brief.html", "/favicon.ico", url[len(base) :] + "x"):
+            assert _get(base + other)[0] == 404, other
+        got = {}
+        asking = threading.Thread(target=lambda: got.update(answer=_get(url, timeout=20)))
+        asking.start()
+        time.sleep(0.3)
+        assert asking.is_alive()  # the answer waits for the page
+        with printer._lock:  # what print_to_pdf does, without waiting for this Chromium
+            printer._page = b"<p>given</p>"
+            printer._given.set()
+        asking.join(10)
+        assert got["answer"] == (200, b"<p>given</p>")
+        process = printer._process
+    assert _group_alive(process.pid) == []  # leaving it kills Chromium
+    assert list(private_tmp.iterdir()) == []  # and removes its work folder
+    with pytest.raises(OSError):
+        _get(url, timeout=2)  # and stops serving
+
+
+def test_the_early_printer_prints_what_print_to_pdf_prints(tmp_path, private_tmp):
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    chromium = fake_chromium(
+        tmp_path,
+        f'cp "$PAGE" {seen}/page.html; ' + WRITE_TINY_PDF,
+        before_fetch=f"date +%s%N > {seen}/started",
+    )
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><html><head></head><body><p>hello</p></body></html>")
+    with _chromium.Printer(chromium=chromium, footer_text="v1 · all", timeout=5) as printer:
+        printer.start()
+        time.sleep(0.5)  # the notebook runs
+        given = time.time_ns()
+        printer.print_to_pdf(page, tmp_path / "out.pdf")
+    assert int((seen / "started").read_text()) < given  # started before the page existed
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    printed = (seen / "page.html").read_text()
+    assert "<p>hello</p>" in printed and 'content: "v1 · all"' in printed  # the @page rule
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "first_run",
+    ["exit 5\n", "kill -SEGV $$\n"],  # gone before the page was given
+)
+def test_an_early_chromium_that_died_is_replaced_by_an_ordinary_print(
+    tmp_path, private_tmp, first_run
+):
+    runs = tmp_path / "runs"
+    chromium = fake_chromium(
+        tmp_path,
+        WRITE_TINY_PDF,
+        before_fetch=f'echo run >> {runs}\nif [ "$(wc -l < {runs})" -eq 1 ]; then {first_run}fi',
+    )
+    page = tmp_path / "page.html"
+    page.write_text("<p>hello</p>")
+    with _chromium.Printer(chromium=chromium) as printer:
+        printer.start()
+        deadline = time.monotonic() + 10
+        while printer._process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        printer.print_to_pdf(page, tmp_path / "out.pdf")
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert runs.read_text().count("run") == 2
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_an_early_chromium_that_hangs_on_the_page_meets_the_deadline(tmp_path, private_tmp):
+    pids = tmp_path / "pids"
+    chromium = fake_chromium(tmp_path, f"sleep 300 & echo $$ $! > {pids}; wait\n")
+    page = tmp_path / "page.html"
+    page.write_text("<p>hello</p>")
+    with _chromium.Printer(chromium=chromium, timeout=1.5) as printer:
+        printer.start()
+        time.sleep(2)  # longer than the deadline: which counts from the page, not from here
+        t0 = time.monotonic()
+        with pytest.raises(_chromium.ChromiumError, match="did not print within 1.5 s"):
+            printer.print_to_pdf(page, tmp_path / "out.pdf")
+        assert 1.4 < time.monotonic() - t0 < 10
+    for pid in map(int, pids.read_text().split()):
+        assert not _alive(pid), pid
+    assert not (tmp_path / "out.pdf").exists()
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_printer_closed_before_it_started_starts_nothing(tmp_path, private_tmp):
+    started = tmp_path / "started"
+    printer = _chromium.Printer(chromium=fake_chromium(tmp_path, f"touch {started}\n"))
+    printer.close()
+    printer.start()  # as the brief's thread may, after a failed notebook closed it
+    assert printer._process is None and not started.exists()
+    assert list(private_tmp.iterdir()) == []
+
+
+@needs_pdf_tools
+@needs_chromium
+def test_the_real_chromium_started_early_prints_the_page_with_links_and_footer(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Early</title></head><body>"
+        '<p><a href="#far">to the note</a></p>' + "<p>line</p>" * 120 + '<p id="far">the note</p>'
+        '<p><a href="https://example.org/a">outside</a></p></body></html>'
+    )
+    pdf = tmp_path / "out.pdf"
+    with _chromium.Printer(footer_text="early footer") as printer:
+        printer.start()
+        time.sleep(1)
+        printer.print_to_pdf(page, pdf)
+    pages = int(pdfinfo(pdf)["Pages"])
+    text = pdftotext(pdf)
+    assert "the note" in text and text.count("early footer") == pages >= 2
+    raw = pdf.read_bytes()
+    assert b"https://example.org/a" in raw  # the outside link
+    assert b"127.0.0.1" not in raw  # the internal one is a destination in the PDF, no address
+
+
 def _recording(monkeypatch):
     """Record every kernel manager the brief starts and every Chromium process it runs."""
     from kirkuk_analysis import _chromium
@@ -463,7 +630,9 @@ def test_kernel_and_chromium_are_gone_after_a_failed_brief(tmp_path, monkeypatch
         quick_brief(tmp_path / "b.pdf", failing)
     (km,) = started["kernels"]
     assert not km.has_kernel  # shut down, not left running
-    assert started["chromium"] == []  # never started: there was nothing to print
+    # Chromium, started early to wait for the page, was killed with all its helpers
+    for process in started["chromium"]:
+        assert process.returncode is not None and _group_alive(process.pid) == []
 
 
 @needs_chromium
@@ -483,25 +652,18 @@ def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch, priva
     assert [p.name for p in private_tmp.iterdir()] == []  # no profile, HTML or work folder
 
 
-def test_chromium_starts_only_once_the_notebook_is_done(tmp_path, monkeypatch):
-    """Its deadline counts from the print, so a long notebook cannot use it up."""
-    started = tmp_path / "chromium-started"
-    notebook_done = tmp_path / "notebook-done"
-    chromium = fake_chromium(tmp_path, f"touch {started}\n" + WRITE_TINY_PDF)
+def test_the_print_deadline_counts_from_the_page_not_from_chromiums_start(tmp_path, monkeypatch):
+    """Chromium starts while the notebook runs; a notebook longer than the print's
+    deadline must not use it up."""
+    chromium = fake_chromium(tmp_path, WRITE_TINY_PDF)
     monkeypatch.setenv("CHROMIUM", chromium)
-    real_execute = brief.execute_notebook
-
-    def execute(*args, **kwargs):
-        done = real_execute(*args, **kwargs)
-        notebook_done.touch()
-        return done
-
-    monkeypatch.setattr(brief, "execute_notebook", execute)
-    pdf = brief.make_brief(
-        brief.validate_params("2021-01-01", "2021-03-31"), tmp_path / "b.pdf", log=lambda m: None
-    )
+    monkeypatch.setattr(_chromium, "TIMEOUT", 2.0)
+    slow = tiny_notebook(tmp_path / "nb", "import time\ntime.sleep(4)")
+    started = _recording(monkeypatch)
+    pdf = quick_brief(tmp_path / "b.pdf", slow)
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert started.stat().st_mtime_ns >= notebook_done.stat().st_mtime_ns
+    # it was started early (before the page existed) and printed the page it was served
+    assert [p.args[-1].split(":")[0] for p in started["chromium"]] == ["http"]
 
 
 def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
