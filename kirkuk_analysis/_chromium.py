@@ -5,9 +5,11 @@ looks like on paper is CSS: an ``@page`` rule (A4, the margins, and margin boxes
 the footer text and "page X / Y") is added to a copy of the HTML, printed from a throw-away
 profile. The PDF is tagged (Chromium's default) and has an outline of the headings.
 
-Chromium starts only when the print starts, so the deadline (:data:`TIMEOUT`) is the print's
-own, however long the notebook before it ran. It runs in a process group of its own, which is
-killed, and its work folder (profile, page copy, and Chromium's own temporary folder for its
+:func:`print_to_pdf` starts Chromium on a page that exists; :class:`Printer` starts it
+earlier (while the brief's notebook runs) and hands it the page once there is one. Either
+way the deadline (:data:`TIMEOUT`) is the print's own, counted from the page, however long
+the notebook before it ran. Chromium runs in a process group of its own, which is killed,
+and its work folder (profile, page copy, and Chromium's own temporary folder for its
 singleton socket) removed, however the print ends (an error, a timeout, Ctrl-C, SIGTERM).
 """
 

@@ -24,6 +24,7 @@ folders and stop the kernel and Chromium (see :mod:`kirkuk_analysis._cleanup`).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -710,10 +711,9 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
 def html_exporter():
     """nbconvert's HTML exporter with the brief's template (compiled), code cells excluded."""
     import nbformat
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    exporter = HTMLExporter(
+    exporter = _brief_exporter_class()(
         # no code cells, so no Pygments stylesheet for them
         config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         template_name="brief",
@@ -729,6 +729,41 @@ def html_exporter():
     # makes the exporter while the kernel runs, does not wait for them afterwards.
     exporter.from_notebook_node(nbformat.v4.new_notebook())
     return exporter
+
+
+@functools.cache
+def _brief_exporter_class():
+    """nbconvert's HTMLExporter without its last pass over the page.
+
+    HTMLExporter renders the template, then reads the whole page back with BeautifulSoup
+    only to give an image without ``alt`` a placeholder ("No description has been provided")
+    and each output a ``tabindex``. On a ten-page brief that pass is a fifth of a second
+    after the notebook, for nothing a brief needs: each of its figures has its own ``alt``
+    (:func:`kirkuk_analysis.plots.describe`, through the template), and the page is printed
+    or read, not worked in as a notebook. The rest is HTMLExporter's own
+    ``from_notebook_node`` (nbconvert 7), step for step.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class BriefHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return BriefHTMLExporter
 
 
 def render_html(

@@ -128,6 +128,31 @@ def test_html_is_self_contained_and_has_no_code(tmp_path):
     assert "size: A4" in page  # the print stylesheet of the brief template
 
 
+def test_the_brief_page_is_what_nbconvert_makes_without_its_placeholder_pass(tmp_path):
+    """render_html skips HTMLExporter's BeautifulSoup pass (a placeholder alt, tabindex),
+    and nothing else: the same elements, text, links and images as nbconvert's own page."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    executed = tmp_path / "run.ipynb"
+    brief.execute_notebook(brief.validate_params("2021-01-01", "2021-06-30"), executed)
+    ours = BeautifulSoup(brief.render_html(executed), "html.parser")
+    stock = brief.html_exporter()
+    stock.__class__ = HTMLExporter  # the same configuration, nbconvert's own method
+    theirs = BeautifulSoup(brief.render_html(executed, stock), "html.parser")
+    for soup in (ours, theirs):
+        for element in soup.find_all(attrs={"tabindex": True}):
+            del element["tabindex"]
+
+    def shape(soup):
+        return [(e.name, sorted(e.attrs.items(), key=str)) for e in soup.find_all(True)]
+
+    assert shape(ours) == shape(theirs)
+    assert ours.get_text() == theirs.get_text()
+    images = ours.find_all("img")
+    assert images and all(img.get("alt") for img in images)  # every figure says what it shows
+
+
 def test_parameters_reach_the_notebook_as_data(tmp_path):
     marker = tmp_path / "pwned"
     title = f'Q"\'\n__import__("pathlib").Path({str(marker)!r}).touch() # """'
