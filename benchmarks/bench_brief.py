@@ -10,19 +10,23 @@ imports ``kirkuk-analysis brief`` skips (:func:`kirkuk_analysis.brief.skip_unuse
 about 2.5 s of a grammar built at import that no brief uses), so that the floor is what the
 brief's own path must pay, not a cost the brief avoids. Target: the brief within 1.5x the floor.
 
-The print A/B. The brief prints with ``chromium --headless --print-to-pdf`` (the footer is
-CSS ``@page`` margin boxes; see ``kirkuk_analysis._chromium``). Until commit
-:data:`DEVTOOLS_REV` it drove Chromium over the DevTools protocol with a hand-written client,
-which booted Chromium while the kernel ran the notebook so that only the print itself was
-left once the HTML existed. This script takes that client from git history and measures:
+The brief's steps: how long it took to launch the kernel, to run the notebook (the kernel's
+boot, its imports and the cells), to render the HTML and to print, from the moments its log
+lines arrive (medians).
 
-- per print, on the same HTML (the default brief's): the command line; the DevTools
-  client including Chromium's start and exit; and the DevTools client once Chromium has
-  booted (print and exit: all a brief waited for when the boot overlapped the notebook);
+The print A/B. The brief prints with ``chromium --headless --print-to-pdf`` (the footer is
+CSS ``@page`` margin boxes; see ``kirkuk_analysis._chromium``), started while the kernel runs
+the notebook and waiting for the page (``_chromium.Printer``). Until commit
+:data:`DEVTOOLS_REV` it drove Chromium over the DevTools protocol with a hand-written client,
+also booted during the notebook. This script takes that client from git history and measures:
+
+- per print, on the same HTML (the default brief's): the command line from Chromium's
+  start; the DevTools client including Chromium's start and exit; and the DevTools client
+  once Chromium has booted (print and exit);
 - the whole brief both ways, as fresh processes, in ABBA order so that a busy machine
-  slows both alike: the shipped path, and the same brief with the DevTools client booted
-  during the notebook run (as the old ``make_brief`` did). Whole-brief wall time is what
-  counts: the overlapped boot competes with the kernel for the CPUs.
+  slows both alike: the shipped path, and the same brief with the DevTools client in the
+  Printer's place (booted at the same moment). Whole-brief wall time is what counts: the
+  overlapped boot competes with the kernel for the CPUs.
 
 Medians of ``--repeat`` runs, each run's figures in brackets, and the load average (other
 work on the machine makes every figure noisier). This is a benchmark, not a test: it prints
@@ -86,33 +90,47 @@ printer, output = sys.argv[1], sys.argv[2]
 if printer == "devtools":
     old = types.ModuleType("kirkuk_devtools_client")
     exec(compile(open(sys.argv[3], encoding="utf-8").read(), sys.argv[3], "exec"), old.__dict__)
-    state = {}
-    run_notebook = brief.execute_notebook
 
-    def execute_notebook(*args, meanwhile=None, **kwargs):
-        def both():
-            if meanwhile is not None:
-                meanwhile()
-            state["browser"] = old.Browser(_chromium.find_chromium())
-        try:
-            return run_notebook(*args, meanwhile=both, **kwargs)
-        except BaseException:
-            if "browser" in state:
-                state.pop("browser").close()
-            raise
+    class Printer:
+        # the old client in _chromium.Printer's place: booted when the brief starts its
+        # Chromium (during the notebook), printing once the HTML exists
+        def __init__(self, *, footer_text="", chromium=None, **kwargs):
+            self.footer, self.browser = footer_text, None
 
-    def print_to_pdf(html_path, pdf_path, *, footer_text="", **kwargs):
-        browser = state.pop("browser")
-        try:
-            browser.print_to_pdf(html_path, pdf_path, footer_html=html.escape(footer_text))
-        finally:
-            browser.close()
+        def __enter__(self):
+            return self
 
-    brief.execute_notebook = execute_notebook
-    _chromium.print_to_pdf = print_to_pdf
+        def __exit__(self, *exc):
+            self.close()
+
+        def start(self):
+            self.browser = old.Browser(_chromium.find_chromium())
+
+        def print_to_pdf(self, html_path, pdf_path):
+            try:
+                self.browser.print_to_pdf(
+                    html_path, pdf_path, footer_html=html.escape(self.footer)
+                )
+            finally:
+                self.close()
+
+        def close(self):
+            if self.browser is not None:
+                self.browser.close()
+                self.browser = None
+
+    _chromium.Printer = Printer
 sys.argv = ["kirkuk-analysis", "brief", "--output", output]
 cli.console_main()  # as the console script runs it
 """
+
+#: The brief's steps, by the line it logs as each begins (stderr), and what ends the last.
+PHASES = (
+    ("start", "running notebook"),
+    ("notebook", "rendering HTML"),
+    ("html", "printing PDF"),
+    ("print", "wrote "),
+)
 
 
 def _env() -> dict:
@@ -121,13 +139,29 @@ def _env() -> dict:
     return env
 
 
-def _time(cmd: list[str]) -> float:
+def _time(cmd: list[str], phases: dict[str, list[float]] | None = None) -> float:
+    """Seconds ``cmd`` takes, as a fresh process; with ``phases``, also how long each of the
+    brief's steps took (:data:`PHASES`, from the moments its log lines arrive)."""
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    said, marks = [], {}
+    for line in process.stderr:
+        said.append(line)
+        for name, begins_next in PHASES:
+            if line.startswith(begins_next) and name not in marks:
+                marks[name] = time.perf_counter() - t0
+    process.wait()
     elapsed = time.perf_counter() - t0
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}")
+    if process.returncode != 0:
+        sys.stderr.write("".join(said))
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}")
+    if phases is not None and len(marks) == len(PHASES):
+        ends = [marks[name] for name, _ in PHASES]
+        for (name, _), begin, end in zip(PHASES, [0.0, *ends], ends, strict=True):
+            phases.setdefault(name, []).append(end - begin)
+        phases.setdefault("exit", []).append(elapsed - ends[-1])
     return elapsed
 
 
@@ -212,6 +246,7 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     briefs, devtools_briefs, floors = [], [], []
     per_print: dict[str, list[float]] = {}
+    phases: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-brief-") as tmp:
         work = Path(tmp)
         source = None if args.no_ab else _devtools_source(work)
@@ -230,7 +265,7 @@ def main() -> int:
             order = ("shipped", "old") if i % 2 == 0 else ("old", "shipped")
             for which in order:
                 if which == "shipped":
-                    briefs.append(_time(shipped))
+                    briefs.append(_time(shipped, phases))
                 elif source:
                     devtools_briefs.append(_time(old))
         pages = _pages(work / "brief.pdf")
@@ -244,6 +279,12 @@ def main() -> int:
             f"default brief (all provinces, 2020-2024{', ' + pages + ' pages' if pages else ''})",
             briefs,
         )
+    )
+    print(
+        "  its steps, medians: "
+        + ", ".join(f"{name} {statistics.median(t):.2f} s" for name, t in phases.items())
+        + " (start: to the kernel's launch; notebook: kernel boot, imports and cells;"
+        " print: once the HTML exists, Chromium having started during the notebook)"
     )
     print(_figures("floor (papermill one-cell notebook + Chromium one-line page)", floors))
     verdict = "within" if ratio <= TARGET else "OVER"
@@ -262,8 +303,9 @@ def main() -> int:
                 per_print["devtools_booted"],
             )
         )
-        print("  " + _figures("whole brief, command line (shipped)", briefs))
-        print("  " + _figures("whole brief, DevTools client booted during the notebook",
+        print("  " + _figures("whole brief, command line started during the notebook (shipped)",
+                              briefs))  # fmt: skip
+        print("  " + _figures("whole brief, DevTools client started during the notebook",
                               devtools_briefs))  # fmt: skip
         saved = statistics.median(devtools_briefs) - brief_t
         print(

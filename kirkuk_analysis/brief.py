@@ -737,11 +737,12 @@ def _brief_exporter_class():
 
     HTMLExporter renders the template, then reads the whole page back with BeautifulSoup
     only to give an image without ``alt`` a placeholder ("No description has been provided")
-    and each output a ``tabindex``. On a ten-page brief that pass is a fifth of a second
-    after the notebook, for nothing a brief needs: each of its figures has its own ``alt``
-    (:func:`kirkuk_analysis.plots.describe`, through the template), and the page is printed
-    or read, not worked in as a notebook. The rest is HTMLExporter's own
-    ``from_notebook_node`` (nbconvert 7), step for step.
+    and each output a ``tabindex`` (and, writing it out again, quotes in the text as typed).
+    On a ten-page brief that pass is a fifth of a second after the notebook, for nothing a
+    brief needs: each of its figures has its own ``alt`` (:func:`kirkuk_analysis.plots.describe`,
+    through the template), the page is printed or read, not worked in as a notebook, and
+    :func:`_quotes_as_typed` keeps the quotes as that pass did, in milliseconds. The rest is
+    HTMLExporter's own ``from_notebook_node`` (nbconvert 7), step for step.
     """
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
@@ -761,9 +762,35 @@ def _brief_exporter_class():
             )
             self.register_filter("highlight_code", highlight_code)
             self.register_filter("filter_data_type", filter_data_type)
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _quotes_as_typed(page), resources
 
     return BriefHTMLExporter
+
+
+#: A tag or a comment; between them, the page's text.
+_MARKUP = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_QUOTE_ENTITIES = re.compile(r"&(?:quot|#34|#x22|apos|#39|#x27);")
+
+
+def _quotes_as_typed(page: str) -> str:
+    """``page`` with quotation marks in its text as typed, not as entities (``&#39;``).
+
+    The notebook's HTML is escaped by Jinja, which writes quotes as entities (needed in an
+    attribute, not in text); nbconvert's own last pass wrote them back as typed. The words
+    are the same either way; as typed, an excerpt (``Kurdistan's``) is found in the page's
+    source as it is in its article. Tags and comments are left as they are.
+
+    >>> print(_quotes_as_typed('<a title="&#34;x&#34;">it&#39;s &#34;here&#34; &amp; now</a>'))
+    <a title="&#34;x&#34;">it's "here" &amp; now</a>
+    """
+    parts = _MARKUP.split(page)
+    for i in range(0, len(parts), 2):  # the text between the tags
+        if "&" in parts[i]:
+            parts[i] = _QUOTE_ENTITIES.sub(
+                lambda m: '"' if m.group(0) in ("&quot;", "&#34;", "&#x22;") else "'", parts[i]
+            )
+    return "".join(parts)
 
 
 def render_html(

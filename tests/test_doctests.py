@@ -8,7 +8,9 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["data", "dates", "curate", "audit", "text", "_json", "_outputs"])
+@pytest.mark.parametrize(
+    "name", ["data", "dates", "curate", "audit", "text", "_json", "_outputs", "brief", "_chromium"]
+)
 def test_docstring_examples_run(name):
     module = importlib.import_module(f"kirkuk_analysis.{name}")
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
