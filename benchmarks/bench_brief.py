@@ -159,7 +159,7 @@ def _time(cmd: list[str], phases: dict[str, list[float]] | None = None) -> float
         raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}")
     if phases is not None and len(marks) == len(PHASES):
         ends = [marks[name] for name, _ in PHASES]
-        for (name, _), begin, end in zip(PHASES, [0.0, *ends], ends, strict=True):
+        for (name, _), begin, end in zip(PHASES, [0.0, *ends[:-1]], ends, strict=True):
             phases.setdefault(name, []).append(end - begin)
         phases.setdefault("exit", []).append(elapsed - ends[-1])
     return elapsed
@@ -283,8 +283,8 @@ def main() -> int:
     print(
         "  its steps, medians: "
         + ", ".join(f"{name} {statistics.median(t):.2f} s" for name, t in phases.items())
-        + " (start: to the kernel's launch; notebook: kernel boot, imports and cells;"
-        " print: once the HTML exists, Chromium having started during the notebook)"
+        + " (start: until the notebook step; notebook: the kernel's launch, boot, imports"
+        " and cells; print: once the HTML exists, Chromium having started during the notebook)"
     )
     print(_figures("floor (papermill one-cell notebook + Chromium one-line page)", floors))
     verdict = "within" if ratio <= TARGET else "OVER"

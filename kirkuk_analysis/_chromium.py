@@ -289,6 +289,7 @@ class Printer:
         self._closed = False
         self._page: bytes | None = None
         self._given = threading.Event()  # the page is there, or the printer is closed
+        self._served = threading.Event()  # Chromium has read the whole page
         self._server = self._process = self._work = self._log = None
 
     def __enter__(self) -> Printer:
@@ -336,6 +337,15 @@ class Printer:
             problem = _wait(process, self.timeout)
         finally:
             self._stop_chromium()
+        if problem is None and process.returncode == 0 and not self._served.is_set():
+            # Chromium printed without reading the page (the address unreachable: it prints
+            # its own error page): not the brief, so print it the ordinary way
+            self.close()
+            print_to_pdf(
+                html_path, pdf_path, footer_text=self.footer_text, chromium=self.chromium,
+                margins_mm=self.margins_mm, timeout=self.timeout,
+            )  # fmt: skip
+            return
         write_atomically(pdf_path, _printed(self._work, process, problem))
         self.close()
 
@@ -389,6 +399,9 @@ class _PageServer:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(page or b"")
+                self.wfile.flush()
+                if page is not None:
+                    printer._served.set()
 
             def log_message(self, *args):  # Chromium's requests are not the user's business
                 pass

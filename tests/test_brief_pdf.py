@@ -549,6 +549,30 @@ def test_an_early_chromium_that_died_is_replaced_by_an_ordinary_print(
     assert list(private_tmp.iterdir()) == []
 
 
+def test_an_early_chromium_that_never_read_the_page_is_not_taken_at_its_word(tmp_path, private_tmp):
+    """A Chromium that cannot reach the page prints its own error page: that is no brief,
+    so the page is printed again the ordinary way."""
+    runs = tmp_path / "runs"
+    seen = tmp_path / "seen.html"
+    chromium = fake_chromium(
+        tmp_path,
+        f'cp "$PAGE" {seen}; ' + WRITE_TINY_PDF,
+        # the first run asks nothing and prints anyway, as Chromium does on an error page
+        before_fetch=(
+            f'echo run >> {runs}\nif [ -n "$URL" ]; then sleep 1; PAGE=/dev/null; URL=; fi'
+        ),
+    )
+    page = tmp_path / "page.html"
+    page.write_text("<p>the brief</p>")
+    with _chromium.Printer(chromium=chromium) as printer:
+        printer.start()
+        printer.print_to_pdf(page, tmp_path / "out.pdf")  # given while it still runs
+    assert runs.read_text().count("run") == 2
+    assert "<p>the brief</p>" in seen.read_text()  # the second print had the page
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert list(private_tmp.iterdir()) == []
+
+
 def test_an_early_chromium_that_hangs_on_the_page_meets_the_deadline(tmp_path, private_tmp):
     pids = tmp_path / "pids"
     chromium = fake_chromium(tmp_path, f"sleep 300 & echo $$ $! > {pids}; wait\n")
