@@ -597,7 +597,7 @@ def monthly_casualties(
     if len(wide):
         span = wide.index.to_timestamp()
         ax.set_xlim(span[0], (wide.index[-1] + 1).to_timestamp())
-        ax.xaxis.set_major_locator(_month_ticks(len(wide)))
+        ax.xaxis.set_major_locator(_month_ticks(wide.index))
         ax.xaxis.set_major_formatter(_month_label)
     if len(wide.columns):
         _legends(ax, "party")
@@ -625,11 +625,19 @@ def _month_label(x, pos) -> str:
     return f"{when:%b %Y}" if when.month == 1 or pos == 0 else f"{when:%b}"
 
 
-def _month_ticks(months: int):
-    """Ticks on month starts, few enough to read: every month up to a year, then every
-    quarter up to three years, then every half year."""
-    every = 1 if months <= 12 else 3 if months <= 36 else 6
-    return mdates.MonthLocator(bymonth=range(1, 13, every))
+def _month_ticks(months: pd.PeriodIndex) -> FixedLocator:
+    """Ticks on the starts of ``months`` (the chart's), few enough to read: every month up
+    to a year, then every quarter up to three years, then every half year. None at the
+    axis' right end, the start of the month after the last: it is no month of the chart,
+    and its label, centred on the figure's edge, would be cut in half ("Jan 20").
+
+    >>> loc = _month_ticks(pd.period_range("2020-01", "2024-12", freq="M"))
+    >>> [f"{mdates.num2date(x):%Y-%m}" for x in loc.locs][-2:]
+    ['2024-01', '2024-07']
+    """
+    every = 1 if len(months) <= 12 else 3 if len(months) <= 36 else 6
+    starts = [m.to_timestamp() for m in months if (m.month - 1) % every == 0]
+    return FixedLocator(mdates.date2num(starts))
 
 
 def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:

@@ -611,14 +611,26 @@ def test_monthly_chart_spans_the_selected_period_with_distinct_month_ticks(tmp_p
     for start, end, first, after in (
         ("2021-01-01", "2021-12-31", "2021-01-01", "2022-01-01"),  # quiet months shown
         ("2021-05-01", "2021-05-31", "2021-05-01", "2021-06-01"),  # one month
+        ("2020-01-01", "2024-12-31", "2020-01-01", "2025-01-01"),  # the default brief
     ):
         ax = plots.monthly_casualties(select(ds, start, end))
         lo, hi = (mdates.num2date(x).date().isoformat() for x in ax.get_xlim())
         assert (lo, hi) == (first, after)
+        ax.figure.set_size_inches(plots.PRINT_WIDTH, 2.2)  # the brief's figure and margins
+        ax.figure.subplots_adjust(left=0.09, right=0.98, top=0.87, bottom=0.13)
         ax.figure.canvas.draw()
         ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-        assert len(ticks) == len(set(ticks)) >= 2  # no "2021-05" seven times
+        # no "2021-05" seven times: each tick its own month, no label twice in a row
+        assert len(ticks) == len(set(ax.get_xticks())) >= 1
+        assert all(a != b for a, b in zip(ticks, ticks[1:]))
         assert all(mdates.num2date(x).day == 1 for x in ax.get_xticks())
+        # every label whole, inside the figure (the axis' end, the month after the last,
+        # is not labelled: centred on the edge, it was cut to "Jan 20")
+        edge = ax.figure.bbox
+        for label in ax.get_xticklabels():
+            box = label.get_window_extent()
+            assert edge.x0 <= box.x0 and box.x1 <= edge.x1, label.get_text()
+        assert max(ax.get_xticks()) < ax.get_xlim()[1]
         plt.close(ax.figure)
 
 
