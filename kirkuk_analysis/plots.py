@@ -915,8 +915,17 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     )
     # parties drawn in one colour share one key entry ("Iraqi Army / Counter-Terrorism"),
     # so the key never promises a difference the map cannot show
-    for colour, targets in _colour_classes(ds, located.target).items():
-        group = located[located.target.astype(str).isin(targets)]
+    # Several incidents may share a place: the larger dots are drawn first (the classes
+    # with the largest first, and within a class by size), so a smaller one stays visible
+    # on top, and a hollow ring (no killed figure) is an outline only, over them all: it
+    # never hides a dot with a figure beneath it.
+    classes = [
+        (colour, located[located.target.astype(str).isin(targets)], targets)
+        for colour, targets in _colour_classes(ds, located.target).items()
+    ]
+    classes.sort(key=lambda c: -c[1].killed.astype("Float64").fillna(0).max())
+    for colour, group, targets in classes:
+        group = group.sort_values("killed", ascending=False, na_position="last")
         ax.scatter(
             group.lon, group.lat, s=_sizes(group.killed), color=colour, alpha=0.85,
             edgecolor="#333333" if colour == "#F0E442" else "white", linewidth=0.6,
@@ -925,7 +934,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         unknown = group[group.killed.isna()]
         if len(unknown):  # no killed figure: hollow, never drawn as if 0 were known
             ax.scatter(
-                unknown.lon, unknown.lat, s=_sizes(unknown.killed), facecolor="white",
+                unknown.lon, unknown.lat, s=_sizes(unknown.killed), facecolor="none",
                 edgecolor=colour, linewidth=1.2, zorder=4.5, gid="killed-unknown",
             )  # fmt: skip
     # the key, beside the map so it never hides a place: what the colours say, the sizes
@@ -1713,7 +1722,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
             else:
                 ax.plot(
                     [x_of[r.lane]] * 2, [r.start, r.end + pd.Timedelta(days=1)],
-                    color=r.color, lw=4.5, alpha=0.6, solid_capstyle="butt", zorder=3,
+                    color=r.color, lw=3.5, solid_capstyle="butt", zorder=3,
                     gid=f"range:{r.id}",
                 )  # fmt: skip
             leaders.append(
@@ -1793,8 +1802,9 @@ def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
         )  # fmt: skip
         labels.append("planned (hollow)")
     if (events.start != events.end).any():
-        handles.append(Line2D([], [], color="#777777", lw=4.5, alpha=0.6))
-        labels.append("range: date uncertain")
+        # in the event's own colour, opaque: a lightened blue read as another party's
+        handles.append(Line2D([], [], color="#777777", lw=3.5))
+        labels.append("range: date uncertain (bar in the event's colour)")
     return handles, labels
 
 

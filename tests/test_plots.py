@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.legend  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from packages import load_package  # noqa: E402
@@ -622,7 +623,7 @@ def test_monthly_chart_spans_the_selected_period_with_distinct_month_ticks(tmp_p
         ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
         # no "2021-05" seven times: each tick its own month, no label twice in a row
         assert len(ticks) == len(set(ax.get_xticks())) >= 1
-        assert all(a != b for a, b in zip(ticks, ticks[1:]))
+        assert all(a != b for a, b in itertools.pairwise(ticks))
         assert all(mdates.num2date(x).day == 1 for x in ax.get_xticks())
         # every label whole, inside the figure (the axis' end, the month after the last,
         # is not labelled: centred on the edge, it was cut to "Jan 20")
@@ -690,6 +691,43 @@ def test_an_unknown_toll_is_drawn_hollow_on_the_map(tmp_path):
     assert len(hollow.get_offsets()) == 1
     labels = [t.get_text() for lg in _legends_of(ax) for t in lg.get_texts()]
     assert "no figure (hollow)" in labels
+    plt.close(ax.figure)
+
+
+def test_incidents_at_one_place_all_stay_visible_on_the_map(tmp_path):
+    """At a shared place a small dot is drawn over a large one, never under it, and a
+    hollow ring (no figure) is an outline only: it never hides a dot with a figure
+    (a white-filled ring hid the 1 killed at Kirkuk city)."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01"},  # no figure: hollow
+            {"incident_id": "I02", "date_start": "2021-06-01"},
+            {"incident_id": "I03", "date_start": "2021-07-01", "target": "civilians"},
+        ],
+        casualties=[
+            {"incident_id": "I02", "best": 1},
+            {"incident_id": "I03", "party": "civilians", "best": 13},
+        ],
+    )
+    ax = plots.incident_map(ds)
+    (hollow,) = [c for c in ax.collections if c.get_gid() == "killed-unknown"]
+    assert all(face[3] == 0 for face in hollow.get_facecolors())  # an outline only
+    # the order matplotlib draws in: by zorder, then as added; within a collection, by row
+    from matplotlib.collections import PathCollection
+
+    drawn = sorted(
+        (c for c in ax.collections
+         if isinstance(c, PathCollection) and c.get_gid() != "killed-unknown"),
+        key=lambda c: c.get_zorder(),
+    )  # fmt: skip
+    sizes = [
+        float(size) for c in drawn
+        for size in np.broadcast_to(c.get_sizes(), len(c.get_offsets()))
+    ]  # fmt: skip
+    filled = [s for s in sizes if s > 0]
+    assert len(filled) >= 2 and filled == sorted(filled, reverse=True)  # large first
+    assert max(c.get_zorder() for c in drawn) < hollow.get_zorder()
     plt.close(ax.figure)
 
 
