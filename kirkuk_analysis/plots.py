@@ -1687,6 +1687,18 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     )
     ax.set_yscale("function", functions=(to_page, to_date))
     ax.set_ylim(y1, y0)
+    # a long stretch without events, squeezed to a few points, is marked as an axis break:
+    # else a tick just past it ("2023" under December 2021) reads as the events' date
+    breaks = _squeezed(
+        [float(np.mean([mdates.date2num(r.mid) for r in g])) for g in groups],
+        to_page, to_date, y0, y1, height_pt,
+    )  # fmt: skip
+    for when in breaks:
+        ax.text(
+            0, when, "\u2248", fontsize=8, color="#444444", ha="center", va="center",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4}, zorder=5,
+            gid="squeezed",
+        )  # fmt: skip
     # each year's heading in the middle of the room kept above its first label
     for i, year in enumerate(years):
         if year:
@@ -1756,8 +1768,31 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     ax.set_xticks([])
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)  # the axvline above is the time axis
-    _chronology_legend(ds, ax, events)
+    _chronology_legend(ds, ax, events, squeezed=bool(breaks))
     return _described(ax, _chronology_words(events))
+
+
+def _squeezed(dates, to_page, to_date, y0: float, y1: float, height_pt: float) -> list[float]:
+    """Where the bent time axis squeezes a long stretch without events: for each stretch of
+    at least two months between two events' dates (or an end of the axis) drawn at under
+    a third of its length on a linear axis, the date at its middle on the page.
+
+    >>> linear = (lambda x: np.asarray(x) * 1.0, lambda y: np.asarray(y) * 1.0)
+    >>> _squeezed([100.0, 200.0], *linear, 0.0, 365.0, 365.0)
+    []
+    >>> bent = (lambda x: np.interp(x, [0, 100, 300, 365], [0, 300, 310, 365]),
+    ...         lambda y: np.interp(y, [0, 300, 310, 365], [0, 100, 300, 365]))
+    >>> _squeezed([100.0, 300.0], *bent, 0.0, 365.0, 365.0)
+    [200.0]
+    """
+    scale = height_pt / (y1 - y0)
+    points = sorted({y0, *dates, y1})
+    out = []
+    for a, b in itertools.pairwise(points):
+        drawn = float(to_page(b)) - float(to_page(a))
+        if b - a >= 60 and drawn * 3 < (b - a) * scale:
+            out.append(float(to_date((float(to_page(a)) + float(to_page(b))) / 2)))
+    return out
 
 
 def _chronology_words(events: pd.DataFrame) -> str:
@@ -1804,7 +1839,7 @@ def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
     if (events.start != events.end).any():
         # in the event's own colour, opaque: a lightened blue read as another party's
         handles.append(Line2D([], [], color="#777777", lw=3.5))
-        labels.append("range: date uncertain (bar in the event's colour)")
+        labels.append("range: date uncertain")
     return handles, labels
 
 
@@ -1824,23 +1859,26 @@ def _key_height(ds: Dataset, events: pd.DataFrame) -> float:
     return 0.14 + 0.125 * (sum(lines) + 1) + 0.03 * rows
 
 
-def _key_title(events: pd.DataFrame) -> str:
-    """What the marks mean, naming only what is drawn."""
+def _key_title(events: pd.DataFrame, squeezed: bool = False) -> str:
+    """What the marks mean, naming only what is drawn, on one line."""
     attacks, steps = (events.lane == "attack").any(), (events.lane == "step").any()
-    parts = ["\u2605 incident, colour: its target"] if attacks else []
+    parts = ["\u2605 incident, colour: target"] if attacks else []
     if steps:
-        parts.append(f"{'other markers' if attacks else 'markers'}: coordination steps, by kind")
-    return " \u00b7 ".join([*parts, "time axis stretched where events crowd"])
+        parts.append(f"{'others' if attacks else 'markers'}: coordination steps, by kind")
+    axis = "time axis stretched where events crowd"
+    if squeezed:  # where months pass without an event
+        axis += ", squeezed at \u2248"
+    return " \u00b7 ".join([*parts, axis])
 
 
-def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame) -> None:
-    """The key, above the axes."""
+def _chronology_legend(ds: Dataset, ax: Axes, events: pd.DataFrame, squeezed: bool = False) -> None:
+    """The key, above the axes (``squeezed``: the axis has a break mark to explain)."""
     handles, labels = _chronology_key(ds, events)
     if handles:
         legend = ax.legend(
             handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_KEY_COLUMNS,
             fontsize=6.5, frameon=False, handlelength=1.4, columnspacing=1.0,
             borderaxespad=0.2, handletextpad=0.4, title_fontsize=6.5,
-            title=_key_title(events),
+            title=_key_title(events, squeezed),
         )  # fmt: skip
         legend._legend_box.align = "left"

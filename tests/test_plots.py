@@ -380,9 +380,43 @@ def test_chronology_labels_every_event_apart_and_inside_the_figure(tmp_path, ds)
         middle = table.date_start + (table.date_end + pd.Timedelta(days=1) - table.date_start) / 2
         assert bool(years) == (middle.dt.year.nunique() > 1), name
         assert_apart_and_inside(found | years, ax.figure.bbox)
+        # the key too, its title included (a long title ran off the figure's right edge)
+        key = ax.get_legend().get_window_extent()
+        edge = ax.figure.bbox
+        assert edge.x0 <= key.x0 and key.x1 <= edge.x1 and key.y1 <= edge.y1, name
         width, height = ax.figure.get_size_inches()
         assert width == plots.PRINT_WIDTH and height <= 9.0, name  # one A4 page
         plt.close(ax.figure)
+
+
+def test_a_long_stretch_without_events_is_marked_as_squeezed(tmp_path):
+    """Months without events take a few points on the bent axis: a break mark says so,
+    between the events on either side (else the next tick, '2023' under December 2021,
+    reads as their date); evenly spread events get none."""
+    apart = load_package(
+        tmp_path / "a",
+        incidents=[  # a crowded January 2021 takes the page; then nothing until November 2023
+            *({"incident_id": f"I{d:02d}", "date_start": f"2021-01-{d:02d}"} for d in range(1, 31)),
+            {"incident_id": "I99", "date_start": "2023-11-05"},
+        ],
+    )
+    ax = plots.chronology(apart, start="2021-01-01", end="2023-12-31")
+    marks = [t for t in ax.texts if t.get_gid() == "squeezed"]
+    assert marks, "no break mark"
+    between = [mdates.num2date(t.get_position()[1]).date().isoformat() for t in marks]
+    assert any("2021-01-30" < when < "2023-11-05" for when in between), between
+    assert "\u2248" in ax.get_legend().get_title().get_text()  # the key explains it
+    plt.close(ax.figure)
+    monthly = load_package(
+        tmp_path / "b",
+        incidents=[
+            {"incident_id": f"I{m:02d}", "date_start": f"2021-{m:02d}-15"} for m in range(1, 13)
+        ],
+    )
+    ax = plots.chronology(monthly, start="2021-01-01", end="2021-12-31")
+    assert [t for t in ax.texts if t.get_gid() == "squeezed"] == []
+    assert "\u2248" not in ax.get_legend().get_title().get_text()
+    plt.close(ax.figure)
 
 
 def test_chronology_on_a_small_axes_still_never_overlaps(tmp_path):
