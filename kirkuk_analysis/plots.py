@@ -1712,6 +1712,17 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
 
     # marks (one artist per marker style: fast to draw), ranges, label glyphs, leaders
     label_x = _LABEL_X * px
+    # events on the same day in the same lane would share one mark's spot, the later hiding
+    # the earlier: the second and third are set 3.5 and 7 pt further right (their leaders
+    # start there); bars over the same range stay one bar, as the key shows them
+    x_at: dict = {}
+    seen: dict = {}
+    for r in (r for group in groups for r in group):
+        if r.start == r.end:
+            x_at[r.id] = x_of[r.lane] + 3.5 * px * min(seen.get((r.lane, r.mid), 0), 2)
+            seen[(r.lane, r.mid)] = seen.get((r.lane, r.mid), 0) + 1
+        else:
+            x_at[r.id] = x_of[r.lane]
     marks: dict = {}
     leaders = []
     for group, lines, centre in zip(groups, wrapped, centres, strict=True):
@@ -1729,16 +1740,16 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
         for r in group:
             if r.start == r.end:
                 marks.setdefault((r.marker, r.color, r.hollow, "marks"), []).append(
-                    (x_of[r.lane], r.mid, r.id)
+                    (x_at[r.id], r.mid, r.id)
                 )
             else:
                 ax.plot(
-                    [x_of[r.lane]] * 2, [r.start, r.end + pd.Timedelta(days=1)],
+                    [x_at[r.id]] * 2, [r.start, r.end + pd.Timedelta(days=1)],
                     color=r.color, lw=3.5, solid_capstyle="butt", zorder=3,
                     gid=f"range:{r.id}",
                 )  # fmt: skip
             leaders.append(
-                [(x_of[r.lane] + 3 * px, mdates.date2num(r.mid)),
+                [(x_at[r.id] + 3 * px, mdates.date2num(r.mid)),
                  ((_LANE_STEP + 7) * px, mdates.date2num(r.mid)),
                  (label_x - 10 * px, top), (label_x - 8 * px, top)]
             )  # fmt: skip

@@ -480,6 +480,32 @@ def test_chronology_draws_uncertain_dates_as_ranges(tmp_path):
     assert "I02" in marked and "range:I02" not in lines and "I01" not in marked
 
 
+def test_events_on_one_day_in_one_lane_each_have_a_mark_of_their_own(tmp_path):
+    """Two incidents on the same day were drawn on one spot, the later hiding the earlier
+    (10 killed on 2 May 2020 had no visible mark): each now has its own."""
+    data = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-05-02"},
+            {"incident_id": "I02", "date_start": "2021-05-02", "target": "civilians"},
+            {"incident_id": "I03", "date_start": "2021-05-02"},
+            {"incident_id": "I04", "date_start": "2021-06-20"},
+        ],
+    )
+    ax = plots.chronology(data)
+    spots = {}
+    for line in ax.lines:
+        if (line.get_gid() or "").startswith("marks:"):
+            ids = line.get_gid()[6:].split(",")
+            for i, x, y in zip(ids, line.get_xdata(), line.get_ydata(), strict=True):
+                spots[i] = (float(x), float(mdates.date2num(y)))
+    assert sorted(spots) == ["I01", "I02", "I03", "I04"]
+    same_day = [spots[i] for i in ("I01", "I02", "I03")]
+    assert len(set(same_day)) == 3  # three marks, none on another
+    assert len({y for _, y in same_day}) == 1  # all at their date
+    plt.close(ax.figure)
+
+
 # ---- the map -------------------------------------------------------------------------
 
 IRAQ_LON, IRAQ_LAT = (38.8, 48.6), (29.1, 37.4)
