@@ -599,6 +599,10 @@ def monthly_casualties(
         ax.set_xlim(span[0], (wide.index[-1] + 1).to_timestamp())
         ax.xaxis.set_major_locator(_month_ticks(wide.index))
         ax.xaxis.set_major_formatter(_month_label)
+        # a short unlabelled tick at every month's start, so that a bar is read as its own
+        # month, not the labelled one next to it (December's ends at "Jan")
+        ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(span)))
+        ax.tick_params(axis="x", which="minor", length=2)
     if len(wide.columns):
         _legends(ax, "party")
     else:
