@@ -242,13 +242,14 @@ def print_to_pdf(
             try:
                 with held_signals():  # started and recorded, so that it is killed, or neither
                     process = _launch(executable, page.as_uri(), work, log)
-                problem = _wait(process, timeout)
+                problem = _wait(process, timeout, work / "out.pdf")
+                exited = process.poll() is not None
             finally:
                 if process is not None:
                     with held_signals():
                         _kill_group(process)  # also on Ctrl-C or SIGTERM, and any helper
                         _remove_singleton_folder(work / "profile")
-        pdf = _printed(work, process, problem)
+        pdf = _printed(work, process, problem, exited)
     write_atomically(pdf_path, pdf)
 
 
@@ -334,10 +335,12 @@ class Printer:
             )  # fmt: skip
             return
         try:
-            problem = _wait(process, self.timeout)
+            problem = _wait(process, self.timeout, self._work / "out.pdf")
+            exited = process.poll() is not None
         finally:
             self._stop_chromium()
-        if problem is None and process.returncode == 0 and not self._served.is_set():
+        printed = problem is None and (process.returncode == 0 or not exited)
+        if printed and not self._served.is_set():
             # Chromium printed without reading the page (the address unreachable: it prints
             # its own error page): not the brief, so print it the ordinary way
             self.close()
@@ -346,7 +349,7 @@ class Printer:
                 margins_mm=self.margins_mm, timeout=self.timeout,
             )  # fmt: skip
             return
-        write_atomically(pdf_path, _printed(self._work, process, problem))
+        write_atomically(pdf_path, _printed(self._work, process, problem, exited))
         self.close()
 
     def close(self) -> None:
@@ -444,20 +447,71 @@ def _launch(executable: str, url: str, work: Path, log) -> subprocess.Popen:
         raise ChromiumError(f"could not start {executable}: {exc.strerror}") from exc
 
 
-def _wait(process: subprocess.Popen, timeout: float) -> str | None:
-    """Wait up to ``timeout`` seconds for Chromium to exit; what went wrong, or None."""
+def _wait(process: subprocess.Popen, timeout: float, pdf: Path | None = None) -> str | None:
+    """Wait up to ``timeout`` seconds for Chromium to exit, or for ``pdf`` to be whole
+    (:func:`_whole_pdf`), whichever comes first; what went wrong, or None.
+
+    Chromium takes about 0.1 s to shut down after writing the PDF, time the print need not
+    wait for: its process group is killed once the file is whole.
+    """
+    deadline = time.monotonic() + timeout
+    size = 0
+    while True:
+        try:
+            process.wait(timeout=min(0.01, max(deadline - time.monotonic(), 0)))
+            return None
+        except subprocess.TimeoutExpired:
+            pass
+        if pdf is not None:
+            try:
+                now = pdf.stat().st_size
+            except OSError:
+                now = 0
+            if now != size:  # looked at again only once it has grown
+                size = now
+                if _whole_pdf(pdf):
+                    return None
+        if time.monotonic() >= deadline:
+            return f"Chromium did not print within {timeout:g} s"
+
+
+#: A PDF's last lines: ``startxref``, the offset of its cross-reference section, ``%%EOF``.
+_TRAILER = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+
+
+def _whole_pdf(path: Path) -> bool:
+    """Whether ``path`` holds a whole PDF: it starts as one, and it ends with the trailer of
+    a PDF whose cross-reference section lies inside it (a file still being written has no
+    such end; Chromium writes its PDF front to back).
+
+    >>> _whole_pdf(Path("/nonexistent/out.pdf"))
+    False
+    """
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"Chromium did not print within {timeout:g} s"
-    return None
+        with open(path, "rb") as pdf:
+            head = pdf.read(5)
+            size = pdf.seek(0, os.SEEK_END)
+            pdf.seek(max(size - 64, 0))
+            trailer = _TRAILER.search(pdf.read())
+            if head != b"%PDF-" or trailer is None or int(trailer.group(1)) >= size:
+                return False
+            pdf.seek(int(trailer.group(1)))
+            section = pdf.read(32)
+    except OSError:
+        return False
+    # a cross-reference table, or a cross-reference stream object ("12 0 obj")
+    return section.startswith(b"xref") or re.match(rb"\d+\s+\d+\s+obj", section) is not None
 
 
-def _printed(work: Path, process: subprocess.Popen, problem: str | None) -> bytes:
+def _printed(
+    work: Path, process: subprocess.Popen, problem: str | None, exited: bool = True
+) -> bytes:
     """The whole PDF Chromium wrote to ``work/out.pdf``, or :class:`ChromiumError` with
-    ``problem`` (or what is wrong with its exit or its file) and Chromium's own words."""
+    ``problem`` (or what is wrong with its exit or its file) and Chromium's own words.
+    ``exited``: False when Chromium was stopped once its PDF was whole (its exit is then
+    not its own)."""
     out = work / "out.pdf"
-    if problem is None and process.returncode != 0:
+    if problem is None and exited and process.returncode != 0:
         problem = (
             f"Chromium was killed by signal {-process.returncode}"
             if process.returncode < 0

@@ -28,6 +28,7 @@ import functools
 import os
 import re
 import stat
+import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -701,11 +702,30 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
         with held_signals():
             try:
                 if km.has_kernel:
+                    _kill_now(km)
                     run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 - a clean-up must not hide why the brief stopped
                 pass
             finally:
                 run_sync(km.cleanup_resources)()
+
+
+def _kill_now(km) -> None:
+    """Kill the kernel's process group and reap the kernel, at once.
+
+    jupyter_client's own forced shutdown checks that the kernel is gone only every 0.1 s,
+    which every brief paid after its last cell; it then finds the kernel gone and cleans up.
+    """
+    from jupyter_core.utils import run_sync
+
+    process = getattr(km.provisioner, "process", None)
+    if not isinstance(process, subprocess.Popen):  # another provisioner: its own shutdown
+        return
+    run_sync(km.provisioner.kill)()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass  # the shutdown that follows waits and warns as it always did
 
 
 def html_exporter():

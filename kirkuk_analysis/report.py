@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from kirkuk_analysis import _paths
@@ -187,12 +188,17 @@ def place_label(ds, place_id, geo_precision=None) -> str:
     """
     if place_id is None or pd.isna(place_id):
         return "not given"
-    row = _places(ds).loc[place_id]
-    label = str(row["name"])
-    if str(row["kind"]) == "city" and label == str(row["province"]):
+    places = ds.places
+    # a look-up by position, not set_index(): tables label every row, and that took 2 ms each
+    at = np.flatnonzero(places["place_id"].to_numpy(dtype=object) == place_id)
+    if not len(at):
+        raise KeyError(place_id)
+    name, kind, province = (str(places[c].iat[at[0]]) for c in ("name", "kind", "province"))
+    label = name
+    if kind == "city" and label == province:
         label += " city"
-    elif str(row["kind"]) != "province":
-        label += f", {row['province']}"
+    elif kind != "province":
+        label += f", {province}"
     if geo_precision is not None and not pd.isna(geo_precision) and int(geo_precision) == 2:
         label = "near " + label
     return label
@@ -257,22 +263,29 @@ def casualty_totals(ds) -> pd.DataFrame:
     """
     per = incident_casualties(ds)
     cols = list(ds.vocab.outcomes)
-    if per.empty:
-        empty = pd.DataFrame(columns=[*cols, "open_ended"], index=pd.Index([], name="party"))
-        return empty.astype({c: "Int64" for c in cols} | {"open_ended": bool})
-    table = per.pivot_table(index="party", columns="outcome", values="best", aggfunc="sum")
-    table = table.reindex(columns=cols).astype("Int64")
-    order = [p for p in ds.vocab.parties if p in table.index]
-    table = table.loc[order]
-    table["open_ended"] = per.groupby("party")["open_ended"].any().reindex(order).to_numpy()
-    total = {c: table[c].sum() if table[c].notna().any() else pd.NA for c in cols}
-    total["open_ended"] = bool(table["open_ended"].any())
-    table.loc["total"] = pd.Series(total)
-    table[cols] = table[cols].astype("Int64")
-    table["open_ended"] = table["open_ended"].astype(bool)
-    table.index.name = "party"
-    table.columns.name = None
-    return table
+    # Summed in plain Python: a selection has tens of figures, and pandas' pivot_table took
+    # 30-50 ms a call for them (a brief calls this several times).
+    sums: dict[tuple[str, str], int] = {}
+    open_ended: dict[str, bool] = {}
+    for party, outcome, best, floor in zip(
+        per["party"], per["outcome"], per["best"], per["open_ended"], strict=True
+    ):
+        sums[party, outcome] = sums.get((party, outcome), 0) + int(best)
+        open_ended[party] = open_ended.get(party, False) or bool(floor)
+    order = [p for p in ds.vocab.parties if p in open_ended]
+    rows = order + ["total"] if order else []
+    columns: dict = {}
+    for c in cols:
+        values = [sums.get((p, c)) for p in order]
+        known = [v for v in values if v is not None]
+        total = sum(known) if known else None
+        columns[c] = pd.array(values + [total] if order else [], dtype="Int64")
+    columns["open_ended"] = np.array(
+        [open_ended[p] for p in order] + [any(open_ended.values())] if order else [], dtype=bool
+    )
+    # the index is text as pandas infers it, and an empty one has no dtype to infer
+    index = pd.Index(rows, dtype="str" if rows else object, name="party")
+    return pd.DataFrame(columns, index=index)
 
 
 def _attacks(ds) -> pd.DataFrame:
@@ -298,8 +311,10 @@ def key_figures(ds) -> dict:
     """
     inc = ds.incidents
     totals = casualty_totals(ds)
-    places = _places(ds)
-    provinces = sorted({str(places.loc[p, "province"]) for p in inc["place_id"].astype(str)})
+    province_of = dict(
+        zip(ds.places["place_id"].astype(str), ds.places["province"].astype(str), strict=True)
+    )
+    provinces = sorted({province_of[p] for p in inc["place_id"].astype(str)})
     kinds = ds.coordination["kind"].astype(str).value_counts()
     by_kind = {k: int(kinds[k]) for k in ds.vocab.kinds if kinds.get(k, 0)}
 

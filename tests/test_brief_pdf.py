@@ -413,6 +413,40 @@ def test_a_chromium_without_a_pdf_is_a_clear_error(tmp_path, private_tmp, body, 
     assert list(private_tmp.iterdir()) == []
 
 
+def test_a_pdf_is_whole_only_once_its_trailer_and_cross_reference_are_written(tmp_path):
+    from kirkuk_analysis._chromium import _whole_pdf
+
+    pdf = tmp_path / "out.pdf"
+    whole = _tiny_pdf().encode()
+    pdf.write_bytes(whole)
+    assert _whole_pdf(pdf)
+    for cut in range(len(whole) - 1):  # every moment of a front-to-back write
+        pdf.write_bytes(whole[:cut])
+        assert not _whole_pdf(pdf), cut
+    # a trailer pointing past the file, or at something that is no cross-reference section
+    at = whole.rindex(b"startxref")
+    pdf.write_bytes(whole[:at] + b"startxref\n999999\n%%EOF\n")
+    assert not _whole_pdf(pdf)
+    pdf.write_bytes(whole[:at] + b"startxref\n3\n%%EOF\n")
+    assert not _whole_pdf(pdf)
+    # a cross-reference stream (an object) instead of a table, as newer writers make
+    pdf.write_bytes(whole[:at] + b"startxref\n9\n%%EOF\n")
+    assert whole[9:16] == b"1 0 obj" and _whole_pdf(pdf)
+
+
+def test_the_print_does_not_wait_for_chromium_to_exit_once_the_pdf_is_whole(tmp_path, private_tmp):
+    pids = tmp_path / "pids"
+    # writes the whole PDF, then takes its time to shut down (a helper too)
+    chromium = fake_chromium(tmp_path, WRITE_TINY_PDF + f"sleep 300 & echo $$ $! > {pids}; wait\n")
+    t0 = time.monotonic()
+    pdf = print_small(tmp_path, chromium, timeout=60)
+    assert time.monotonic() - t0 < 30  # not the 60 s deadline: the PDF was there
+    assert pdf.read_bytes() == _tiny_pdf().encode()
+    for pid in map(int, pids.read_text().split()):
+        assert not _alive(pid), pid
+    assert list(private_tmp.iterdir()) == []
+
+
 def test_a_hung_chromium_is_killed_with_its_helpers_at_the_deadline(tmp_path, private_tmp):
     from kirkuk_analysis import _chromium
 
@@ -696,7 +730,8 @@ def test_kernel_and_chromium_are_gone_after_a_brief(tmp_path, monkeypatch, priva
     (km,) = started["kernels"]
     assert not km.has_kernel
     (process,) = started["chromium"]
-    assert process.returncode == 0
+    # reaped: it exited, or was killed once its PDF was whole (it was: the brief is there)
+    assert process.returncode in (0, -signal.SIGKILL)
     assert _group_alive(process.pid) == []  # nothing left of Chromium's process group
     assert [p.name for p in private_tmp.iterdir()] == []  # no profile, HTML or work folder
 
