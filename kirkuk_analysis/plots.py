@@ -894,7 +894,11 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     disputed_provinces = set(places.province[places.disputed.fillna(False).astype(bool)]
                              .astype(str))  # fmt: skip
     table = incident_table(ds)
-    located = table.dropna(subset=["lon", "lat"])
+    # only the columns the map reads: each row selection below copies every column, and the
+    # wide table's (a figure column per party and outcome) made them ~10 ms each
+    located = table.dropna(subset=["lon", "lat"])[
+        ["incident_id", "place_id", "province", "lon", "lat", "target", "killed"]
+    ]
     x0, x1, y0, y1 = extent if extent is not None else _map_extent(ds, located.lon, located.lat)
 
     # one collection, not a patch per governorate: adding patches makes matplotlib walk

@@ -1042,6 +1042,22 @@ def casualty_scope(ds) -> str:
     )
 
 
+def _steps_label(kf: dict) -> str:
+    """The key-figures label of the coordination count: it says how many of them are
+    context items (base handovers, statements), which are no Baghdad-Erbil step.
+
+    >>> _steps_label({"coordination_steps": 32, "coordination_by_kind": {"context": 11}})
+    'coordination steps, incl. 11 context items'
+    >>> _steps_label({"coordination_steps": 1, "coordination_by_kind": {"meeting": 1}})
+    'coordination step'
+    """
+    label = "coordination step" if kf["coordination_steps"] == 1 else "coordination steps"
+    context = kf["coordination_by_kind"].get("context", 0)
+    if context:
+        label += f", incl. {_plural(context, 'context item')}"
+    return label
+
+
 def key_figures_html(ds) -> str:
     """The key-figures box of the brief: headline numbers and casualties by party.
 
@@ -1056,7 +1072,7 @@ def key_figures_html(ds) -> str:
         (kf["killed"], "killed"),
         (kf["wounded"], "wounded"),
         (kf["captured"], "captured"),
-        (kf["coordination_steps"], "coordination steps"),
+        (kf["coordination_steps"], _steps_label(kf)),
     ]
     totals = casualty_totals(ds)
     chosen = _chosen_parties(ds)

@@ -411,3 +411,18 @@ def test_the_narrative_names_where_things_happened_and_counts_right(two_reports,
                        casualties=[{"incident_id": "I01", "best": 4}])  # fmt: skip
     single = report.narrative(one, "2021-01-01", "2021-12-31")
     assert "The incident was" in single and "deadliest" not in single
+
+
+def test_the_key_figures_say_how_many_coordination_steps_are_context_items(ds):
+    """Context items (base handovers, statements) are rows of the coordination table, not
+    Baghdad-Erbil steps: the headline count says how many of it they are."""
+    kinds = ds.coordination["kind"].astype(str)
+    box = report.key_figures_html(ds)
+    label = box.split('class="kf-note"')[0]
+    if (kinds == "context").any():
+        n = int((kinds == "context").sum())
+        assert f"coordination steps, incl. {n} context item" in label
+    without = ds.replace(coordination=ds.coordination[kinds != "context"])
+    label = report.key_figures_html(without).split('class="kf-note"')[0]
+    assert "coordination steps<" in label or "coordination step<" in label
+    assert "context" not in label
