@@ -499,6 +499,7 @@ def execute_notebook(
     meanwhile=None,
     saved_as: Path | None = None,
     first=None,
+    check_data_in_kernel: bool = False,
 ) -> Path:
     """Run the brief notebook with papermill into ``executed_path``; return that path.
 
@@ -510,7 +511,9 @@ def execute_notebook(
     ``first`` (optional) is called as soon as the kernel process is started, before
     papermill is imported: a check there (one that raises) overlaps the kernel's boot and
     stops the brief within moments. ``saved_as`` is the path recorded in the notebook's
-    metadata (default: ``executed_path``).
+    metadata (default: ``executed_path``). ``check_data_in_kernel``: the kernel checks the
+    data package (:func:`check_data`) with its preloaded imports, before any cell runs;
+    :class:`BriefDataError` when it is not valid.
 
     The kernel is started before papermill is imported: a kernel takes about a second to
     boot in its own process and papermill's imports take as long in this one, so the two
@@ -539,7 +542,8 @@ def execute_notebook(
         with noticing_signals(), temporary_folder("kirkuk-brief-") as workdir:
             run_path = workdir / "run.ipynb"
             kernel_name = _kernel_name()
-            with _started_kernel(kernel_name, workdir) as km:
+            data_check = (data_dir, parameters.get("data_dir")) if check_data_in_kernel else None
+            with _started_kernel(kernel_name, workdir, data_check) as (km, preloaded):
                 if first is not None:
                     first()
                     checkpoint()
@@ -551,6 +555,13 @@ def execute_notebook(
                 if meanwhile is not None:
                     meanwhile()
                 checkpoint()
+                if data_check is not None:
+                    problem = preloaded(km)
+                    checkpoint()
+                    if problem is _UNANSWERED:  # the kernel could not tell: ask here
+                        check_data(data_dir)
+                    elif problem is not None:
+                        raise BriefDataError(problem)
                 try:
                     nb = papermill.execute_notebook(
                         _unformatted(source),  # papermill formats paths with the parameters
@@ -646,9 +657,21 @@ def _writable(folder: Path) -> bool:
     return at.is_dir() and os.access(at, os.W_OK | os.X_OK)
 
 
+#: What the kernel's answer to the preload is when there is none (it died, or failed).
+_UNANSWERED = object()
+
+
 @contextmanager
-def _started_kernel(kernel_name: str, cwd: Path | str):
-    """A kernel process started now (not waited for), shut down on exit.
+def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
+    """A kernel process started now (not waited for), shut down on exit; yields the kernel
+    manager and a function that waits for the preload's answer (see below).
+
+    The kernel is asked at once to import :data:`PRELOAD`. With ``data_check`` (the
+    data folder as the user gave it, and as an absolute path; both None for the shipped
+    package), it also checks the data package with those imports (:func:`check_data`, in
+    the kernel: this process then never imports pandas, and its own check competed with
+    the kernel's boot for the CPUs, about 0.5 s of every brief); the function returns the
+    problem's one line, None when the data is valid, or :data:`_UNANSWERED`.
 
     Started as nbclient would start it (its ``--HistoryManager.hist_file=:memory:``, so a
     brief writes no IPython history), with its connection file in ``cwd`` (a temporary
@@ -689,12 +712,20 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
                 kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
                 # closing must not wait for a kernel that never came up to take the request
                 kc.shell_channel.socket.setsockopt(zmq.LINGER, 0)
-                kc.execute(
+                expressions = {}
+                if data_check is not None:
+                    shown, absolute = data_check
+                    expressions["problem"] = (
+                        "__import__('kirkuk_analysis.brief').brief._data_problem("
+                        f"{absolute!r}, {None if shown is None else str(shown)!r})"
+                    )
+                msg_id = kc.execute(
                     "".join(f"__import__({module!r})\n" for module in PRELOAD),
                     silent=True,
                     store_history=False,
+                    user_expressions=expressions,
                 )
-            yield km
+            yield km, functools.partial(_preload_answer, kc, msg_id)
         finally:
             with held_signals():
                 kc.stop_channels()
@@ -708,6 +739,36 @@ def _started_kernel(kernel_name: str, cwd: Path | str):
                 pass
             finally:
                 run_sync(km.cleanup_resources)()
+
+
+def _preload_answer(kc, msg_id: str, km, timeout: float = 120.0):
+    """The kernel's answer to the preload's ``problem`` expression: a text, None, or
+    :data:`_UNANSWERED` (the kernel died or failed, or did not answer within ``timeout``
+    seconds; papermill then reports a kernel that did not start, as it would have)."""
+    import ast
+    import queue
+    import time
+
+    from jupyter_core.utils import run_sync
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            reply = kc.get_shell_msg(timeout=0.05)
+        except queue.Empty:
+            if not run_sync(km.is_alive)():
+                return _UNANSWERED
+            continue
+        if reply.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        answer = reply["content"].get("user_expressions", {}).get("problem", {})
+        if answer.get("status") != "ok":
+            return _UNANSWERED
+        try:
+            return ast.literal_eval(answer["data"]["text/plain"])
+        except (KeyError, ValueError, SyntaxError):
+            return _UNANSWERED
+    return _UNANSWERED
 
 
 def _kill_now(km) -> None:
@@ -853,12 +914,14 @@ def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
     )
 
 
-def check_data(data_dir: Path | str | None = None) -> None:
+def check_data(data_dir: Path | str | None = None, shown: str | None = None) -> None:
     """Load the data package once; raise :class:`BriefDataError` (one line, pointing at
-    ``kirkuk-analysis validate``) when it is not valid or cannot be read."""
+    ``kirkuk-analysis validate`` for ``shown``, default ``data_dir``) when it is not valid
+    or cannot be read."""
     from kirkuk_analysis import data  # imported first: its name is needed to catch its error
 
-    command = "kirkuk-analysis validate" + (f" {_shell_word(data_dir)}" if data_dir else "")
+    shown = data_dir if shown is None else shown
+    command = "kirkuk-analysis validate" + (f" {_shell_word(shown)}" if shown else "")
     try:
         data.load(data_dir)
     except data.DataValidationError as exc:
@@ -871,6 +934,20 @@ def check_data(data_dir: Path | str | None = None) -> None:
             f"the data package cannot be read ({type(exc).__name__}: {_first_line(exc)}); "
             f"run `{command}`"
         ) from None
+
+
+def _data_problem(data_dir: str | None = None, shown: str | None = None) -> str | None:
+    """:func:`check_data`'s one line, or None when the data package is valid: what the
+    brief's kernel answers before any cell runs.
+
+    >>> _data_problem() is None  # the shipped package
+    True
+    """
+    try:
+        check_data(data_dir, shown)
+    except BriefDataError as exc:
+        return str(exc)
+    return None
 
 
 def _shell_word(path: Path | str) -> str:
@@ -926,8 +1003,9 @@ def make_brief(
         stack.enter_context(_config_folders(work))
         executed = work / "executed.ipynb"
         say(f"running notebook brief.ipynb ({params.describe()})")
-        # While the kernel boots (its own process), this process loads the data package
-        # once: an invalid one stops the brief there, before any cell runs. While the
+        # The kernel checks the data package with the imports it preloads, before any cell
+        # runs: an invalid one stops the brief there (checked in this process, the import
+        # of pandas alone competed with the kernel's boot for the CPUs). While the
         # kernel runs the notebook (this process mostly waits for its messages), a thread
         # readies nbconvert, then starts Chromium, which waits for the page (about 0.8 s
         # of its start no longer comes after the notebook). The thread starts once
@@ -960,7 +1038,7 @@ def make_brief(
                 progress_bar=progress_bar,
                 meanwhile=meanwhile,
                 saved_as=out.notebook,
-                first=lambda: check_data(data_dir),
+                check_data_in_kernel=True,
             )
         except BriefError as exc:
             if exc.executed_notebook is not None:  # a cell failed: keep it, for audit

@@ -666,9 +666,9 @@ def _recording(monkeypatch):
 
     @contextlib.contextmanager
     def kernel(*args, **kwargs):
-        with real_kernel(*args, **kwargs) as km:
+        with real_kernel(*args, **kwargs) as (km, preloaded):
             started["kernels"].append(km)
-            yield km
+            yield km, preloaded
 
     def kill_group(process):  # every Chromium process ends here, however its print went
         started["chromium"].append(process)
@@ -807,6 +807,27 @@ def quick_brief(output: Path, notebook: Path, **kwargs) -> Path:
     )
 
 
+def test_the_brief_process_leaves_pandas_to_the_kernel(tmp_path):
+    """The data check and the tables are the kernel's: the brief's own process never
+    imports pandas (its import competed with the kernel's boot for the CPUs)."""
+    source = tiny_notebook(tmp_path / "src", "import kirkuk_analysis\nkirkuk_analysis.load()")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kirkuk_analysis import brief\n"
+        f"brief.make_brief(brief.validate_params('2021-01-01', '2021-03-31'), "
+        f"Path({str(tmp_path / 'b.pdf')!r}), notebook=Path({str(source)!r}), log=print)\n"
+        "print('pandas imported:', 'pandas' in sys.modules)\n"
+    )
+    env = dict(os.environ, CHROMIUM=fake_chromium(tmp_path, WRITE_TINY_PDF))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "pandas imported: False"
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_the_executed_notebook_never_clobbers_a_notebook_no_brief_wrote(tmp_path, monkeypatch):
     monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
     source = tiny_notebook(tmp_path / "src")
@@ -895,9 +916,9 @@ def test_a_kernel_killed_while_starting_is_a_message(tmp_path, monkeypatch, caps
 
     @contextlib.contextmanager
     def killed(*args, **kwargs):
-        with real_kernel(*args, **kwargs) as km:
+        with real_kernel(*args, **kwargs) as (km, preloaded):
             os.kill(km.provisioner.process.pid, signal.SIGKILL)
-            yield km
+            yield km, preloaded
 
     monkeypatch.setattr(brief, "_started_kernel", killed)
     out = tmp_path / "out" / "b.pdf"

@@ -543,6 +543,47 @@ def test_brief_with_invalid_data_exits_2_before_any_cell(data_copy, tmp_path, mo
     assert not out.parent.exists()
 
 
+def test_invalid_data_is_found_in_this_process_when_the_kernel_cannot_tell(
+    data_copy, tmp_path, monkeypatch, capsys
+):
+    """The kernel checks the data before any cell; when it gives no answer (it failed or
+    died first), the brief checks here, with the same message."""
+    import papermill
+
+    monkeypatch.setattr(brief, "_preload_answer", lambda *a, **k: brief._UNANSWERED)
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
+    )
+    _set_cell(data_copy / "casualties.csv", 0, "outcome", "vanished")
+    out = tmp_path / "out" / "b.pdf"
+    assert cli.main(["brief", "--data-dir", str(data_copy), "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "kirkuk-analysis: error: the data package is not valid (1 problem(s)); "
+        f"run `kirkuk-analysis validate {data_copy}` to list them"
+    )
+    assert not out.parent.exists()
+
+
+def test_a_relative_data_folder_is_checked_in_the_kernel_and_named_as_given(
+    data_copy, tmp_path, monkeypatch, capsys
+):
+    """The kernel runs in a folder of its own: it checks the folder the user meant, and the
+    message names it as the user wrote it."""
+    import papermill
+
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
+    )
+    _set_cell(data_copy / "incidents.csv", 1, "date_start", "2021-13-45")
+    monkeypatch.chdir(data_copy.parent)
+    out = tmp_path / "out" / "b.pdf"
+    assert cli.main(["brief", "--data-dir", data_copy.name, "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "kirkuk-analysis: error: the data package is not valid (1 problem(s)); "
+        f"run `kirkuk-analysis validate {data_copy.name}` to list them"
+    )
+
+
 def test_brief_with_unreadable_data_exits_2_as_a_real_process(cli_command, data_copy, tmp_path):
     (data_copy / "places.csv").write_bytes(b"place_id,name\n\xff\xfe,broken\n")
     done = run_cli(
