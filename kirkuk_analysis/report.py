@@ -69,6 +69,7 @@ __all__ = [
     "selection_notes",
     "sources_html",
     "sources_table",
+    "steps_and_context",
     "url_html",
     "where",
 ]
@@ -1042,20 +1043,18 @@ def casualty_scope(ds) -> str:
     )
 
 
-def _steps_label(kf: dict) -> str:
-    """The key-figures label of the coordination count: it says how many of them are
-    context items (base handovers, statements), which are no Baghdad-Erbil step.
+def steps_and_context(kf: dict) -> tuple[int, int]:
+    """(coordination steps, context items) of :func:`key_figures`: the rows of the
+    coordination table apart from those of kind ``context`` (base handovers, statements:
+    background to the Baghdad-Erbil steps, not steps), and those. The brief counts them
+    apart, so that no headline counts a base handover as a step.
 
-    >>> _steps_label({"coordination_steps": 32, "coordination_by_kind": {"context": 11}})
-    'coordination steps, incl. 11 context items'
-    >>> _steps_label({"coordination_steps": 1, "coordination_by_kind": {"meeting": 1}})
-    'coordination step'
+    >>> kf = {"coordination_steps": 32, "coordination_by_kind": {"call": 21, "context": 11}}
+    >>> steps_and_context(kf)
+    (21, 11)
     """
-    label = "coordination step" if kf["coordination_steps"] == 1 else "coordination steps"
-    context = kf["coordination_by_kind"].get("context", 0)
-    if context:
-        label += f", incl. {_plural(context, 'context item')}"
-    return label
+    context = int(kf["coordination_by_kind"].get("context", 0))
+    return int(kf["coordination_steps"]) - context, context
 
 
 def key_figures_html(ds) -> str:
@@ -1072,8 +1071,11 @@ def key_figures_html(ds) -> str:
         (kf["killed"], "killed"),
         (kf["wounded"], "wounded"),
         (kf["captured"], "captured"),
-        (kf["coordination_steps"], _steps_label(kf)),
     ]
+    steps, context = steps_and_context(kf)
+    cells.append((steps, "coordination step" if steps == 1 else "coordination steps"))
+    if context:
+        cells.append((context, "context item" if context == 1 else "context items"))
     totals = casualty_totals(ds)
     chosen = _chosen_parties(ds)
     parties = []
@@ -1101,10 +1103,10 @@ def key_figures_html(ds) -> str:
     if len(totals) and bool(totals["open_ended"].any()):
         notes.append("* includes an \u201cat least\u201d figure.")
     if kf["coordination_by_kind"]:
-        steps = ", ".join(
-            f"{n} {_kind(ds, k, n, short=True)}" for k, n in kf["coordination_by_kind"].items()
-        )
-        notes.append(f"Coordination steps: {steps}.")
+        kinds = [(k, n) for k, n in kf["coordination_by_kind"].items() if k != "context"]
+        if kinds:
+            steps_text = ", ".join(f"{n} {_kind(ds, k, n, short=True)}" for k, n in kinds)
+            notes.append(f"Coordination steps: {steps_text}.")
     return (
         _templates()
         .get_template("key_figures.html.j2")
@@ -1241,15 +1243,20 @@ def narrative(
                 f"({_plural(peak, 'incident')})."
             )
         paras.append(" ".join(sentences))
-    steps = kf["coordination_steps"]
+    steps, context = steps_and_context(kf)
+    # context items (base handovers, statements) are counted apart from the steps
+    besides = f"{_plural(context, 'context item')} (base handovers, statements)" if context else ""
     if steps:
         co = ds.coordination.sort_values(["date_start", "step_id"])
-        kinds = [f"{n} {_kind(ds, k, n)}" for k, n in kf["coordination_by_kind"].items()]
+        kinds = [
+            f"{n} {_kind(ds, k, n)}" for k, n in kf["coordination_by_kind"].items()
+            if k != "context"
+        ]  # fmt: skip
         firsts = co[co["kind"].astype(str).isin(["agreement", "implementation"])]
         text = (
             f"Over the same period and area the articles record "
             f"{_plural(steps, 'coordination step')} between Baghdad, Erbil and the coalition: "
-            f"{_join(kinds)}."
+            f"{_join(kinds)}" + (f"; and {besides} besides." if besides else ".")
         )
         if len(firsts):
             f0 = firsts.iloc[0]
@@ -1266,7 +1273,10 @@ def narrative(
                 )
         paras.append(text)
     else:
-        paras.append("The articles record no coordination step in this period and area.")
+        paras.append(
+            "The articles record no coordination step in this period and area"
+            + (f", only {besides}." if besides else ".")
+        )
     if kf["claims"]:
         paras.append(
             f"The articles also give {_plural(kf['claims'], 'aggregate figure')} "

@@ -84,6 +84,30 @@ def _shows_id(flat: str, identifier: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(identifier)}(?![\w-])", flat) is not None
 
 
+#: Each figure's section heading, and words of the figure itself (its title or key).
+FIGURE_SECTIONS = {
+    "Killed by month": "Recorded killed per month",
+    "Map": "Incidents by place",
+    "Timeline": "time axis stretched",
+}
+SECTIONS = (
+    "Summary", *FIGURE_SECTIONS, "Incidents", "Coordination steps",
+    "Reported aggregate claims", "Method", "Sources", "Evidence",
+)  # fmt: skip
+
+
+def _check_pages(text: str) -> None:
+    """A figure is on the page of its section heading, and no page ends with a heading."""
+    pages = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in text.split("\f")]
+    for heading, figure in FIGURE_SECTIONS.items():
+        at = [i for i, lines in enumerate(pages) if heading in lines]
+        shown = [i for i, lines in enumerate(pages) if any(figure in ln for ln in lines)]
+        assert at and at == shown[:1], (heading, at, shown)
+    for i, lines in enumerate(pages):
+        body = [ln for ln in lines if not ln.startswith("kirkuk-analysis ")]  # the footer
+        assert not body or body[-1] not in SECTIONS, (i + 1, body[-1])
+
+
 def _check_places(flat: str, ids: set[str]) -> None:
     """Each selected incident's place and id are in the brief.
 
@@ -103,6 +127,7 @@ def test_brief_kirkuk_2021(tmp_path):
     ids, totals = _totals("2021-01-01", "2021-12-31", {"Kirkuk"})
     assert ids  # the shipped data has incidents there; an added article may add more
     _check_places(flat, ids)
+    _check_pages(text)
     assert f"{len(ids)} incident{'s' if len(ids) != 1 else ''} in Kirkuk province" in flat
     assert f"{totals[('all', 'killed')]} killed" in flat
     if totals[("peshmerga", "killed")]:
@@ -120,6 +145,7 @@ def test_brief_all_provinces_2020_2024(tmp_path):
     flat = _flat(text)
     ids, totals = _totals("2020-01-01", "2024-12-31")
     _check_places(flat, ids)
+    _check_pages(text)
     # no province chosen: the provinces where the incidents happened are named
     province_of = {r["place_id"]: r["province"] for r in _rows("places")}
     provinces = sorted({province_of[r["place_id"]] for r in _rows("incidents")
@@ -130,7 +156,11 @@ def test_brief_all_provinces_2020_2024(tmp_path):
     for outcome in ("killed", "wounded", "captured"):
         assert f"{totals[('all', outcome)]} {outcome}" in flat, outcome
     assert f"{totals[('peshmerga', 'killed')]} Peshmerga" in flat
-    assert f"{len(_rows('coordination'))} coordination steps" in flat
+    # context items (base handovers, statements) are counted apart from the steps
+    kinds = [r["kind"] for r in _rows("coordination")]
+    assert f"{len(kinds) - kinds.count('context')} coordination steps" in flat
+    if "context" in kinds:
+        assert f"{kinds.count('context')} context item" in flat
     for source in _rows("sources"):
         if source["headline"]:
             assert _shows(flat, _flat(source["headline"])[:40]), source["source_id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -413,16 +414,20 @@ def test_the_narrative_names_where_things_happened_and_counts_right(two_reports,
     assert "The incident was" in single and "deadliest" not in single
 
 
-def test_the_key_figures_say_how_many_coordination_steps_are_context_items(ds):
-    """Context items (base handovers, statements) are rows of the coordination table, not
-    Baghdad-Erbil steps: the headline count says how many of it they are."""
+def test_context_items_are_counted_apart_from_the_coordination_steps(ds):
+    """Context items (base handovers, statements) are rows of the coordination table but no
+    Baghdad-Erbil step: no headline or sentence counts them as steps."""
     kinds = ds.coordination["kind"].astype(str)
-    box = report.key_figures_html(ds)
-    label = box.split('class="kf-note"')[0]
-    if (kinds == "context").any():
-        n = int((kinds == "context").sum())
-        assert f"coordination steps, incl. {n} context item" in label
-    without = ds.replace(coordination=ds.coordination[kinds != "context"])
-    label = report.key_figures_html(without).split('class="kf-note"')[0]
-    assert "coordination steps<" in label or "coordination step<" in label
-    assert "context" not in label
+    for table in (ds, ds.replace(coordination=ds.coordination[kinds != "context"])):
+        k = table.coordination["kind"].astype(str)
+        steps, context = int((k != "context").sum()), int((k == "context").sum())
+        assert report.steps_and_context(report.key_figures(table)) == (steps, context)
+        cells = re.findall(
+            r'kf-value[^>]*>([^<]*)</div><div class="kf-label"[^>]*>([^<]*)',
+            report.key_figures_html(table),
+        )
+        assert (str(steps), "coordination steps") in cells
+        assert ((str(context), "context items") in cells) == (context > 1)
+        text = report.narrative(table, None, None, (), ())
+        assert f"record {steps} coordination steps between" in text
+        assert (f"and {context} context items" in text) == (context > 1)
