@@ -525,6 +525,33 @@ def execute_notebook(
     kernel's working directory); the executed notebook is then written to ``executed_path``
     whole (beside it, then renamed), marked in its metadata as written by a brief.
     """
+    _execute_notebook(
+        params,
+        executed_path,
+        data_dir=data_dir,
+        notebook=notebook,
+        progress_bar=progress_bar,
+        meanwhile=meanwhile,
+        saved_as=saved_as,
+        first=first,
+        check_data_in_kernel=check_data_in_kernel,
+    )
+    return Path(executed_path)
+
+
+def _execute_notebook(
+    params: BriefParams,
+    executed_path: Path,
+    *,
+    data_dir: Path | str | None = None,
+    notebook: Path | None = None,
+    progress_bar: bool | None = None,
+    meanwhile=None,
+    saved_as: Path | None = None,
+    first=None,
+    check_data_in_kernel: bool = False,
+) -> dict:
+    """:func:`execute_notebook`, returning the executed notebook (as written)."""
     source = Path(notebook) if notebook is not None else _paths.notebooks_dir() / "brief.ipynb"
     executed_path = Path(executed_path)
     parameters = params.as_notebook_parameters()
@@ -598,7 +625,7 @@ def execute_notebook(
             _save_notebook(nb, executed_path, saved_as)
     finally:
         os.environ["PATH"] = old_path
-    return executed_path
+    return nb
 
 
 def _unformatted(path: Path) -> str:
@@ -875,18 +902,26 @@ def _quotes_as_typed(page: str) -> str:
 
 
 def render_html(
-    executed_path: Path, exporter=None, metadata: dict | None = None, footer: str = ""
+    executed_path, exporter=None, metadata: dict | None = None, footer: str = ""
 ) -> str:
     """The executed notebook as self-contained HTML, without code cells or prompts.
 
-    ``exporter``: one made by :func:`html_exporter` (made here when not given).
+    ``executed_path``: the notebook's path, or the notebook itself (as
+    :func:`_execute_notebook` returns it; it is not changed: read back from disk, it took
+    a tenth of a second). ``exporter``: one made by :func:`html_exporter` (made here when
+    not given).
     ``metadata`` (:func:`document_metadata`): the page's ``<title>`` (Chromium prints it as
     the PDF's Title) and its author, description and keywords ``<meta>``; ``footer``: a
     line shown at the end of the page on screen (in print, each page has its own footer).
     """
     import nbformat
 
-    nb = nbformat.read(str(executed_path), as_version=4)
+    if isinstance(executed_path, dict):
+        # a copy whose metadata may change; cells and outputs are only read
+        nb = nbformat.NotebookNode(executed_path)
+        nb.metadata = nbformat.NotebookNode(executed_path["metadata"])
+    else:
+        nb = nbformat.read(str(executed_path), as_version=4)
     resources = {"brief_meta": metadata or {}, "brief_footer": footer}
     if metadata:
         nb.metadata["title"] = metadata["title"]  # the template's <title> (this copy only)
@@ -1030,7 +1065,7 @@ def make_brief(
                 pool.submit(printer.start)
 
         try:
-            execute_notebook(
+            ran = _execute_notebook(
                 params,
                 executed,
                 data_dir=data_dir,
@@ -1052,7 +1087,7 @@ def make_brief(
         html_path = work / "brief.html"
         html_path.write_text(
             render_html(
-                executed,
+                ran,
                 started["exporter"].result(),
                 metadata,
                 footer if fmt == "html" else "",

@@ -128,6 +128,20 @@ def test_html_is_self_contained_and_has_no_code(tmp_path):
     assert "size: A4" in page  # the print stylesheet of the brief template
 
 
+def test_the_page_from_the_notebook_in_memory_is_the_page_from_its_file(tmp_path):
+    """make_brief renders the notebook it ran without reading it back: the same page as
+    from the file it wrote, and the notebook itself is left as it was."""
+    executed = tmp_path / "run.ipynb"
+    params = brief.validate_params("2021-01-01", "2021-06-30", title='Kirkuk\'s "spring"')
+    nb = brief._execute_notebook(params, executed)
+    before = nbformat.writes(nb)
+    metadata = brief.document_metadata(params)
+    from_memory = brief.render_html(nb, metadata=metadata, footer="a footer")
+    assert from_memory == brief.render_html(executed, metadata=metadata, footer="a footer")
+    assert nbformat.writes(nb) == before
+    assert before == executed.read_text(encoding="utf-8")
+
+
 def test_the_brief_page_is_what_nbconvert_makes_without_its_placeholder_pass(tmp_path):
     """render_html skips HTMLExporter's BeautifulSoup pass (a placeholder alt, tabindex),
     and nothing else: the same elements, text, links and images as nbconvert's own page."""
