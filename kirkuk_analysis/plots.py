@@ -901,26 +901,6 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     ]
     x0, x1, y0, y1 = extent if extent is not None else _map_extent(ds, located.lon, located.lat)
 
-    # one collection, not a patch per governorate: adding patches makes matplotlib walk
-    # every vertex to update the data limits, which the fixed extent makes useless
-    shapes = [(ring, name in disputed_provinces) for name, polys in rings.items()
-              for ring in polys]  # fmt: skip
-    ax.add_collection(
-        PolyCollection(
-            [ring for ring, _ in shapes], closed=True, linewidths=0.6, edgecolors="#8C8C8C",
-            facecolors=["#F7EFA8" if shaded else "#F4F4F4" for _, shaded in shapes],
-            zorder=1, gid="governorates",
-        ),
-        autolim=False,
-    )  # fmt: skip
-    ax.add_collection(
-        LineCollection(kurdistan, colors="#000000", linewidths=1.6, linestyles=(0, (5, 2.5)),
-                       zorder=2, gid="kurdistan-boundary"),
-        autolim=False,
-    )  # fmt: skip
-    ax.add_collection(
-        LineCollection(border, colors="#333333", linewidths=1.0, zorder=2), autolim=False
-    )
     # parties drawn in one colour share one key entry ("Iraqi Army / Counter-Terrorism"),
     # so the key never promises a difference the map cannot show
     # Several incidents may share a place: the larger dots are drawn first (the classes
@@ -1005,6 +985,37 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     ax.set_title("Incidents by place (size: killed; colour: target)", fontsize=9)
 
     ax.apply_aspect()
+    # the boundaries, once the map's extent and size are known: those in view, each thinned
+    # to the detail the page can show (an SVG writes every vertex: the whole country's
+    # boundaries, twice with the inset, were 300 kB of each brief's map)
+    step = _degrees_per_point(ax)
+    view = (x0, x1, y0, y1)
+    shaded = [(ring, name in disputed_provinces) for name, polys in rings.items()
+              for ring in polys]  # fmt: skip
+    shapes = [(thin, shade) for (ring, shade), thin in
+              zip(shaded, _thinned([r for r, _ in shaded], step, view), strict=True)
+              if thin is not None]  # fmt: skip
+    # one collection, not a patch per governorate: adding patches makes matplotlib walk
+    # every vertex to update the data limits, which the fixed extent makes useless
+    ax.add_collection(
+        PolyCollection(
+            [ring for ring, _ in shapes], closed=True, linewidths=0.6, edgecolors="#8C8C8C",
+            facecolors=["#F7EFA8" if shade else "#F4F4F4" for _, shade in shapes],
+            zorder=1, gid="governorates",
+        ),
+        autolim=False,
+    )  # fmt: skip
+    ax.add_collection(
+        LineCollection(_kept(_thinned(kurdistan, step)), colors="#000000",
+                       linewidths=1.6, linestyles=(0, (5, 2.5)), zorder=2,
+                       gid="kurdistan-boundary"),
+        autolim=False,
+    )  # fmt: skip
+    ax.add_collection(
+        LineCollection(_kept(_thinned(border, step)), colors="#333333", linewidths=1.0,
+                       zorder=2, gid="iraq-border"),
+        autolim=False,
+    )  # fmt: skip
     renderer = _renderer(fig)
     obstacles = []
     if len(located):
@@ -1040,6 +1051,64 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     for artist in _place_labels(ax, labels, obstacles, renderer):
         artist.set_gid("place:" + artist.get_text())
     return _described(ax, _map_words(located, inset))
+
+
+#: Boundary detail finer than this (points on the page) is left out of a map.
+_THIN_POINTS = 0.25
+
+
+def _degrees_per_point(ax: Axes) -> float:
+    """The finer of ``ax``'s two scales, in degrees per point on the page (its aspect and
+    size applied)."""
+    box = ax.get_window_extent()
+    (lon0, lon1), (lat0, lat1) = ax.get_xlim(), ax.get_ylim()
+    points = 72 / ax.figure.dpi
+    return min(abs(lon1 - lon0) / (box.width * points), abs(lat1 - lat0) / (box.height * points))
+
+
+def _thinned(lines, step: float, view=None, tolerance: float = _THIN_POINTS) -> list:
+    """Each of ``lines`` (arrays of lon, lat; rings closed by their first point) as a map at
+    ``step`` degrees per point draws it: None where it lies wholly outside ``view`` (lon0,
+    lon1, lat0, lat1) or is smaller than ``tolerance`` points, else without the vertices
+    within ``tolerance`` points of the last one kept (first and last always kept).
+
+    >>> ring = np.array([[0, 0], [1, 0], [1, 0.001], [1, 1], [0, 1], [0, 0]], dtype=float)
+    >>> [t.tolist() for t in _thinned([ring], step=0.01)]  # 0.001 degrees is 0.1 points
+    [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
+    >>> _thinned([ring + 5], step=0.01, view=(0, 2, 0, 2))  # out of view
+    [None]
+    """
+    limit = tolerance * step
+    out = []
+    for line in lines:
+        line = np.asarray(line, dtype=float)
+        lo, hi = line.min(axis=0), line.max(axis=0)
+        if view is not None:
+            x0, x1, y0, y1 = view
+            if (
+                hi[0] < min(x0, x1)
+                or lo[0] > max(x0, x1)
+                or hi[1] < min(y0, y1)
+                or lo[1] > max(y0, y1)
+            ):
+                out.append(None)
+                continue
+        if (hi - lo).max() < limit:
+            out.append(None)
+            continue
+        kept = [0]
+        last = line[0]
+        for i in range(1, len(line) - 1):
+            if np.hypot(line[i, 0] - last[0], line[i, 1] - last[1]) >= limit:
+                kept.append(i)
+                last = line[i]
+        kept.append(len(line) - 1)
+        out.append(line[kept])
+    return out
+
+
+def _kept(lines: list) -> list:
+    return [line for line in lines if line is not None]
 
 
 def _map_words(located: pd.DataFrame, inset: bool) -> str:
@@ -1128,20 +1197,26 @@ def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
     corner = min(corners, key=crowd)  # dict order breaks ties: deterministic
     inset = ax.inset_axes((*corners[corner], size, size))
     inset.set_gid("inset")
-    inset.add_collection(
-        PolyCollection([r for polys in rings.values() for r in polys], facecolors="#F4F4F4",
-                       edgecolors="#AAAAAA", linewidths=0.3),
-        autolim=False,
-    )  # fmt: skip
-    inset.add_collection(LineCollection(kurdistan, colors="#000000", linewidths=0.7,
-                                        linestyles=(0, (3, 1.5))))  # fmt: skip
-    inset.add_collection(LineCollection(border, colors="#333333", linewidths=0.6))
-    zoom = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#D55E00", lw=1.3,
-                     zorder=5, gid="zoom-extent")  # fmt: skip
-    inset.add_patch(zoom)
     inset.set_xlim(38.6, 48.8)
     inset.set_ylim(29.0, 37.5)
     inset.set_aspect(1 / np.cos(np.radians(33.3)))
+    inset.apply_aspect()
+    step = _degrees_per_point(inset)  # a fortieth of the map's scale: few vertices show
+    inset.add_collection(
+        PolyCollection(_kept(_thinned([r for polys in rings.values() for r in polys], step)),
+                       facecolors="#F4F4F4", edgecolors="#AAAAAA", linewidths=0.3),
+        autolim=False,
+    )  # fmt: skip
+    inset.add_collection(LineCollection(_kept(_thinned(kurdistan, step)), colors="#000000",
+                                        linewidths=0.7, linestyles=(0, (3, 1.5))),
+                         autolim=False)  # fmt: skip
+    inset.add_collection(LineCollection(_kept(_thinned(border, step)), colors="#333333",
+                                        linewidths=0.6), autolim=False)  # fmt: skip
+    zoom = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#D55E00", lw=1.3,
+                     zorder=5, gid="zoom-extent")  # fmt: skip
+    inset.add_patch(zoom)
+    inset.set_xlim(38.6, 48.8)  # add_patch widened them to the patch
+    inset.set_ylim(29.0, 37.5)
     inset.set_xticks([])
     inset.set_yticks([])
     for spine in inset.spines.values():

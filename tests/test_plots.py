@@ -198,9 +198,39 @@ def governorates(ax):
     return shapes
 
 
-def test_map_draws_the_governorates(ds):
+def test_map_draws_the_governorates_in_view_and_the_inset_all(ds):
     ax = plots.incident_map(ds)
-    assert len(governorates(ax).get_paths()) >= 18
+    rings, _, _ = plots._boundaries()
+    everything = [ring for polys in rings.values() for ring in polys]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    in_view = [
+        r for r in everything
+        if r[:, 0].max() >= x0 and r[:, 0].min() <= x1
+        and r[:, 1].max() >= y0 and r[:, 1].min() <= y1
+    ]  # fmt: skip
+    assert 0 < len(in_view) < len(everything)  # the map is zoomed in
+    drawn = governorates(ax).get_paths()
+    assert len(drawn) == len(in_view)
+    for ring, path in zip(in_view, drawn, strict=True):  # thinned, never moved
+        assert set(map(tuple, path.vertices)) <= set(map(tuple, ring))
+        assert tuple(path.vertices[0]) == tuple(ring[0])
+    (inset,) = [a for a in ax.child_axes if a.get_gid() == "inset"]
+    assert len(inset.collections[0].get_paths()) == len(everything)
+
+
+def test_boundaries_lose_only_what_the_page_cannot_show():
+    """Each vertex left out lies within the tolerance (in points on the page) of the last
+    one kept; ends are kept."""
+    angle = np.linspace(0, 2 * np.pi, 2001)
+    ring = np.c_[np.cos(angle), np.sin(angle)]  # closed: its last point is its first
+    step = 0.05  # degrees per point: the circle is 40 points across, its vertices 0.06 apart
+    (thin,) = plots._thinned([ring], step)
+    assert 10 < len(thin) < len(ring) / 2
+    assert (thin[0] == ring[0]).all() and (thin[-1] == ring[-1]).all()
+    kept = [i for i, p in enumerate(ring) if any((p == t).all() for t in thin)]
+    for a, b in itertools.pairwise(kept):
+        gaps = np.hypot(*(ring[a + 1 : b] - ring[a]).T)
+        assert (gaps < plots._THIN_POINTS * step).all()
 
 
 def test_monthly_casualties_takes_the_largest_figure_of_two_sources(tmp_path):
