@@ -725,6 +725,23 @@ def test_monthly_chart_spans_the_selected_period_with_distinct_month_ticks(tmp_p
         plt.close(ax.figure)
 
 
+def test_every_month_of_the_monthly_chart_has_a_tick_mark_at_its_start(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-05-20"}],
+        casualties=[{"incident_id": "I01", "best": 4}],
+    )
+    ax = plots.monthly_casualties(select(ds, "2020-01-01", "2024-12-31"))
+    (marks,) = [line for line in ax.lines if line.get_gid() == "month-starts"]
+    starts = [mdates.num2date(x).date() for x in mdates.date2num(marks.get_xdata())]
+    assert len(starts) == 60 and all(d.day == 1 for d in starts)
+    assert [(d.year, d.month) for d in starts] == [(y, m) for y in range(2020, 2025)
+                                                   for m in range(1, 13)]  # fmt: skip
+    assert list(marks.get_ydata()) == [0] * 60  # on the axis (axes coordinates)
+    assert marks.get_transform() == ax.get_xaxis_transform()
+    plt.close(ax.figure)
+
+
 def test_a_party_selection_labels_its_killed_as_that_party_s(tmp_path):
     ds = load_package(
         tmp_path,
