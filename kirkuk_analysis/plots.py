@@ -1088,7 +1088,7 @@ def _thinned(lines, step: float, view=None, tolerance: float = _THIN_POINTS) -> 
     """Each of ``lines`` (arrays of lon, lat; rings closed by their first point) as a map at
     ``step`` degrees per point draws it: None where it lies wholly outside ``view`` (lon0,
     lon1, lat0, lat1) or is smaller than ``tolerance`` points, else without the vertices
-    within ``tolerance`` points of the last one kept (first and last always kept).
+    within ``tolerance`` points (along the line) of the last one kept; first and last kept.
 
     >>> ring = np.array([[0, 0], [1, 0], [1, 0.001], [1, 1], [0, 1], [0, 0]], dtype=float)
     >>> [t.tolist() for t in _thinned([ring], step=0.01)]  # 0.001 degrees is 0.1 points
@@ -1114,13 +1114,13 @@ def _thinned(lines, step: float, view=None, tolerance: float = _THIN_POINTS) -> 
         if (hi - lo).max() < limit:
             out.append(None)
             continue
-        kept = [0]
-        last = line[0]
-        for i in range(1, len(line) - 1):
-            if np.hypot(line[i, 0] - last[0], line[i, 1] - last[1]) >= limit:
-                kept.append(i)
-                last = line[i]
-        kept.append(len(line) - 1)
+        # the first vertex of each stretch of ``limit`` along the line: a vertex left out
+        # lies less than that along the line, so nearer still, from the one kept before it
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line, axis=0).T))])
+        stretch = np.floor(along / limit)
+        kept = np.flatnonzero(np.diff(stretch, prepend=-1.0) > 0)
+        if kept[-1] != len(line) - 1:
+            kept = np.append(kept, len(line) - 1)
         out.append(line[kept])
     return out
 
@@ -1348,9 +1348,14 @@ def _char_widths(family: str) -> dict:
 def _text_width(text: str, size: float) -> float:
     """``text``'s width in points at ``size``, 6% generous: kerning is ignored, and hinting
     at a figure's resolution widens small text by a percent or two."""
+    return _width_in(plt.rcParams["font.family"][0], text, size)
+
+
+@functools.lru_cache(maxsize=65536)
+def _width_in(family: str, text: str, size: float) -> float:
+    """:func:`_text_width` in ``family`` (a label's words recur: each is summed once)."""
     from matplotlib.font_manager import FontProperties
 
-    family = plt.rcParams["font.family"][0]
     widths = _char_widths(family)
     missing = {c for c in text if c not in widths}
     if missing:
@@ -1465,13 +1470,20 @@ def _killed_words(ds: Dataset) -> dict:
     floors = report.incident_floors(ds)
     chosen = list(getattr(ds.selection, "parties", None) or [])
     whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
+    # summed in plain Python, in order of first appearance (a groupby over a dozen
+    # incidents took 30 ms)
+    sums: dict = {}
+    for incident_id, figure in zip(fig["incident_id"].tolist(), fig["figure"].tolist(),
+                                   strict=True):  # fmt: skip
+        sums.setdefault(incident_id, None)
+        if not pd.isna(figure):
+            sums[incident_id] = (sums[incident_id] or 0) + int(figure)
     out = {}
-    for incident_id, rows in fig.groupby("incident_id", sort=False):
-        known = rows.figure.dropna()
-        if known.empty:
+    for incident_id, total in sums.items():
+        if total is None:
             continue
         floor = bool(floors["killed"].get(str(incident_id), False))
-        out[incident_id] = f"{'at least ' if floor else ''}{int(known.sum())} killed{whose}"
+        out[incident_id] = f"{'at least ' if floor else ''}{total} killed{whose}"
     return out
 
 
