@@ -155,7 +155,7 @@ _SVG_RC = {"svg.fonttype": "none", "font.sans-serif": list(FONTS)}
 INLINE_FORMATS = ("png", "svg")
 
 
-def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
+def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = False) -> str:
     """Show this notebook's figures as ``figure_format``; return it.
 
     ``"png"``: pixels, ``dpi`` per inch. ``"svg"``: vector, with text kept as text (the
@@ -164,9 +164,11 @@ def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
     matplotlib rasterises in its own Python call. An SVG's text is drawn by the reader's
     browser in the figure's font (DejaVu Sans, matplotlib's own, for this package's
     figures), so the labels keep the widths they were placed with where that font is
-    installed. Margins are fixed (no ``bbox_inches="tight"``: one draw per figure, not two).
-    Each figure shown carries :func:`describe` as its ``alt`` text. Call it after
-    ``%matplotlib inline``. Raises ``ValueError`` naming the valid formats.
+    installed. Margins are fixed (no ``bbox_inches="tight"``: one draw per figure, not two),
+    unless ``tight``: each figure cropped to what it draws (for figures sized by the
+    plotting functions, whose keys may stand outside the Axes). Each figure shown carries
+    :func:`describe` as its ``alt`` text. Call it after ``%matplotlib inline``. Raises
+    ``ValueError`` naming the valid formats.
 
     >>> inline_figures("gif")
     Traceback (most recent call last):
@@ -181,7 +183,7 @@ def inline_figures(figure_format: str = "png", dpi: float = 120) -> str:
 
     if figure_format == "svg":
         plt.rcParams.update(_SVG_RC)
-    set_matplotlib_formats(figure_format, bbox_inches=None, dpi=dpi)
+    set_matplotlib_formats(figure_format, bbox_inches="tight" if tight else None, dpi=dpi)
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -1588,17 +1590,31 @@ def _group_words(ds: Dataset, group: list) -> str:
     """A shared label: the period and how many incidents and steps it stands for."""
     from kirkuk_analysis import report
 
-    attacks = sum(1 for r in group if r.lane == "attack")
-    steps = len(group) - attacks
-    what = []
-    if attacks:
-        what.append(f"{attacks} incident{'s' if attacks != 1 else ''}")
-    if steps:
-        what.append(f"{steps} coordination step{'s' if steps != 1 else ''}")
+    what = _tally([r.lane for r in group], [r.kind for r in group])
     period = report.format_range(
         min(r.start for r in group).date(), max(r.end for r in group).date()
     )
-    return f"{period} \u00b7 {' and '.join(what)}: listed in the tables"
+    return f"{period} \u00b7 {what}: listed in the tables"
+
+
+def _tally(lanes, kinds) -> str:
+    """How many incidents, coordination steps and context items (counted apart, as
+    :func:`kirkuk_analysis.report.steps_and_context` does) events of ``lanes`` and ``kinds``
+    are, in words; "" for none.
+
+    >>> _tally(["attack", "step", "step"], ["", "meeting", "context"])
+    '1 incident, 1 coordination step and 1 context item'
+    """
+    from kirkuk_analysis import report
+
+    lanes, kinds = list(lanes), [str(k) for k in kinds]
+    attacks = sum(lane == "attack" for lane in lanes)
+    context = sum(
+        lane != "attack" and k == report.CONTEXT for lane, k in zip(lanes, kinds, strict=True)
+    )
+    steps = len(lanes) - attacks - context
+    parts = [(attacks, "incident"), (steps, "coordination step"), (context, "context item")]
+    return report._join([_count(n, noun) for n, noun in parts if n])
 
 
 def _grouped(rows: list, capacity: int) -> list[list]:
@@ -1923,10 +1939,9 @@ def _chronology_words(events: pd.DataFrame) -> str:
     """The chronology in words (its alt text)."""
     if events.empty:
         return "Timeline: no incident or coordination step in this selection."
-    attacks, steps = int((events.lane != "step").sum()), int((events.lane == "step").sum())
     first, last = events.start.min(), events.end.max()
     return (
-        f"Timeline of {_count(attacks, 'incident')} and {_count(steps, 'coordination step')}"
+        f"Timeline of {_tally(events.lane, events.kind)}"
         f", {_day(first)} to {_day(last)}, in date order, each labelled with its date, "
         "place, killed and what happened; the tables give the same events in full."
     )

@@ -35,6 +35,7 @@ from kirkuk_analysis.text import normalise
 
 __all__ = [
     "CLAIMS_CAVEAT",
+    "CONTEXT",
     "EMPTY_MESSAGE",
     "NO_PLACE",
     "casualty_scope",
@@ -79,6 +80,11 @@ EMPTY_MESSAGE = "No incidents in this selection"
 
 #: The phrase that always accompanies the aggregate claims.
 CLAIMS_CAVEAT = "reported totals, not added to the figures above"
+
+#: The coordination kind that is background (base handovers, statements), not a step by the
+#: parties: counted apart from the steps (:func:`steps_and_context`) and never taken as the
+#: step that followed an attack (:func:`response_lag_table`).
+CONTEXT = "context"
 
 _KIND_PLURALS = {
     "meeting": "meetings",
@@ -1055,7 +1061,7 @@ def steps_and_context(kf: dict) -> tuple[int, int]:
     >>> steps_and_context(kf)
     (21, 11)
     """
-    context = int(kf["coordination_by_kind"].get("context", 0))
+    context = int(kf["coordination_by_kind"].get(CONTEXT, 0))
     return int(kf["coordination_steps"]) - context, context
 
 
@@ -1105,7 +1111,7 @@ def key_figures_html(ds) -> str:
     if len(totals) and bool(totals["open_ended"].any()):
         notes.append("* includes an \u201cat least\u201d figure.")
     if kf["coordination_by_kind"]:
-        kinds = [(k, n) for k, n in kf["coordination_by_kind"].items() if k != "context"]
+        kinds = [(k, n) for k, n in kf["coordination_by_kind"].items() if k != CONTEXT]
         if kinds:
             steps_text = ", ".join(f"{n} {_kind(ds, k, n, short=True)}" for k, n in kinds)
             notes.append(f"Coordination steps: {steps_text}.")
@@ -1252,7 +1258,7 @@ def narrative(
         co = ds.coordination.sort_values(["date_start", "step_id"])
         kinds = [
             f"{n} {_kind(ds, k, n)}" for k, n in kf["coordination_by_kind"].items()
-            if k != "context"
+            if k != CONTEXT
         ]  # fmt: skip
         firsts = co[co["kind"].astype(str).isin(["agreement", "implementation"])]
         text = (
@@ -1424,7 +1430,8 @@ def gap_widths_html(ds) -> str:
 def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
     """For each attack, the first coordination step that started after it, and how many days
     later (from :func:`kirkuk_analysis.analysis.response_lag`): Attack, Date, Place, Killed,
-    Next step, Step date, Days later, Within N days.
+    Next step, Step date, Days later, Within N days. Context items (:data:`CONTEXT`: a base
+    handover, a statement) are no step, so never the one that followed.
 
     >>> import kirkuk_analysis
     >>> t = response_lag_table(kirkuk_analysis.load())
@@ -1434,7 +1441,8 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
     >>> bool((t["Days later"].dropna() > 0).all())  # the next step starts after the attack
     True
     """
-    att = response_lag(ds, window_days=window_days).attacks
+    steps = [k for k in ds.vocab.kinds if k != CONTEXT]
+    att = response_lag(ds, window_days=window_days, kinds=steps).attacks
     att = att.sort_values(["date_start", "incident_id"])
     inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
     co = ds.coordination.set_index(ds.coordination["step_id"].astype(str))

@@ -642,6 +642,19 @@ def test_map_key_stays_inside_its_figure(tmp_path, parties):
     plt.close(fig)
 
 
+def test_the_timeline_counts_context_items_apart_from_coordination_steps(ds):
+    """As the key figures do (report.steps_and_context): a base handover is no step."""
+    kinds = ds.coordination["kind"].astype(str)
+    steps, context = int((kinds != "context").sum()), int((kinds == "context").sum())
+    words = plots.describe(plots.chronology(ds).figure)
+    if steps:
+        assert f"{steps} coordination step{'s' if steps != 1 else ''}" in words
+    if context:
+        assert f"{context} context item{'s' if context != 1 else ''}" in words
+    assert f"{len(kinds)} coordination steps" not in words or not context
+    plt.close("all")
+
+
 def test_figures_say_what_they_show(tmp_path):
     """describe(): each figure of the brief in words, from the rows drawn (its alt text)."""
     ds = load_package(
@@ -659,7 +672,7 @@ def test_figures_say_what_they_show(tmp_path):
     assert month.startswith("Bar chart of recorded killed per month, by party, March 2021 to May")
     assert "13 killed in 2 months, the most (10) in March 2021" in month
     chronology = plots.describe(plots.chronology(ds).figure)  # a Figure or its Axes
-    assert chronology.startswith("Timeline of 2 incidents and ")
+    assert chronology.startswith("Timeline of 2 incidents")
     assert "4 March 2021" in chronology
     places = ds.places.set_index("place_id").loc[ds.incidents.place_id]
     located = places.dropna(subset=["lon", "lat"])

@@ -431,3 +431,12 @@ def test_context_items_are_counted_apart_from_the_coordination_steps(ds):
         text = report.narrative(table, None, None, (), ())
         assert f"record {steps} coordination steps between" in text
         assert (f"and {context} context items" in text) == (context > 1)
+
+
+def test_a_context_item_is_never_the_step_that_followed_an_attack(ds):
+    kinds = ds.coordination["kind"].astype(str)
+    table = report.response_lag_table(ds)
+    assert not table["Next step"].str.endswith(f"({report.CONTEXT})").any()
+    only_context = ds.replace(coordination=ds.coordination[kinds == report.CONTEXT])
+    table = report.response_lag_table(only_context)
+    assert len(table) and (table["Within 30 days"] == "no step after it").all()
