@@ -670,6 +670,39 @@ def test_the_real_chromium_started_early_prints_the_page_with_links_and_footer(t
     assert b"127.0.0.1" not in raw  # the internal one is a destination in the PDF, no address
 
 
+def _group_command_lines(pgid: int) -> list[str]:
+    lines = []
+    for name in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{name}/stat").read_bytes()
+            command = Path(f"/proc/{name}/cmdline").read_bytes()
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        if stat[stat.rfind(b")") + 2 :].split()[2] == str(pgid).encode():
+            lines.append(command.replace(b"\0", b" ").decode(errors="replace"))
+    return lines
+
+
+@needs_chromium
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_the_early_chromium_builds_no_browser_interface(tmp_path):
+    # a headless print shows no toolbar, omnibox or tab search; building them in a renderer
+    # of their own took two thirds of Chromium's start, while the brief's kernel worked
+    with _chromium.Printer(footer_text="x") as printer:
+        printer.start()
+        deadline = time.monotonic() + 20
+        lines: list[str] = []
+        while time.monotonic() < deadline:  # booted: a renderer waits for the page
+            lines = _group_command_lines(printer._process.pid)
+            if sum("--type=renderer" in line for line in lines) >= 1:
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)  # the interface, when built, comes up alongside the page's renderer
+        lines = _group_command_lines(printer._process.pid)
+    assert any("--type=renderer" in line for line in lines), lines
+    assert not [line for line in lines if "--top-chrome-webui" in line]
+
+
 def _recording(monkeypatch):
     """Record every kernel manager the brief starts and every Chromium process it runs."""
     from kirkuk_analysis import _chromium
