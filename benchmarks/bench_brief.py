@@ -145,9 +145,31 @@ def _env() -> dict:
     return env
 
 
-def _time(cmd: list[str], phases: dict[str, list[float]] | None = None) -> float:
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``: user, nice,
+    system, irq, softirq; not idle, iowait or steal), or None without ``/proc``."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+#: Busy CPU seconds of the whole machine during each timed command, by its label.
+CPU: dict[str, list[float]] = {}
+
+
+def _time(
+    cmd: list[str], phases: dict[str, list[float]] | None = None, cpu: str | None = None
+) -> float:
     """Seconds ``cmd`` takes, as a fresh process; with ``phases``, also how long each of the
-    brief's steps took (:data:`PHASES`, from the moments its log lines arrive)."""
+    brief's steps took (:data:`PHASES`, from the moments its log lines arrive); with ``cpu``,
+    the machine's busy CPU seconds meanwhile are added to :data:`CPU` under that label (every
+    process of the command counts, Chromium's helpers and the kernel too, and anything else
+    the machine ran)."""
+    busy = _busy_seconds()
     t0 = time.perf_counter()
     process = subprocess.Popen(
         cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -163,6 +185,9 @@ def _time(cmd: list[str], phases: dict[str, list[float]] | None = None) -> float
     if process.returncode != 0:
         sys.stderr.write("".join(said))
         raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}")
+    after = _busy_seconds()
+    if cpu is not None and busy is not None and after is not None:
+        CPU.setdefault(cpu, []).append(after - busy)
     if phases is not None and len(marks) == len(PHASES):
         ends = [marks[name] for name, _ in PHASES]
         for (name, _), begin, end in zip(PHASES, [0.0, *ends[:-1]], ends, strict=True):
@@ -271,13 +296,13 @@ def main() -> int:
             _time(old)
         _time(floor_imports)
         for i in range(args.repeat):
-            floors.append(_time(floor))
-            import_floors.append(_time(floor_imports))
+            floors.append(_time(floor, cpu="floor"))
+            import_floors.append(_time(floor_imports, cpu="floor with imports"))
             # ABBA: the two orders alternate, so neither always runs on a warmer machine.
             order = ("shipped", "old") if i % 2 == 0 else ("old", "shipped")
             for which in order:
                 if which == "shipped":
-                    briefs.append(_time(shipped, phases))
+                    briefs.append(_time(shipped, phases, cpu="brief"))
                 elif source:
                     devtools_briefs.append(_time(old))
         pages = _pages(work / "brief.pdf")
@@ -305,6 +330,14 @@ def main() -> int:
         _figures("for the record, the floor with the notebook's imports (PRELOAD)", import_floors)
         + f"; ratio {brief_t / statistics.median(import_floors):.2f}x (not the target's floor)"
     )
+    if CPU.get("brief") and CPU.get("floor"):
+        cpu_ratio = statistics.median(CPU["brief"]) / statistics.median(CPU["floor"])
+        print(
+            "CPU, busy seconds of the whole machine (both cores) during each, medians: "
+            + ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in CPU.items())
+            + f"; brief/floor {cpu_ratio:.2f}x"
+            " (steadier than wall time where the two cores slow each other down)"
+        )
     if not source:
         reason = "--no-ab" if args.no_ab else f"git history with {DEVTOOLS_REV[:7]} not found"
         print(f"print A/B against the DevTools client: skipped ({reason})")
