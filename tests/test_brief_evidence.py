@@ -115,6 +115,34 @@ def test_references_and_urls_are_links_in_the_pdf(pdf, selection):
     assert not [u for u in uris if u.startswith("file:")], uris
 
 
+def test_each_printed_address_is_one_link_per_line(pdf, selection):
+    # an address printed as fragments (break hints inside it) became a link per fragment:
+    # about twenty for one address, each read out as a link of its own
+    reader = PdfReader(pdf)
+    links: dict[str, int] = {}
+    for p in reader.pages:
+        for annot in p.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                links[str(action["/URI"])] = links.get(str(action["/URI"]), 0) + 1
+    notes = report.evidence_notes(selection)
+    printed = notes[notes["url"] != ""]["url"].value_counts()
+    assert len(printed)  # the selection has notes with an address
+    for url, times in printed.items():
+        # each printing of it takes at most three lines; the Sources table may print it too
+        assert links[url] <= 3 * (times + 1), (url, links[url], times)
+
+
+def test_evidence_addresses_are_one_run_of_text():
+    page = report.evidence_html(
+        analysis.select(kirkuk_analysis.load(), "2020-01-01", "2024-12-31")
+    )
+    addresses = re.findall(r'<a class="ev-url" href="([^"]*)">(.*?)</a>', page, re.DOTALL)
+    assert addresses
+    for href, text in addresses:
+        assert text == href  # the address shown is the address linked, with no markup in it
+
+
 def test_pdf_metadata_and_outline(pdf):
     info = dict(
         line.split(":", 1)
