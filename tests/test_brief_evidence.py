@@ -134,9 +134,7 @@ def test_each_printed_address_is_one_link_per_line(pdf, selection):
 
 
 def test_evidence_addresses_are_one_run_of_text():
-    page = report.evidence_html(
-        analysis.select(kirkuk_analysis.load(), "2020-01-01", "2024-12-31")
-    )
+    page = report.evidence_html(analysis.select(kirkuk_analysis.load(), "2020-01-01", "2024-12-31"))
     addresses = re.findall(r'<a class="ev-url" href="([^"]*)">(.*?)</a>', page, re.DOTALL)
     assert addresses
     for href, text in addresses:
