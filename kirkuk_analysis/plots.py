@@ -791,12 +791,15 @@ def _renderer(fig):
     return get() if get is not None else fig._get_renderer()
 
 
-def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
+def _place_labels(ax: Axes, labels, obstacles, renderer, lines=()) -> list:
     """Place labels where they collide with nothing, in priority order; deterministic.
 
     A place label ``(text, lon, lat, style, None)`` goes beside its point, in the first of
     eight positions (right, left, above, below, then the diagonals; then the same farther
-    out, with a leader line). A region label ``(text, lon, lat, style, path)`` is centred
+    out, with a leader line) whose box no line of ``lines`` (Paths, data coordinates: the
+    map's dark boundaries) crosses, so that no stroke reads as part of a name ("Kifri"
+    cut by a border reads "Kifr"); where every position is crossed, the first otherwise
+    free one. A region label ``(text, lon, lat, style, path)`` is centred
     on the first of the region's candidate anchors (:func:`_region_anchors`) where its box
     lies wholly inside the region, so a governorate's name never straddles a boundary. A
     position is taken when its box overlaps no label placed before it and no obstacle
@@ -811,10 +814,11 @@ def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
     directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     around = [(d, dx, dy) for d in (5, 12, 20, 30) for dx, dy in directions]
     for text, lon, lat, style, region in labels:
-        if region is None:
-            candidates = [((lon, lat), d, dx, dy) for d, dx, dy in around]
+        if region is None:  # clear of the lines first, then anywhere free
+            candidates = [((lon, lat), d, dx, dy, clear) for clear in (bool(lines), False)
+                          for d, dx, dy in around]  # fmt: skip
         else:
-            candidates = [(anchor, 0, 0, 0) for anchor in lon]  # lon: the anchors
+            candidates = [(anchor, 0, 0, 0, False) for anchor in lon]  # lon: the anchors
         artist = ax.annotate(
             text, candidates[0][0] if candidates else (0, 0), xytext=(0, 0),
             textcoords="offset points", annotation_clip=False, parse_math=False,
@@ -827,7 +831,7 @@ def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
         w, h = ref.width, ref.height
         lift = ref.y0 - anchor[1]  # baseline offset of va="bottom" (0 unless rounding)
         points = ax.figure.dpi / 72
-        for (x, y), distance, dx, dy in candidates:
+        for (x, y), distance, dx, dy, clear in candidates:
             px, py = ax.transData.transform((x, y))
             left = px + dx * distance * points - {1: 0, -1: w, 0: w / 2}[dx]
             bottom = py + dy * distance * 0.8 * points + lift - {1: 0, -1: h, 0: h / 2}[dy]
@@ -841,6 +845,9 @@ def _place_labels(ax: Axes, labels, obstacles, renderer) -> list:
                 xs, ys = (box.x0, (box.x0 + box.x1) / 2, box.x1), (box.y0, box.y1)
                 corners = to_data.transform([(a, b) for a in xs for b in ys])
                 fits = bool(region.contains_points(corners).all())
+            if fits and clear:
+                area = Bbox(to_data.transform([[box.x0, box.y0], [box.x1, box.y1]]))
+                fits = not any(line.intersects_bbox(area, filled=False) for line in lines)
             if fits:
                 artist.xy = (x, y)
                 artist.set_ha({1: "left", -1: "right", 0: "center"}[dx])
@@ -1025,15 +1032,15 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         ),
         autolim=False,
     )  # fmt: skip
+    kurdistan_lines, border_lines = _kept(_thinned(kurdistan, step)), _kept(_thinned(border, step))
     ax.add_collection(
-        LineCollection(_kept(_thinned(kurdistan, step)), colors="#000000",
-                       linewidths=1.6, linestyles=(0, (5, 2.5)), zorder=2,
-                       gid="kurdistan-boundary"),
+        LineCollection(kurdistan_lines, colors="#000000", linewidths=1.6,
+                       linestyles=(0, (5, 2.5)), zorder=2, gid="kurdistan-boundary"),
         autolim=False,
     )  # fmt: skip
     ax.add_collection(
-        LineCollection(_kept(_thinned(border, step)), colors="#333333", linewidths=1.0,
-                       zorder=2, gid="iraq-border"),
+        LineCollection(border_lines, colors="#333333", linewidths=1.0, zorder=2,
+                       gid="iraq-border"),
         autolim=False,
     )  # fmt: skip
     renderer = _renderer(fig)
@@ -1068,7 +1075,9 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         anchors = _region_anchors(ring, (x0, x1, y0, y1))
         if anchors:
             labels.append((name.upper(), anchors, None, region_style, Path(ring)))
-    for artist in _place_labels(ax, labels, obstacles, renderer):
+    # the dark lines a name must not straddle (the grey province lines are lighter than text)
+    dark = [Path(line) for line in (*kurdistan_lines, *border_lines)]
+    for artist in _place_labels(ax, labels, obstacles, renderer, dark):
         artist.set_gid("place:" + artist.get_text())
     return _described(ax, _map_words(located, inset))
 

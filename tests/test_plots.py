@@ -588,6 +588,47 @@ def test_map_names_its_places_without_collisions(ds):
     assert not any(box.overlaps(inset) for box in found.values())
 
 
+def test_map_names_stand_clear_of_the_dark_boundaries(tmp_path):
+    """A place beside the Kurdistan Region's boundary (as Kifri is) is named on the side the
+    line leaves free: no dark line (that boundary, Iraq's border) crosses a name, where a
+    stroke would read as part of it."""
+    from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
+
+    _, kurdistan, _ = plots._boundaries()
+    line = max(kurdistan, key=len)
+    # fictional places just off the boundary, spread along its stretch in the disputed belt
+    inside = line[(line[:, 0] > 43.6) & (line[:, 0] < 45.6) & (line[:, 1] > 34.6)]
+    chosen = inside[:: max(1, len(inside) // 6)][:6]
+    places = [
+        {"place_id": f"p{i}", "name": f"Place number {i}", "lon": f"{lon - 0.02:.4f}",
+         "lat": f"{lat - 0.02:.4f}"}
+        for i, (lon, lat) in enumerate(chosen)
+    ]  # fmt: skip
+    assert len(places) >= 4
+    data = load_package(
+        tmp_path,
+        places=places,
+        incidents=[{"place_id": p["place_id"]} for p in places],
+    )
+    ax = plots.incident_map(data)
+    ax.figure.canvas.draw()
+    names = {f"place:{p['name']}" for p in places}
+    found = {gid: box for gid, box in boxes(ax, "place:").items() if gid in names}
+    assert set(found) == names  # every place named
+    dark = [
+        MplPath(segment)
+        for c in ax.collections
+        if c.get_gid() in ("kurdistan-boundary", "iraq-border")
+        for segment in c.get_segments()
+    ]
+    assert dark
+    to_data = ax.transData.inverted()
+    for gid, box in found.items():
+        area = Bbox(to_data.transform([[box.x0, box.y0], [box.x1, box.y1]]))
+        assert not any(path.intersects_bbox(area, filled=False) for path in dark), gid
+
+
 def test_map_tells_province_and_kurdistan_boundaries_apart(ds):
     ax = plots.incident_map(ds)
     labels = [t.get_text() for legend in _legends_of(ax) for t in legend.get_texts()]
