@@ -684,6 +684,31 @@ def _writable(folder: Path) -> bool:
     return at.is_dir() and os.access(at, os.W_OK | os.X_OK)
 
 
+def preload_code(modules=PRELOAD) -> str:
+    """The code a brief's kernel runs first, silently: it imports ``modules`` and binds no
+    name, with Python's cyclic garbage collector paused meanwhile and what the imports made
+    then frozen (:func:`gc.freeze`), the collector on again whatever happens.
+
+    Imports make next to no garbage, yet the collector's passes over the growing heap took
+    about a tenth of their time (0.1-0.2 s of the kernel's, before the first cell could
+    run); frozen, those objects are not walked again by the cells' collections.
+
+    >>> ns = {}
+    >>> exec(preload_code(("json",)), ns)
+    >>> sorted(n for n in ns if n != "__builtins__"), __import__("gc").isenabled()
+    ([], True)
+    """
+    imports = "".join(f"    __import__({module!r})\n" for module in modules)
+    return (
+        "__import__('gc').disable()\n"
+        "try:\n"
+        f"{imports}"
+        "finally:\n"
+        "    __import__('gc').freeze()\n"
+        "    __import__('gc').enable()\n"
+    )
+
+
 #: What the kernel's answer to the preload is when there is none (it died, or failed).
 _UNANSWERED = object()
 
@@ -747,7 +772,7 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
                         f"{absolute!r}, {None if shown is None else str(shown)!r})"
                     )
                 msg_id = kc.execute(
-                    "".join(f"__import__({module!r})\n" for module in PRELOAD),
+                    preload_code(),
                     silent=True,
                     store_history=False,
                     user_expressions=expressions,

@@ -733,7 +733,8 @@ def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
         "print(sorted(n for n in globals() if not n.startswith('_') and n not in "
         "('In', 'Out', 'exit', 'quit', 'open', 'get_ipython', 'sys', 'start', 'end', "
         "'provinces', 'parties', 'title')))\n"
-        f"print(all(m in sys.modules for m in {brief.PRELOAD!r}))"
+        f"print(all(m in sys.modules for m in {brief.PRELOAD!r}))\n"
+        "print(__import__('gc').isenabled())"  # paused only while the kernel imported them
     )
     parameters = "start = end = provinces = parties = title = None"
     probe = nbformat.v4.new_notebook(
@@ -749,7 +750,20 @@ def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
     brief.execute_notebook(brief.validate_params(), executed, notebook=source)
     nb = nbformat.read(str(executed), as_version=4)
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert printed.splitlines()[-2:] == ["[]", "True"]
+    assert printed.splitlines()[-3:] == ["[]", "True", "True"]
+
+
+def test_the_preload_turns_the_collector_back_on_when_an_import_fails():
+    import gc
+
+    assert gc.isenabled()
+    try:
+        with pytest.raises(ModuleNotFoundError):
+            exec(brief.preload_code(("json", "kirkuk_no_such_module")), {})
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # this test process's objects, frozen by the preload, collectable again
 
 
 @needs_chromium
