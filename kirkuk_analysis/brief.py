@@ -736,6 +736,7 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
     from jupyter_core.utils import run_sync
 
     km = AsyncKernelManager(kernel_name=kernel_name, connection_file=str(Path(cwd) / "kernel.json"))
+    km.client_factory = _ready_client_class()  # the client papermill's nbclient gets
     # Unix sockets in the brief's own folder rather than TCP ports on localhost: no port for
     # other local users to reach, and no warning from the kernel about unencrypted TCP. A
     # socket's path must fit 107 bytes; a longer $TMPDIR keeps TCP.
@@ -791,6 +792,60 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
                 pass
             finally:
                 run_sync(km.cleanup_resources)()
+
+
+@functools.cache
+def _ready_client_class():
+    """jupyter_client's asynchronous kernel client, ready as soon as its kernel has answered.
+
+    Its ``wait_for_ready`` (which nbclient awaits before the first cell) sends a
+    ``kernel_info`` request and returns once the reply is on the shell channel and the
+    kernel's ``idle`` status for that request is on IOPub: the kernel is up, this client is
+    subscribed to its IOPub, and everything published before has been received. The stock
+    client, having the reply, then waited for 0.2 s without any IOPub message before every
+    notebook, idle. Where the status never comes (IOPub not subscribed yet when it was
+    sent), it asks again, as the stock client does; it fails as that one does.
+    """
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_core.utils import ensure_async
+
+    class ReadyKernelClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while not await self._answered(self.kernel_info()):
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+        async def _answered(self, msg_id: str) -> bool:
+            """Whether the kernel's reply to request ``msg_id`` and its idle status after
+            it both arrive (each within moments of the one before)."""
+            reply = None
+            while reply is None:
+                try:
+                    msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    return False
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    reply = msg
+            while True:
+                try:
+                    msg = await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                except Empty:
+                    return False
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["parent_header"].get("msg_id") == msg_id
+                    and msg["content"].get("execution_state") == "idle"
+                ):
+                    self._handle_kernel_info_reply(reply)  # the kernel's protocol version
+                    return True
+
+    return ReadyKernelClient
 
 
 def _preload_answer(kc, msg_id: str, km, timeout: float = 120.0):

@@ -753,6 +753,37 @@ def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
     assert printed.splitlines()[-3:] == ["[]", "True", "True"]
 
 
+def test_the_notebook_s_client_is_ready_once_the_kernel_has_answered(tmp_path):
+    """The client papermill gets from the brief's kernel manager waits through the preload,
+    is ready once the kernel has answered on both channels, leaves nothing unread on IOPub,
+    and then receives a cell's output."""
+    import asyncio
+    from queue import Empty
+
+    async def ready_then_run(km) -> str:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)  # asked while the kernel still imports
+            with pytest.raises(Empty):
+                await kc.iopub_channel.get_msg(timeout=0.5)
+            msg_id = kc.execute("print('ran')")
+            printed = []
+            while True:
+                msg = await kc.iopub_channel.get_msg(timeout=60)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    printed.append(msg["content"]["text"])
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return "".join(printed)
+        finally:
+            kc.stop_channels()
+
+    with brief._started_kernel(brief._kernel_name(), tmp_path) as (km, _):
+        assert asyncio.run(ready_then_run(km)) == "ran\n"
+
+
 def test_the_preload_turns_the_collector_back_on_when_an_import_fails():
     import gc
 
