@@ -50,6 +50,7 @@ __all__ = [
     "party_label",
     "province_swimlane",
     "set_theme",
+    "svg_text_as_typed",
     "theme",
     "time_axis",
     "timeline",
@@ -136,6 +137,17 @@ def describe(figure) -> str:
     return " ".join(t if t.endswith(".") else t + "." for t in texts if t)
 
 
+def _as_typed(draw):
+    """An SVG formatter's ``draw(figure)`` whose text is drawn without ligatures
+    (:func:`svg_text_as_typed`)."""
+
+    def formatted(figure):
+        data = draw(figure)
+        return svg_text_as_typed(data) if isinstance(data, str) else data
+
+    return formatted
+
+
 def _with_description(draw):
     """A display formatter's ``draw(figure)`` that also gives the figure's description as
     the output's ``alt`` metadata (IPython formatters may return (data, metadata))."""
@@ -145,6 +157,23 @@ def _with_description(draw):
         return (data, {"alt": text}) if text and data is not None else data
 
     return formatted
+
+
+def svg_text_as_typed(svg: str) -> str:
+    """``svg`` (a figure as SVG, text kept as text) with its text drawn without ligatures.
+
+    A browser joins "fi", "ffi" into one glyph by default; in a printed brief, "Airfield" in
+    a figure was then found by no search for "Airfield" and copied as "Airﬁeld". The style
+    goes first in the SVG, which keeps its own style and drawing as they were.
+
+    >>> print(svg_text_as_typed('<svg width="1"><text>fi</text></svg>'))
+    <svg width="1"><style>text { font-variant-ligatures: none; }</style><text>fi</text></svg>
+    """
+    return _SVG_START.sub(lambda m: m.group() + _SVG_TEXT_STYLE, svg, count=1)
+
+
+_SVG_START = re.compile(r"<svg\b[^>]*>")
+_SVG_TEXT_STYLE = "<style>text { font-variant-ligatures: none; }</style>"
 
 
 #: How :func:`inline_figures` writes SVG (global settings: they are read when saving):
@@ -164,7 +193,8 @@ def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = F
     matplotlib rasterises in its own Python call. An SVG's text is drawn by the reader's
     browser in the figure's font (DejaVu Sans, matplotlib's own, for this package's
     figures), so the labels keep the widths they were placed with where that font is
-    installed. Margins are fixed (no ``bbox_inches="tight"``: one draw per figure, not two),
+    installed, and without ligatures (:func:`svg_text_as_typed`). Margins are fixed (no
+    ``bbox_inches="tight"``: one draw per figure, not two),
     unless ``tight``: each figure cropped to what it draws (for figures sized by the
     plotting functions, whose keys may stand outside the Axes). Each figure shown carries
     :func:`describe` as its ``alt`` text. Call it after ``%matplotlib inline``. Raises
@@ -192,7 +222,10 @@ def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = F
 
         mime = {"png": "image/png", "svg": "image/svg+xml"}[figure_format]
         formatter = shell.display_formatter.formatters[mime]
-        formatter.for_type(Figure, _with_description(formatter.lookup_by_type(Figure)))
+        draw = formatter.lookup_by_type(Figure)
+        if figure_format == "svg":
+            draw = _as_typed(draw)
+        formatter.for_type(Figure, _with_description(draw))
     return figure_format
 
 

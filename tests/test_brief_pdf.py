@@ -97,6 +97,51 @@ def test_brief_writes_a_readable_a4_pdf_with_no_code(province_brief):
     assert flat.count(footer + "Kirkuk, Diyala") == pages
 
 
+#: Typographic ligatures (ff, fi, fl, ffi, ffl, long st, st): U+FB00 to U+FB06.
+LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+@needs_pdf_tools
+@needs_chromium
+def test_figure_text_prints_as_typed(tmp_path):
+    """A figure's words are in the printed PDF letter for letter ("Airfield", never with a
+    single "fi" glyph), so a reader's search and copy find them as typed."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from kirkuk_analysis import plots
+
+    with plt.rc_context(plots._SVG_RC):  # as the brief writes its figures: text as text
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.set_axis_off()
+        ax.text(0.02, 0.5, "Qayyarah Airfield offices, no figure", fontsize=12)
+        out = io.StringIO()
+        fig.savefig(out, format="svg")
+        plt.close(fig)
+    svg = plots.svg_text_as_typed(out.getvalue())
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    page = tmp_path / "figure.html"
+    page.write_text(f'<!doctype html><img src="{src}" alt="figure">', encoding="utf-8")
+    _chromium.print_to_pdf(page, tmp_path / "figure.pdf")
+    text = pdftotext(tmp_path / "figure.pdf")
+    assert "Qayyarah Airfield offices, no figure" in " ".join(text.split())
+    assert not LIGATURES.search(text), LIGATURES.findall(text)
+
+
+@needs_pdf_tools
+@needs_chromium
+def test_the_brief_s_text_has_no_ligature_glyphs(province_brief):
+    work, done = province_brief
+    assert done.returncode == 0, done.stderr
+    text = pdftotext(work / "reports" / "brief-2020-01-01-2024-12-31-kirkuk-diyala.pdf")
+    assert not LIGATURES.search(text), sorted(set(LIGATURES.findall(text)))
+
+
 @needs_pdf_tools
 @needs_chromium
 def test_brief_keeps_the_executed_notebook_and_no_temporaries(province_brief):
