@@ -1139,8 +1139,9 @@ def where(provinces: Iterable[str] | None) -> str:
     return _join(provinces) + (" province" if len(provinces) == 1 else " provinces")
 
 
-def _tally(ds, totals: pd.DataFrame, outcome: str) -> list[str]:
-    """'17 Peshmerga', '10 PMF' ... for one outcome, largest first."""
+def _tally(ds, totals: pd.DataFrame, outcome: str, floors=frozenset()) -> list[str]:
+    """'17 Peshmerga', 'at least 1 Asayish' ... for one outcome, largest first; ``floors``:
+    the (party, outcome) pairs whose total includes an "at least" figure."""
     if outcome not in totals.columns:
         return []
     col = totals.drop(index="total", errors="ignore")[outcome].dropna()
@@ -1151,8 +1152,13 @@ def _tally(ds, totals: pd.DataFrame, outcome: str) -> list[str]:
         label = _party(ds, p)
         if p == "civilians" and int(col[p]) == 1:
             label = "civilian"
-        out.append(f"{int(col[p])} {label}")
+        out.append(f"{_at_least((p, outcome) in floors)}{int(col[p])} {label}")
     return out
+
+
+def _at_least(floor: bool) -> str:
+    """The words before a figure that is a floor: an "at least N" stays one in a sentence."""
+    return "at least " if floor else ""
 
 
 def narrative(
@@ -1191,11 +1197,15 @@ def narrative(
             f"{_plural(kf['incidents'], 'incident')} in {located}: {_join(kinds)}."
         )
         totals = casualty_totals(ds)
+        per = incident_casualties(ds)
+        floors = set(zip(per["party"][per["open_ended"]], per["outcome"][per["open_ended"]],
+                         strict=True))  # fmt: skip
         toll = []
         for outcome in ds.vocab.outcomes:
-            tally = _tally(ds, totals, outcome)
+            tally = _tally(ds, totals, outcome, floors)
             if tally:
-                toll.append(f"{kf[outcome]} {outcome} ({_join(tally)})")
+                floor = any(o == outcome for _, o in floors)
+                toll.append(f"{_at_least(floor)}{kf[outcome]} {outcome} ({_join(tally)})")
         if toll:
             second = f"The reported toll is {_join(toll)}."
             if parties:
@@ -1213,7 +1223,6 @@ def narrative(
                 "this incident." if kf["incidents"] == 1 else "these incidents."
             )
         sentences = [first, second]
-        per = incident_casualties(ds)
         killed = per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum()
         if len(killed):
             top = int(killed.max())
@@ -1230,10 +1239,11 @@ def narrative(
             )
             # the figure cites its notes, as in the Incidents table (links to #ev-N)
             cites = _refs_by(evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
+            its = per[(per["incident_id"] == top_ids[0]) & (per["outcome"] == "killed")]
             sentences.append(
                 f"The {label} the {what} "
                 f"{_at(place_label(ds, row['place_id'], row['geo_precision']))} "
-                f"({_row_range(row)}), with {top} killed"
+                f"({_row_range(row)}), with {_at_least(its['open_ended'].any())}{top} killed"
                 + "".join(f" [[{n}]](#ev-{n})" for n in cites)
                 + "."
             )

@@ -131,8 +131,9 @@ def test_two_sources_take_the_largest_never_the_sum(two_reports):
     assert (rows.loc["I01", "Killed"], rows.loc["I01", "Wounded"]) == (15, 2)
     assert (rows.loc["I02", "Killed"], pd.isna(rows.loc["I02", "Wounded"])) == (2, True)
     text = report.narrative(two_reports, "2021-12-01", "2021-12-31")
-    assert "17 killed (12 Peshmerga, 3 civilians, 1 Asayish and 1 ISIS)" in text
-    assert "deadliest incident was" in text and "with 15 killed" in text
+    # the Asayish figure is "at least one": the sentences keep it a floor
+    assert "at least 17 killed (12 Peshmerga, 3 civilians, at least 1 Asayish and 1 ISIS)" in text
+    assert "deadliest incident was" in text and ", with 15 killed" in text  # its figures exact
 
 
 def test_open_ended_figures_are_flagged(two_reports):
@@ -412,6 +413,24 @@ def test_the_narrative_names_where_things_happened_and_counts_right(two_reports,
                        casualties=[{"incident_id": "I01", "best": 4}])  # fmt: skip
     single = report.narrative(one, "2021-01-01", "2021-12-31")
     assert "The incident was" in single and "deadliest" not in single
+
+
+def test_the_narrative_keeps_an_at_least_figure_a_floor(tmp_path):
+    """An "at least" figure stays "at least" in the Summary's sentences: in the toll, in the
+    party it counts and in the deadliest incident; an exact figure beside it does not."""
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-12-01"}],
+        casualties=[
+            {"incident_id": "I01", "party": "peshmerga", "best": 5, "high": ""},  # at least 5
+            {"incident_id": "I02", "party": "civilians", "best": 2},
+            {"incident_id": "I02", "party": "civilians", "outcome": "wounded", "best": 3},
+        ],
+    )
+    text = report.narrative(ds, "2021-01-01", "2021-12-31")
+    assert "at least 7 killed (at least 5 Peshmerga and 2 civilians)" in text
+    assert "3 wounded" in text and "at least 3 wounded" not in text
+    assert re.search(r"deadliest incident was .* with at least 5 killed", text)
 
 
 def test_context_items_are_counted_apart_from_the_coordination_steps(ds):
