@@ -16,6 +16,7 @@ The repository keeps each article's file name, SHA-256 and URL (``sources.csv``)
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -33,6 +34,7 @@ __all__ = [
     "audit",
     "check_articles",
     "check_dates",
+    "check_figures",
     "check_ids",
     "check_overlaps",
     "normalise",
@@ -58,7 +60,28 @@ ARTICLE_RULES = (
     "that metric at all",
     "claims: overlaps lists every incident of the claim's own article that it can include",
     "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
+    "casualties: the evidence names what the row counts, a word for its outcome (killed: "
+    "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
+    "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...)",
 )
+
+#: The words an excerpt may count each outcome with (case ignored, whole words): a casualty
+#: row's evidence names what the row counts. "casualties" is killed and wounded together.
+OUTCOME_WORDS = {
+    "killed": r"kill\w*|dead|deaths?|died|dies?|dying|martyr\w*|slain|slew|lives|life|fatal\w*"
+    r"|bod(?:y|ies)|execut\w*|behead\w*|massacr\w*|perish\w*|casualt\w*",
+    "wounded": r"wound\w*|injur\w*|hurt|maim\w*|hospitali[sz]\w*|casualt\w*",
+    "captured": r"captur\w*|arrest\w*|detain\w*|detention|abduct\w*|kidnap\w*|seiz\w*"
+    r"|custody|prisoners?|hostages?|held|apprehend\w*|caught|surrender\w*",
+}
+#: How the messages name each outcome's words.
+_SAID = {
+    "killed": "killed, dead, died",
+    "wounded": "wounded, injured",
+    "captured": "captured, arrested, detained",
+}
+#: Words that say none: the only ground for a figure of 0 (unknown is empty, never 0).
+NONE_WORDS = r"no|none|nobody|zero|0|not|neither|nor|without|unharmed|unhurt|spared"
 
 # The dated tables: (start, end, precision or None, phrase) columns.
 _DATED = {
@@ -218,6 +241,44 @@ def check_dates(ds: Dataset) -> list[Problem]:
 
 # --------------------------------------------------------------------------------------
 # Claims and the incidents they include
+
+
+def check_figures(ds: Dataset) -> list[Problem]:
+    """Check that each casualty row's evidence says what the row counts.
+
+    Its excerpt has a word for the row's outcome (:data:`OUTCOME_WORDS`): a total of
+    attacks entered as a death toll ("more than 40 attacks this year" as 40 killed), or an
+    excerpt cut short of its verb, is caught here. A figure of 0 needs words saying none
+    (:data:`NONE_WORDS`): a 0 the article never gives is an unknown, which stays empty.
+
+    >>> from kirkuk_analysis import load
+    >>> check_figures(load())
+    []
+    """
+    report = _Report(ds)
+    counts = {o: re.compile(rf"\b(?:{w})\b", re.IGNORECASE) for o, w in OUTCOME_WORDS.items()}
+    none = re.compile(rf"\b(?:{NONE_WORDS})\b", re.IGNORECASE)
+    for row, r in _rows(ds.casualties):
+        words, outcome = _text(r["evidence"]), _text(r["outcome"])
+        if outcome in counts and not counts[outcome].search(words):
+            report.add(
+                "casualties",
+                row,
+                "evidence",
+                f"{words!r} has no word for {outcome} (such as {_SAID[outcome]}): quote "
+                "the words that say "
+                f"who was {outcome}; a total of attacks is a claim, not a casualty figure",
+            )
+        zeros = [c for c in ("best", "low", "high") if not pd.isna(r[c]) and int(r[c]) == 0]
+        if zeros and not none.search(words):
+            report.add(
+                "casualties",
+                row,
+                zeros[0],
+                f"0 where {words!r} says none were {outcome} in no word (no, none, nobody, "
+                "zero...): a figure the article does not give is left empty, never 0",
+            )
+    return report.problems
 
 
 def check_ids(ds: Dataset) -> list[Problem]:
@@ -475,7 +536,8 @@ def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
 def audit(
     data: str | Path | Dataset | None = None, articles: str | Path | None = None
 ) -> list[Problem]:
-    """The full audit: every problem :func:`check_dates`, :func:`check_overlaps` and (with
+    """The full audit: every problem :func:`check_dates`, :func:`check_overlaps`,
+    :func:`check_ids`, :func:`check_figures` and (with
     ``articles``, the folder of article texts) :func:`check_articles` find, in file and
     line order. An empty list means the package passes.
 
@@ -488,7 +550,7 @@ def audit(
     []
     """
     ds = data if isinstance(data, Dataset) else load(data)
-    problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds)
+    problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds) + check_figures(ds)
     if articles is not None:
         problems += check_articles(ds, articles)
     return sort_problems(ds, problems)

@@ -499,3 +499,54 @@ def test_a_publication_date_in_the_future(data_copy, articles_copy):
     line = edit(data_copy, "sources", lambda r: True, lambda r: r.update(published="2999-01-01"))
     problems = [str(p) for p in audit.audit(data_copy, articles_copy)]
     assert f"sources.csv:{line}: published: 2999-01-01 is in the future" in problems
+
+
+@pytest.mark.parametrize(
+    ("outcome", "figures", "evidence", "column"),
+    [
+        # a total of attacks entered as a death toll: no word for killed
+        ("killed", (40, 40, ""), "There have been more than 40 attacks this year", "evidence"),
+        # an excerpt cut short of its verb
+        ("wounded", (2, 2, 2), "two soldiers of the Iraqi army in the convoy", "evidence"),
+        # a 0 the article never gives: unknown stays empty
+        ("captured", (0, 0, 0), "the two attackers were arrested at dawn", "best"),
+        ("killed", (3, 0, 3), "three soldiers were killed", "low"),
+    ],
+)
+def test_a_figure_whose_evidence_does_not_say_it_is_named(
+    tmp_path, outcome, figures, evidence, column
+):
+    from packages import load_package
+
+    best, low, high = figures
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[
+            {"party": "civilians", "best": 1, "evidence": "a fictional villager was killed"},
+            {"outcome": outcome, "best": best, "low": low, "high": high, "evidence": evidence},
+        ],
+    )
+    problems = [str(p) for p in audit.check_figures(ds)]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"casualties.csv:3: {column}: ")
+    assert ("no word for " + outcome if column == "evidence" else "never 0") in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "evidence"),
+    [
+        ("killed", "No one was killed in the blast, the police said"),
+        ("wounded", "the convoy passed without injuries"),
+        ("captured", "none of the attackers was arrested"),
+    ],
+)
+def test_a_zero_the_article_gives_passes(tmp_path, outcome, evidence):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"outcome": outcome, "best": 0, "low": 0, "high": 0, "evidence": evidence}],
+    )
+    assert audit.check_figures(ds) == []
