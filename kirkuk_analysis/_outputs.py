@@ -49,9 +49,20 @@ def check_output(
     Traceback (most recent call last):
     ...
     kirkuk_analysis._outputs.OutputError: the name must end in .csv, not 'new'
+    >>> check_output("/", [".csv"])
+    Traceback (most recent call last):
+    ...
+    kirkuk_analysis._outputs.OutputError: it names no file; give a file name ending in .csv
     """
     path = Path(path)
     suffixes = tuple(suffixes or ())
+    example = f" ending in {suffixes[0]}" if suffixes else ""
+    if not path.name:  # "", "." or "/": a folder at most, never a file
+        raise OutputError(f"it names no file; give a file name{example}")
+    if _is_folder(path):
+        raise OutputError(f"it is a folder; give a file name{example}")
+    if suffixes and path.name.lower() in suffixes:  # ".pdf": a suffix with no name before it
+        raise OutputError(f"the name has nothing before {path.name}; give a file name{example}")
     if suffixes and (path.suffix.lower() not in suffixes or not path.stem):
         wanted = " or ".join(suffixes)
         raise OutputError(f"the name must end in {wanted}, not {path.name!r}")
@@ -63,6 +74,15 @@ def check_output(
         remove_folders(created)
         raise
     return created
+
+
+def _is_folder(path: Path) -> bool:
+    """``path`` is a folder itself (not a link to one); False where it cannot be looked at
+    (:func:`_check_target` then says why)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _check_target(path: Path) -> None:

@@ -378,7 +378,8 @@ class BriefOutput:
     def __init__(self, pdf: Path, suffix: str = ".pdf"):
         self.pdf = pdf
         self.suffix = suffix
-        self.notebook = executed_notebook_path(pdf)
+        # a path naming no file ("", "/") has no notebook beside it: check() refuses it
+        self.notebook = executed_notebook_path(pdf) if pdf.name else pdf
         self.created: list[Path] = []  # folders made for it, outermost first
         self.written = False
 

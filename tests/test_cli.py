@@ -432,7 +432,11 @@ RESEARCHER_NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_mi
         ("", "x" * 250 + ".pdf", "the name is too long for the file system"),
         ("", "d" * 300 + "/b.pdf", "File name too long"),
         ("", "b.PDF.html", "must end in .pdf"),
-        ("", ".pdf", "must end in .pdf"),
+        ("", ".pdf", "the name has nothing before .pdf"),
+        ("", "", "it names no file"),
+        ("", "/", "it names no file"),
+        ("dir:out", "out/", "it is a folder; give a file name ending in .pdf"),
+        ("dir:out", "out", "it is a folder"),
     ],
 )
 def test_brief_output_errors_exit_2_before_any_notebook(
