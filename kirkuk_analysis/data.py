@@ -676,6 +676,14 @@ def _read_with_csv(
                 record = (record + [""] * width)[:width]
             rows.append(record)
             lines.append(start)
+    if text.count('"') % 2 and (start := _unclosed_quote(text)) is not None:
+        problems.append(
+            Problem(
+                file, start, "-",
+                "a quote opened in this row is never closed: the rest of the file was read "
+                "as one cell (close it, or double a quote inside a quoted cell: \"\")",
+            )
+        )  # fmt: skip
     line_arr = np.asarray(lines, dtype=np.int64)
     cells = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     bad_bytes = _BAD_BYTES.search(text) is not None
@@ -701,6 +709,29 @@ def _read_with_csv(
         if _BAD_BYTES.search(name):
             problems.append(Problem(file, 1, name, "bytes that are not UTF-8 in the header"))
     return columns, line_arr
+
+
+def _unclosed_quote(text: str) -> int | None:
+    """The line where the row starts whose quoted cell runs to the end of ``text``, or None.
+
+    The csv module's lenient reading takes such a cell whole, to the end of the file, and
+    the rows it swallowed with it; its strict reading is the one that notices.
+
+    >>> _unclosed_quote('a,b\\n1,"x\\n2,y\\n'), _unclosed_quote('a,b\\n1,"x""y"\\n')
+    (2, None)
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous = 0
+    with field_size_limit(len(text)):
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                return None
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    return previous + 1
+            previous = reader.line_num
 
 
 def _read_with_pandas(path: Path, header: list[str], kinds: dict[str, str]) -> dict | None:

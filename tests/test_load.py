@@ -353,6 +353,26 @@ def test_a_header_cell_longer_than_the_csv_limit_is_read(pkg):
     assert any(p.startswith("claims.csv:1: ") and "unknown column" in p for p in found), found[:3]
 
 
+@pytest.mark.parametrize("where", ["last", "middle"])
+def test_a_quote_never_closed_is_named_by_its_row(pkg, where):
+    """A quoted cell left open swallows what follows into one cell: at the end of the file
+    the csv module's lenient reading accepted that, now named on the line its row starts;
+    before other rows, it meets their quotes and the row's fields no longer fit."""
+    path = pkg / "casualties.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = len(lines) - 1 if where == "last" else 2
+    cells = lines[at].rstrip("\n").split(",")
+    cells[-1] = '"' + cells[-1].strip('"')  # opened, never closed
+    lines[at] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    if where == "last":
+        assert_problem(
+            pkg, f"casualties.csv:{at + 1}: -: ", "a quote opened in this row is never closed"
+        )
+    else:
+        assert_problem(pkg, f"casualties.csv:{at + 1}: ")
+
+
 def test_missing_column(pkg):
     rows = read_rows(pkg / "casualties.csv")
     j = rows[0].index("outcome")
