@@ -352,6 +352,14 @@ def _present(values, present: np.ndarray) -> list:
     return (values if present.all() else values[present]).tolist()
 
 
+def _blank(values, present: np.ndarray) -> np.ndarray:
+    """True where a present value is only white space (what ``str.strip`` removes)."""
+    out = np.zeros(len(present), dtype=bool)
+    texts = _present(values, present)
+    out[present] = np.fromiter((not t.strip() for t in texts), dtype=bool, count=len(texts))
+    return out
+
+
 def _value(values, row: int):
     if isinstance(values, _Coded):
         return values.value(row)
@@ -1083,6 +1091,8 @@ class _Checker:
                     return f"{v!r} does not match the pattern {pattern}"
 
             checks.append((~ok & present, why))
+        if c.get("required") and "enum" not in c:  # white space is no value either
+            checks.append((_blank(values, present), lambda v: f"required value is blank: {v!r}"))
         if "minLength" in c:
             n = c["minLength"]
             short = _shorter_than(values, n, present)

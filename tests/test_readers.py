@@ -166,6 +166,23 @@ def test_broken_cells_give_the_same_problems(pkg, reader):
     )
 
 
+#: Required text cells of white space only (ASCII, no-break and ideographic spaces).
+BLANK = [
+    ("incidents.csv", 3, "summary", " \t "),
+    ("sources.csv", 2, "outlet", "\u00a0 "),
+    ("places.csv", 2, "name", "\u3000"),
+]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_required_value_of_white_space_only_is_blank_for_every_reader(pkg, reader):
+    set_cells(pkg, BLANK)
+    assert_readers_agree(pkg, reader)
+    found = outcome(pkg, reader)
+    for file, line, column, value in BLANK:
+        assert f"{file}:{line}: {column}: required value is blank: {value!r}" in found, found
+
+
 @pytest.mark.parametrize("by_hash", [False, True])
 @pytest.mark.parametrize("reader", READERS)
 def test_broken_cells_of_a_large_package_give_the_same_problems(
