@@ -160,15 +160,26 @@ def skip_unused_slow_imports() -> list[str]:
 
 def clean_title(title: str) -> str:
     r"""The title as one line of plain text: every run of whitespace, line breaks and other
-    control characters (``\r``, ``\x00``, U+2028...) becomes one space.
+    control characters (``\r``, ``\x00``, U+2028...) becomes one space, and the invisible
+    marks that reorder text (U+202A-U+202E, U+2066-U+2069) are dropped: a right-to-left
+    override would print the rest of the title, and the PDF's Title, backwards. Arabic or
+    Kurdish words keep their own direction without them.
 
     >>> clean_title("  Kirkuk\r\r# not a heading\x00\tand\u2028more ")
     'Kirkuk # not a heading and more'
+    >>> clean_title("Kirkuk \u202eattacks")
+    'Kirkuk attacks'
     """
     spaced = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(title)
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in str(title)
+        if c not in _REORDERING
     )
     return " ".join(spaced.split())
+
+
+#: Bidirectional embeddings, overrides and isolates: marks that reorder the text after them.
+_REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _check_text(name: str, value: object) -> None:

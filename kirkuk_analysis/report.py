@@ -157,10 +157,20 @@ def format_period(start, end) -> str:
     '1 January 2020 to 31 December 2024'
     >>> format_period(None, "2021-05-02")
     'the first record to 2 May 2021'
+    >>> format_period("2021-05-01", "2021-05-01")  # one day
+    '1 May 2021'
     """
     first = "the first record" if start is None else _day(_d(start))
     last = "the last record" if end is None else _day(_d(end))
-    return f"{first} to {last}"
+    return first if first == last else f"{first} to {last}"
+
+
+def _over(start, end, first_word: bool = True) -> str:
+    """The period as a sentence opens on it: "From 1 May 2021 to ...", or "On 1 May 2021"
+    for one day (lower case where it does not open the sentence)."""
+    period = format_period(start, end)
+    word = "From" if " to " in period else "On"
+    return f"{word if first_word else word.lower()} {period}"
 
 
 def _join(items: Sequence[str]) -> str:
@@ -1178,13 +1188,12 @@ def narrative(
     True
     """
     kf = key_figures(ds)
-    period = format_period(start, end)
     where_text = where(provinces)
     paras: list[str] = []
     if kf["incidents"] == 0:
         paras.append(
-            f"{EMPTY_MESSAGE}: from {period}, the source articles report no incident in "
-            f"{where_text if provinces else 'any province'}."
+            f"{EMPTY_MESSAGE}: {_over(start, end, first_word=False)}, the source articles "
+            f"report no incident in {where_text if provinces else 'any province'}."
         )
     else:
         kinds = [_plural(kf["attacks"], "attack")]
@@ -1193,7 +1202,7 @@ def narrative(
         # with no province chosen, name the provinces where something happened (not "all")
         located = where_text if provinces or not kf["provinces"] else where(kf["provinces"])
         first = (
-            f"From {period}, the source articles report "
+            f"{_over(start, end)}, the source articles report "
             f"{_plural(kf['incidents'], 'incident')} in {located}: {_join(kinds)}."
         )
         totals = casualty_totals(ds)

@@ -1086,16 +1086,16 @@ def test_a_title_with_control_characters_stays_data(tmp_path):
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
     title = (
         f"Kirkuk\r\r# Heading\r![x]({image.as_uri()})\x0b<b>bold</b>\x00\x1b[31m"
-        "\u2028* item\x85end\t"
+        "\u2028* item\x85end\t\u202ereversed"  # a right-to-left override: dropped
     )
     outputs, page = _executed_title(tmp_path, title)
     header = re.search(r'<h1 class="brief-title">(.*?)</h1>', page, re.S)
     assert header, "no title"
     shown = html.unescape(header[1])
-    assert shown == f"Kirkuk # Heading ![x]({image.as_uri()}) <b>bold</b> [31m * item end"
+    assert shown == f"Kirkuk # Heading ![x]({image.as_uri()}) <b>bold</b> [31m * item end reversed"
     assert image.as_uri() not in re.sub(r'<h1 class="brief-title">.*?</h1>', "", page, flags=re.S)
     assert "<b>bold</b>" not in page and "<h1>Heading" not in page and "<li>item" not in page
-    for c in "\r\x00\x0b\x1b\x85\u2028":
+    for c in "\r\x00\x0b\x1b\x85\u2028\u202e":
         assert c not in outputs, repr(c)
 
 

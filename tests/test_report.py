@@ -415,6 +415,16 @@ def test_the_narrative_names_where_things_happened_and_counts_right(two_reports,
     assert "The incident was" in single and "deadliest" not in single
 
 
+def test_a_one_day_period_is_named_once(two_reports):
+    day = two_reports.incidents.date_start.iloc[0].strftime("%Y-%m-%d")
+    words = report.format_period(day, day)
+    assert " to " not in words
+    text = report.narrative(two_reports, day, day)
+    assert text.startswith(f"On {words}, the source articles report")
+    empty = report.narrative(_empty(two_reports), day, day)
+    assert f"on {words}, the source articles report no incident" in empty
+
+
 def test_the_narrative_keeps_an_at_least_figure_a_floor(tmp_path):
     """An "at least" figure stays "at least" in the Summary's sentences: in the toll, in the
     party it counts and in the deadliest incident; an exact figure beside it does not."""
