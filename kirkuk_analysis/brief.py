@@ -1052,9 +1052,11 @@ def check_data(data_dir: Path | str | None = None, shown: str | None = None) -> 
     try:
         data.load(data_dir)
     except data.DataValidationError as exc:
+        first = _first_line(exc.problems[0]) if exc.problems else ""
         raise BriefDataError(
-            f"the data package is not valid ({len(exc.problems)} problem(s)); run "
-            f"`{command}` to list them"
+            f"the data package is not valid ({len(exc.problems)} problem(s)"
+            + (f", the first: {first}" if first else "")
+            + f"); run `{command}` to list them"
         ) from None
     except Exception as exc:  # noqa: BLE001 - any other failure to read it is bad data too
         raise BriefDataError(

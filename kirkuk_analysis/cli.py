@@ -41,7 +41,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data_dir = args.data_dir
     where = data_dir or f"the shipped data package ({_paths.data_dir()})"
     if data_dir is not None and not (Path(data_dir) / "datapackage.json").is_file():
-        _error(f"{data_dir}: no datapackage.json there")
+        given = Path(data_dir)
+        if given.name == "datapackage.json" and given.is_file():  # the file, not its folder
+            _error(f"{data_dir}: give the folder that holds datapackage.json ({given.parent})")
+        else:
+            _error(f"{data_dir}: no datapackage.json there")
         return EXIT_BAD_INPUT
     if args.articles is not None and not Path(args.articles).is_dir():
         _error(f"--articles {args.articles}: no such folder")

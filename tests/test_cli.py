@@ -541,7 +541,8 @@ def test_brief_with_invalid_data_exits_2_before_any_cell(data_copy, tmp_path, mo
     assert cli.main(["brief", "--data-dir", str(data_copy), "--output", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (
-        "kirkuk-analysis: error: the data package is not valid (2 problem(s)); "
+        "kirkuk-analysis: error: the data package is not valid (2 problem(s), the first: "
+        "incidents.csv:3: date_start: '2021-13-45' is not a date (YYYY-MM-DD)); "
         f"run `kirkuk-analysis validate {data_copy}` to list them"
     )
     assert not out.parent.exists()
@@ -561,10 +562,12 @@ def test_invalid_data_is_found_in_this_process_when_the_kernel_cannot_tell(
     _set_cell(data_copy / "casualties.csv", 0, "outcome", "vanished")
     out = tmp_path / "out" / "b.pdf"
     assert cli.main(["brief", "--data-dir", str(data_copy), "--output", str(out)]) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        "kirkuk-analysis: error: the data package is not valid (1 problem(s)); "
-        f"run `kirkuk-analysis validate {data_copy}` to list them"
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        "kirkuk-analysis: error: the data package is not valid (1 problem(s), the first: "
+        "casualties.csv:2: outcome: unknown value 'vanished'"
     )
+    assert last.endswith(f"); run `kirkuk-analysis validate {data_copy}` to list them")
     assert not out.parent.exists()
 
 
@@ -583,7 +586,8 @@ def test_a_relative_data_folder_is_checked_in_the_kernel_and_named_as_given(
     out = tmp_path / "out" / "b.pdf"
     assert cli.main(["brief", "--data-dir", data_copy.name, "--output", str(out)]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        "kirkuk-analysis: error: the data package is not valid (1 problem(s)); "
+        "kirkuk-analysis: error: the data package is not valid (1 problem(s), the first: "
+        "incidents.csv:3: date_start: '2021-13-45' is not a date (YYYY-MM-DD)); "
         f"run `kirkuk-analysis validate {data_copy.name}` to list them"
     )
 
@@ -734,3 +738,11 @@ def test_a_brief_with_a_read_only_home_leaves_nothing_in_tmpdir(cli_command, tmp
             pytest.skip("no way to run the CLI without permission to write HOME")
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_validate_given_the_descriptor_asks_for_its_folder(data_copy, tmp_path, capsys):
+    assert cli.main(["validate", str(data_copy / "datapackage.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"give the folder that holds datapackage.json ({data_copy})" in err
+    assert cli.main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "no datapackage.json there" in capsys.readouterr().err
