@@ -363,7 +363,8 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
                     "claims",
                     row,
                     "overlaps",
-                    f"a {metric!r} claim counts no casualties, so it includes no incident's "
+                    f"a claim of metric {metric!r} counts no casualties, so it includes no "
+                    "incident's "
                     "figures: leave overlaps empty",
                 )
             continue
@@ -426,7 +427,8 @@ def _article_texts(ds: Dataset, folder: Path, report: _Report) -> dict[str, str 
                 row,
                 "sha256",
                 f"{document} has SHA-256 {digest}, not {expected or 'an empty cell'}: "
-                "the article is not the text the rows were coded from",
+                "either the sha256 cell was mistyped, or the article is not the text the rows "
+                "were coded from (`sha256sum FILE` prints the file's hash)",
             )
         try:
             text = data.decode("utf-8-sig")
