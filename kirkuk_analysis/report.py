@@ -61,6 +61,7 @@ __all__ = [
     "monthly_table",
     "narrative",
     "place_label",
+    "recorded_span",
     "render_table",
     "response_lag_html",
     "response_lag_sentence",
@@ -961,7 +962,9 @@ def cited_sources(ds) -> pd.DataFrame:
 
 def selection_notes(ds) -> list[str]:
     """What a selection (:func:`kirkuk_analysis.analysis.select`) shows beyond its
-    provinces and period, or leaves out, as sentences: steps and claims with no place
+    provinces and period, or leaves out, as sentences: a period wholly outside the span of
+    the events the package records (:func:`recorded_span`), where an empty record says
+    nothing about what happened; steps and claims with no place
     (shown, since no province can be ruled out for them, but not located there), claims
     whose period starts before it or ends after it, claims that include incidents outside
     it, and the sources listed. Empty for a whole package.
@@ -974,6 +977,22 @@ def selection_notes(ds) -> list[str]:
     if sel is None:
         return []
     out = []
+    span = recorded_span(ds.whole if getattr(ds, "whole", None) is not None else ds)
+    if span is not None:  # a period wholly outside what the articles cover (the Method
+        # section gives the span for every selection)
+        first, last = span
+        if sel.end is not None and _d(sel.end) < first:
+            side = "before"
+        elif sel.start is not None and _d(sel.start) > last:
+            side = "after"
+        else:
+            side = ""
+        if side:
+            out.append(
+                f"The articles record events from {_day(first)} to {_day(last)}; the selected "
+                f"period lies {side} that span, where nothing recorded does not mean nothing "
+                "happened."
+            )
     if sel.provinces:
         counts = [
             (int(frame["place_id"].isna().sum()), what)
@@ -1027,6 +1046,22 @@ def selection_notes(ds) -> list[str]:
             f"{len(ds.sources)} in the data package."
         )
     return out
+
+
+def recorded_span(ds):
+    """The first and last day of the events ``ds`` records (its incidents' and coordination
+    steps' date ranges), as dates; None when it records none.
+
+    >>> import kirkuk_analysis
+    >>> first, last = recorded_span(kirkuk_analysis.load())
+    >>> first <= last
+    True
+    """
+    starts = pd.concat([ds.incidents["date_start"], ds.coordination["date_start"]]).dropna()
+    ends = pd.concat([ds.incidents["date_end"], ds.coordination["date_end"]]).dropna()
+    if starts.empty or ends.empty:
+        return None
+    return starts.min().date(), ends.max().date()
 
 
 def _chosen_parties(ds) -> list[str]:
@@ -1344,6 +1379,12 @@ def method_note(ds) -> str:
         "Totals that span several attacks are aggregate claims: they are listed apart and never "
         "added to incident figures.",
     ]
+    span = recorded_span(ds.whole if getattr(ds, "whole", None) is not None else ds)
+    if span is not None:
+        sentences.append(
+            f"Coverage: the articles record events from {_day(span[0])} to {_day(span[1])}; "
+            "outside that span, nothing recorded does not mean nothing happened."
+        )
     contradictions = int(claims_summary(ds)["contradiction"].sum())
     if contradictions:
         sentences.append(

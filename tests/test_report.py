@@ -415,6 +415,33 @@ def test_the_narrative_names_where_things_happened_and_counts_right(two_reports,
     assert "The incident was" in single and "deadliest" not in single
 
 
+def test_a_period_beyond_the_recorded_events_says_so(tmp_path):
+    """The Method note gives the span of the events the package records; a period wholly
+    outside it says so among the selection's notes: no record there is not evidence that
+    nothing happened."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"date_start": "2021-03-04"}, {"date_start": "2021-09-20"}],
+        coordination=[{"date_start": "2021-10-02"}],
+    )
+    span = "The articles record events from 4 March 2021 to 2 October 2021; the selected period"
+    for start, end, side in [
+        ("2019-01-01", "2019-12-31", "before"),
+        ("2022-01-01", "2022-03-01", "after"),
+    ]:
+        sel = select(ds, start, end)
+        assert f"{span} lies {side} that span" in " ".join(report.selection_notes(sel))
+        assert "from 4 March 2021 to 2 October 2021" in report.method_note(sel)
+    for start, end in [("2020-01-01", "2022-12-31"), ("2021-03-04", "2021-10-02")]:
+        sel = select(ds, start, end)
+        assert span not in " ".join(report.selection_notes(sel))
+        assert "Coverage: the articles record events from 4 March 2021 to 2 October 2021" in (
+            report.method_note(sel)
+        )
+
+
 def test_a_one_day_period_is_named_once(two_reports):
     day = two_reports.incidents.date_start.iloc[0].strftime("%Y-%m-%d")
     words = report.format_period(day, day)
