@@ -63,6 +63,26 @@ __all__ = [
 #: The six tables of the contract, in the order problems are reported.
 TABLES = ("sources", "places", "incidents", "casualties", "coordination", "claims")
 
+#: The columns ``CONTRACT.md`` fixes for each table, first and in this order (more may
+#: follow): the ones every user of the package reads. Their types, vocabularies and other
+#: constraints are ``data/datapackage.json``'s alone.
+CONTRACT_COLUMNS = {
+    "sources": ("source_id", "outlet", "headline", "published", "published_precision",
+                "published_basis", "dateline", "document", "url", "notes"),
+    "places": ("place_id", "name", "kind", "district", "province", "lat", "lon", "disputed",
+               "notes"),
+    "incidents": ("incident_id", "date_start", "date_end", "date_precision", "date_phrase",
+                  "place_id", "geo_precision", "event_type", "perpetrator", "target",
+                  "summary", "notes"),
+    "casualties": ("incident_id", "source_id", "party", "outcome", "best", "low", "high",
+                   "evidence"),
+    "coordination": ("step_id", "date_start", "date_end", "date_precision", "date_phrase",
+                     "kind", "status", "parties", "place_id", "summary", "source_id",
+                     "evidence"),
+    "claims": ("claim_id", "period_start", "period_end", "claimant", "metric", "party", "best",
+               "low", "high", "place_id", "source_id", "evidence", "overlaps"),
+}  # fmt: skip
+
 #: The rules checked beyond the field descriptors (also in ``docs/codebook.md``).
 CROSS_FIELD_RULES = (
     "incidents, coordination: date_end is not before date_start",
@@ -80,6 +100,8 @@ CROSS_FIELD_RULES = (
     "datapackage.json: field types the loader reads, constraints of the right kind (numbers, "
     "a valid pattern, a list for enum), keys that name real fields and tables, "
     "comma-separated UTF-8 with a header",
+    "datapackage.json: each table's fields begin with the columns CONTRACT.md fixes for it, "
+    "in its order (more may follow)",
 )
 
 # A ';'-list pattern of the form ^(a|b|c)(;(a|b|c))*$: its items are a vocabulary.
@@ -1543,6 +1565,8 @@ def _read_descriptor(folder: Path) -> dict:
         elif why := _outside_package(r["path"]):
             line = _line_of(text, f'"path"\\s*:\\s*{re.escape(json.dumps(r["path"]))}')
             problems.append(Problem(file, line, f"{name}.path", f"{r['path']!r} {why}"))
+        if ok and (why := _not_the_contract(name, r["schema"]["fields"])):
+            problems.append(Problem(file, 1, f"{name}.schema", why))
     for column, reason in descriptor_problems(descriptor):
         problems.append(Problem(file, 1, column, reason))
     retired = descriptor.get("retired_ids", {})
@@ -1564,6 +1588,25 @@ def _read_descriptor(folder: Path) -> dict:
     if problems:
         raise DataValidationError(problems)
     return descriptor
+
+
+def _not_the_contract(table: str, fields: list) -> str | None:
+    """Why ``fields`` (a table's schema fields) do not begin with its
+    :data:`CONTRACT_COLUMNS`, or None when they do.
+
+    >>> fields = [{"name": n} for n in CONTRACT_COLUMNS["casualties"]]
+    >>> _not_the_contract("casualties", fields + [{"name": "notes"}]) is None
+    True
+    >>> _not_the_contract("casualties", fields[:-1]).split(":")[0]
+    'no column evidence'
+    """
+    wanted = list(CONTRACT_COLUMNS[table])
+    declared = [f["name"] for f in fields]
+    if declared[: len(wanted)] == wanted:
+        return None
+    missing = [c for c in wanted if c not in declared]
+    what = f"no column {', '.join(missing)}" if missing else "the columns are out of order"
+    return f"{what}: a {table} table's fields begin with {', '.join(wanted)} (CONTRACT.md)"
 
 
 def _outside_package(path: str) -> str | None:

@@ -373,6 +373,27 @@ def test_a_quote_never_closed_is_named_by_its_row(pkg, where):
         assert_problem(pkg, f"casualties.csv:{at + 1}: ")
 
 
+@pytest.mark.parametrize("table", ["casualties", "claims", "sources"])
+def test_a_descriptor_without_a_contract_column_is_refused(pkg, table):
+    """The columns CONTRACT.md fixes are read by every user of the package: a descriptor
+    that drops one (its CSV column too) or reorders them is named, not loaded."""
+    from kirkuk_analysis.data import CONTRACT_COLUMNS
+
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in descriptor["resources"] if r["name"] == table]
+    fields = resource["schema"]["fields"]
+    dropped = CONTRACT_COLUMNS[table][-1]
+    resource["schema"]["fields"] = [f for f in fields if f["name"] != dropped]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    rows = read_rows(pkg / f"{table}.csv")
+    j = rows[0].index(dropped)
+    write_rows(pkg / f"{table}.csv", [r[:j] + r[j + 1 :] for r in rows])
+    assert_problem(pkg, f"datapackage.json:1: {table}.schema: no column {dropped}: ")
+    resource["schema"]["fields"] = [fields[1], fields[0], *fields[2:]]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert_problem(pkg, f"datapackage.json:1: {table}.schema: the columns are out of order")
+
+
 def test_missing_column(pkg):
     rows = read_rows(pkg / "casualties.csv")
     j = rows[0].index("outcome")
