@@ -106,6 +106,16 @@ CROSS_FIELD_RULES = (
 
 # A ';'-list pattern of the form ^(a|b|c)(;(a|b|c))*$: its items are a vocabulary.
 _LIST_PATTERN = re.compile(r"^\^\(([^()]+)\)\(;\(\1\)\)\*\$$")
+#: The schema's patterns in words, for the messages (keyed by the pattern itself, so that a
+#: pattern changed in datapackage.json, their one home, is shown as it is, never misread).
+_PATTERN_WORDS = {
+    r"^[0-9a-f]{64}$": "64 hexadecimal digits in lower case",
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "letters, digits, '_', '.' and '-' only, beginning with "
+    "a letter or digit",
+    r"^https?://\S+$": "an address beginning http:// or https://, without spaces",
+    r"^[^/\\]+\.txt$": "a file name ending in .txt, without a folder",
+    r"^[A-Za-z0-9_.-]+(;[A-Za-z0-9_.-]+)*$": "ids separated by ';', without spaces",
+}
 _OUTLINE_TOLERANCE_DEG = 0.02  # about 2 km: a border town may sit on a coarse outline
 _SHOW = 20  # problems shown in the exception message (all are in .problems)
 
@@ -859,6 +869,51 @@ def _read_csv(
         return None
 
 
+_WIDE_ENCODINGS = (  # byte-order marks, the longer first (UTF-32 LE's begins as UTF-16 LE's)
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+#: Other column separators, with how a spreadsheet comes to write them.
+_OTHER_DELIMITERS = {
+    ";": ("';'", "a spreadsheet set to a language with decimal commas saves CSV so"),
+    "\t": ("tabs", 'a spreadsheet\'s "Text (tab-delimited)" is saved so'),
+    "|": ("'|'", ""),
+}
+
+
+def _not_utf8_csv(first_line: bytes, names: list[str]) -> str | None:
+    """What is wrong with a table's whole form, judged from its header line (``first_line``,
+    without a UTF-8 byte-order mark), or None: text in UTF-16 or UTF-32 (a spreadsheet's
+    "Unicode text"), or columns separated by something other than commas. Read on, either
+    would give a problem for every column, or every row.
+
+    >>> names = ["place_id", "name"]
+    >>> _not_utf8_csv(b"place_id,name", names) is None
+    True
+    >>> print(_not_utf8_csv(b"place_id;name", names).split(" (")[0])
+    columns separated by ';', not commas
+    >>> print(_not_utf8_csv("place_id,name".encode("utf-16"), names).split(":")[0])
+    the file is UTF-16 text (it begins with the byte-order mark ff fe), not UTF-8
+    """
+    save = 'save it as "CSV UTF-8 (comma-delimited)"'
+    for bom, encoding in _WIDE_ENCODINGS:
+        if first_line.startswith(bom):
+            why = f"it begins with the byte-order mark {bom.hex(' ')}"
+            return f"the file is {encoding} text ({why}), not UTF-8: {save}"
+    if b"\x00" in first_line:
+        return f"the header has NUL bytes, as UTF-16 text has: not UTF-8 text; {save}"
+    if b"," in first_line:
+        return None
+    header = first_line.decode("utf-8", errors="replace")
+    for delimiter, (said, how) in _OTHER_DELIMITERS.items():
+        if delimiter in header and set(header.split(delimiter)) & set(names):
+            how = f" ({how})" if how else ""
+            return f"columns separated by {said}, not commas{how}: {save}"
+    return None
+
+
 def _read_mapped(
     data: mmap.mmap,
     path: Path,
@@ -876,6 +931,9 @@ def _read_mapped(
 
     # the header line ends at the first LF or CR (a file may end its lines with CR alone)
     first_line = _FIRST_LINE.match(data).group().removeprefix(b"\xef\xbb\xbf")
+    if wrong := _not_utf8_csv(first_line, names):
+        problems.append(Problem(file, 1, "-", wrong))
+        return None  # every cell would be misread: one problem says it
     with field_size_limit(len(first_line)):
         header = next(csv.reader([first_line.decode("utf-8", errors="surrogateescape")]), [])
     known = set(names)
@@ -1110,7 +1168,7 @@ class _Checker:
             else:
 
                 def why(v, pattern=pattern):
-                    return f"{v!r} does not match the pattern {pattern}"
+                    return _pattern_mismatch(v, pattern)
 
             checks.append((~ok & present, why))
         if c.get("required") and "enum" not in c:  # white space is no value either
@@ -1622,6 +1680,28 @@ def _outside_package(path: str) -> str | None:
     if not path or path.endswith(("/", "\\")) or any(c in path for c in "\0\r\n"):
         return "is not a file name"
     return None
+
+
+def _pattern_mismatch(value: str, pattern: str) -> str:
+    """Why ``value`` fails the schema's ``pattern``: the pattern, in words where known
+    (:data:`_PATTERN_WORDS`), and what would make it match when a usual slip is all it is.
+
+    >>> print(_pattern_mismatch("8CB9", "^[0-9a-f]{64}$"))
+    '8CB9' does not match the pattern ^[0-9a-f]{64}$ (64 hexadecimal digits in lower case)
+    >>> print(_pattern_mismatch("I 12", "^[A-Za-z0-9][A-Za-z0-9_.-]*$").split(")")[-1])
+    ; it has white space inside
+    """
+    words = _PATTERN_WORDS.get(pattern)
+    said = f"{value!r} does not match the pattern {pattern}" + (f" ({words})" if words else "")
+    matches = re.compile(pattern).fullmatch
+    for slip, fixed in (
+        ("it has white space around it", value.strip()),
+        ("in lower case it would match", value.lower()),
+        ("it has white space inside", re.sub(r"\s+", "", value)),
+    ):
+        if fixed != value and matches(fixed):
+            return f"{said}; {slip}"
+    return said
 
 
 def _line_of(text: str, pattern: str) -> int:

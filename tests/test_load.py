@@ -601,7 +601,38 @@ def test_duplicate_composite_key(pkg):
 
 def test_bad_id_pattern(pkg):
     set_cell(pkg, "places.csv", 2, "place_id", "kirkuk city")
-    assert_problem(pkg, "places.csv:2: place_id: 'kirkuk city' does not match the pattern")
+    assert_problem(
+        pkg,
+        "places.csv:2: place_id: 'kirkuk city' does not match the pattern",
+        # said in words too, and the slip named: without the space it would match
+        "beginning with a letter or digit); it has white space inside",
+    )
+
+
+def test_a_pattern_message_names_the_usual_slip(pkg):
+    header, first = read_rows(pkg / "sources.csv")[:2]
+    digest = first[header.index("sha256")]
+    set_cell(pkg, "sources.csv", 2, "sha256", digest.upper())
+    assert_problem(
+        pkg,
+        "sources.csv:2: sha256:",
+        "(64 hexadecimal digits in lower case); in lower case it would match",
+    )
+    set_cell(pkg, "sources.csv", 2, "sha256", digest[:-1] + "g")  # no slip: just wrong
+    found = [p for p in problems_of(pkg) if p.startswith("sources.csv:2: sha256:")]
+    assert found and found[0].endswith("(64 hexadecimal digits in lower case)")
+
+
+def test_every_pattern_put_in_words_is_one_the_schema_uses():
+    # a pattern changed in datapackage.json leaves its words unused: they must go with it
+    used = {
+        field.get("constraints", {}).get("pattern")
+        for resource in json.loads((DATA / "datapackage.json").read_text("utf-8"))["resources"]
+        for field in resource["schema"]["fields"]
+    }
+    from kirkuk_analysis.data import _PATTERN_WORDS
+
+    assert set(_PATTERN_WORDS) <= used
 
 
 def test_foreign_key_to_a_missing_place(pkg):

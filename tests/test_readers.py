@@ -222,6 +222,39 @@ def test_bytes_that_are_not_utf8_are_reported_and_never_crash(pkg, reader):
     )
 
 
+# What a spreadsheet may save: each said once, for its file, not as a problem per column or
+# row; the file's rows are not read (nothing else can be said of them)
+SAVED_AS = {
+    "semicolons": (
+        lambda text: ("\ufeff" + text.replace(",", ";")).encode("utf-8"),
+        "columns separated by ';', not commas (a spreadsheet set to a language with decimal",
+    ),
+    "tabs": (lambda text: text.replace(",", "\t").encode("utf-8"), "columns separated by tabs"),
+    "utf-16": (
+        lambda text: text.encode("utf-16"),
+        "the file is UTF-16 text (it begins with the byte-order mark ff fe), not UTF-8",
+    ),
+    "utf-16 without a mark": (
+        lambda text: text.encode("utf-16-le"),
+        "the header has NUL bytes, as UTF-16 text has",
+    ),
+    "utf-32": (lambda text: text.encode("utf-32"), "the file is UTF-32 text"),
+}
+
+
+@pytest.mark.parametrize("saved_as", SAVED_AS)
+@pytest.mark.parametrize("reader", READERS)
+def test_a_table_a_spreadsheet_saved_otherwise_is_named_once(pkg, reader, saved_as):
+    encode, said = SAVED_AS[saved_as]
+    path = pkg / "claims.csv"
+    path.write_bytes(encode(path.read_text("utf-8")))
+    assert_readers_agree(pkg, reader)
+    found = outcome(pkg, reader)
+    about_it = [p for p in found if p.startswith("claims.csv")]
+    assert len(about_it) == 1 and about_it[0].startswith("claims.csv:1: -: " + said)
+    assert about_it[0].endswith('save it as "CSV UTF-8 (comma-delimited)"')
+
+
 # ------------------------------------------------------------------ hostile bytes
 
 
