@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kirkuk_analysis import dates
+from kirkuk_analysis import counts, dates
 from kirkuk_analysis.data import TABLES, Dataset, Problem, load
 from kirkuk_analysis.text import EVIDENCE_MIN_CHARS, normalise
 
@@ -63,6 +63,10 @@ ARTICLE_RULES = (
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
     "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...)",
+    "casualties: each figure above 1 is one the evidence states, in digits or words, or the "
+    "floor a vague quantity gives (tens of: 20, dozens: 24, hundreds: 200); a figure it "
+    "gives only as a floor (at least, more than, over, or a vague quantity) has high empty; "
+    "a range it gives (between 3 and 5, 3 to 5, 3-5, three or four) has best empty",
 )
 
 #: The words an excerpt may count each outcome with (case ignored, whole words): a casualty
@@ -278,7 +282,47 @@ def check_figures(ds: Dataset) -> list[Problem]:
                 f"0 where {words!r} says none were {outcome} in no word (no, none, nobody, "
                 "zero...): a figure the article does not give is left empty, never 0",
             )
+        if wrong := _figure_against_words(r, words):
+            report.add("casualties", row, *wrong)
     return report.problems
+
+
+def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
+    """(column, reason) where a casualty row's figures are not what its excerpt ``words``
+    states (:mod:`kirkuk_analysis.counts`), or None: a figure it does not give, a floor
+    closed by ``high``, a range given a ``best``. 0 is the none-words' rule; 1 may be said
+    by a singular alone ("killed a soldier"), so it is not looked for."""
+    figures = {c: int(r[c]) for c in ("low", "best", "high") if not pd.isna(r[c])}
+    said = counts.stated(words)
+    given = ", ".join(repr(s.words) for s in said) or "no number"
+    for column, value in figures.items():
+        if value > 1 and value not in {s.value for s in said}:
+            return column, (
+                f"{value} is not a figure {words!r} gives (it gives {given}): a count is "
+                "what the article says; quote the words that give it"
+            )
+    low = figures.get("low", figures.get("best"))
+    if "high" in figures and low is not None:
+        as_floor = [s for s in said if s.value == low and s.floor]
+        if as_floor and not any(s.value == low and not s.floor for s in said):
+            return "high", (
+                f"{figures['high']} closes a figure the excerpt gives only as a floor "
+                f"({as_floor[0].words!r}): low = best = {low}, high empty (codebook §4 rules "
+                "2 and 3)"
+            )
+    vague = [s for s in said if s.value == low and s.words.lower() in counts.VAGUE_FLOORS]
+    if vague and "best" in figures and all(s in vague for s in said if s.value == low):
+        return "best", (
+            f"{vague[0].words!r} gives low {low} only, best and high empty (codebook §4 rule 3)"
+        )
+    if "best" in figures:
+        for lo, hi, text in counts.ranges(words):
+            if figures.get("low") == lo and figures.get("high") == hi:
+                return "best", (
+                    f"{figures['best']} in the range the excerpt gives ({text!r}): a range "
+                    f"is low {lo} and high {hi}, best empty (codebook §4 rule 3)"
+                )
+    return None
 
 
 def check_ids(ds: Dataset) -> list[Problem]:

@@ -550,3 +550,48 @@ def test_a_zero_the_article_gives_passes(tmp_path, outcome, evidence):
         casualties=[{"outcome": outcome, "best": 0, "low": 0, "high": 0, "evidence": evidence}],
     )
     assert audit.check_figures(ds) == []
+
+
+@pytest.mark.parametrize(
+    ("figures", "evidence", "column", "reason"),
+    [
+        # a range entered as a point, inside it or beyond it
+        ((4, 3, 5), "Between three and five soldiers were killed", "best", "not a figure"),
+        ((6, 6, 6), "Between three and five soldiers were killed", "low", "not a figure"),
+        ((3, 3, 5), "Between three and five soldiers were killed", "best", "in the range"),
+        ((None, 2, 3), "two or three soldiers were killed", None, None),
+        # an "at least" closed by a high
+        ((2, 2, 2), "at least two soldiers were killed", "high", "only as a floor"),
+        ((40, 40, 40), "more than 40 soldiers were killed", "high", "only as a floor"),
+        ((2, 2, None), "at least two soldiers were killed", None, None),
+        # the same number also given exactly: not only a floor
+        ((2, 2, 2), "at least two were killed in May; two soldiers were killed", None, None),
+        # vague quantities: the codebook's floor, low only
+        ((None, 24, None), "dozens of soldiers were killed", None, None),
+        ((24, 24, None), "dozens of soldiers were killed", "best", "gives low 24 only"),
+        ((None, 20, 20), "tens of soldiers were killed", "high", "only as a floor"),
+        ((None, 30, None), "dozens of soldiers were killed", "low", "not a figure"),
+        # digits, number words, compounds and a dozen are read alike
+        ((1200, 1200, 1200), "1,200 soldiers were killed", None, None),
+        ((25, 25, 25), "Twenty-five soldiers were killed", None, None),
+        ((12, 12, 12), "a dozen soldiers were killed", None, None),
+        ((13, 13, 13), "Twenty-five soldiers were killed", "low", "'Twenty-five'"),
+        # 1 may be said by a singular alone
+        ((1, 1, 1), "killed the commander of the brigade", None, None),
+    ],
+)
+def test_a_figure_is_what_its_evidence_states(tmp_path, figures, evidence, column, reason):
+    from packages import load_package
+
+    best, low, high = figures
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"best": best, "low": low, "high": high, "evidence": evidence}],
+    )
+    problems = [str(p) for p in audit.check_figures(ds)]
+    if column is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1, problems
+        assert problems[0].startswith(f"casualties.csv:2: {column}: ") and reason in problems[0]

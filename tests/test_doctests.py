@@ -9,7 +9,19 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "name", ["data", "dates", "curate", "audit", "text", "_json", "_outputs", "brief", "_chromium"]
+    "name",
+    [
+        "data",
+        "dates",
+        "counts",
+        "curate",
+        "audit",
+        "text",
+        "_json",
+        "_outputs",
+        "brief",
+        "_chromium",
+    ],
 )
 def test_docstring_examples_run(name):
     module = importlib.import_module(f"kirkuk_analysis.{name}")
