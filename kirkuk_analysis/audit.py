@@ -55,6 +55,7 @@ ARTICLE_RULES = (
     "(forward for a planned step), and its source is dated to the day; a row with date_basis "
     "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
+    "casualties: no row's article was published before its incident began",
     "claims: every incident in overlaps (each listed once) falls in the claim's period and "
     "province, and has a figure the claim counts (its metric and party) or no figure of "
     "that metric at all",
@@ -240,7 +241,29 @@ def check_dates(ds: Dataset) -> list[Problem]:
                         f"{actual or 'empty'} is not what {against} gives: {expected} "
                         f"(range {found.start}..{found.end}, {found.precision})",
                     )
+    _check_reported_after(ds, published, report)
     return report.problems
+
+
+def _check_reported_after(ds: Dataset, published: dict, report: _Report) -> None:
+    """A casualty row's article cannot report an incident that began after it was
+    published: another outlet's figures for an attack are dated by that attack."""
+    began = dict(zip(ds.incidents.incident_id.astype(str), ds.incidents.date_start, strict=True))
+    for row, r in _rows(ds.casualties[["incident_id", "source_id"]]):
+        incident, source = str(r["incident_id"]), str(r["source_id"])
+        if source not in published or pd.isna(began.get(incident, pd.NaT)):
+            continue  # an unknown id is load()'s problem
+        start = pd.Timestamp(began[incident]).date()
+        _, pub_last, precision = published[source]
+        if start > pub_last:
+            report.add(
+                "casualties",
+                row,
+                "source_id",
+                f"{incident} began {start}, after {source} was published "
+                f"({pub_last if precision == 'day' else f'by {pub_last}'}): the article "
+                "cannot report it; check the row's incident_id and source_id, or the dates",
+            )
 
 
 # --------------------------------------------------------------------------------------

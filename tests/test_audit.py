@@ -595,3 +595,33 @@ def test_a_figure_is_what_its_evidence_states(tmp_path, figures, evidence, colum
     else:
         assert len(problems) == 1, problems
         assert problems[0].startswith(f"casualties.csv:2: {column}: ") and reason in problems[0]
+
+
+def test_an_article_published_before_its_incident_cannot_report_it(tmp_path):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        sources=[
+            {"source_id": "later", "published": "2021-12-17"},
+            {"source_id": "earlier", "published": "2021-12-08"},
+        ],
+        incidents=[
+            {
+                "incident_id": "I01",
+                "source_id": "later",
+                "date_start": "2021-12-14",
+                "notes": "Date from the article's own account (test).",
+            }
+        ],  # fmt: skip
+        casualties=[
+            {"source_id": "later", "best": 3, "evidence": "three soldiers were killed"},
+            {"source_id": "earlier", "best": 5, "evidence": "five soldiers were killed"},
+        ],
+    )
+    problems = [str(p) for p in audit.check_dates(ds)]
+    assert problems == [
+        "casualties.csv:3: source_id: I01 began 2021-12-14, after earlier was published "
+        "(2021-12-08): the article cannot report it; check the row's incident_id and "
+        "source_id, or the dates"
+    ]
