@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kirkuk_analysis import counts, dates
+from kirkuk_analysis import boundaries, counts, dates
 from kirkuk_analysis.data import TABLES, Dataset, Problem, load
 from kirkuk_analysis.text import EVIDENCE_MIN_CHARS, normalise
 
@@ -36,6 +36,7 @@ __all__ = [
     "check_dates",
     "check_figures",
     "check_ids",
+    "check_places",
     "check_overlaps",
     "normalise",
 ]
@@ -56,6 +57,8 @@ ARTICLE_RULES = (
     "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
     "casualties: no row's article was published before its incident began",
+    "places: the point lies in (or within ~2 km of) its province's polygon of the shipped "
+    "Natural Earth boundaries, or its notes name the polygon it lies in ('the Erbil polygon')",
     "claims: every incident in overlaps (each listed once) falls in the claim's period and "
     "province, and has a figure the claim counts (its metric and party) or no figure of "
     "that metric at all",
@@ -348,6 +351,42 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
     return None
 
 
+def check_places(ds: Dataset) -> list[Problem]:
+    """Check each place's point against its province: inside (or within about 2 km of) that
+    governorate's polygon of the shipped boundaries (:mod:`kirkuk_analysis.boundaries`), or
+    ``notes`` naming the polygon that holds it ("the Erbil polygon": a place coded by its
+    de jure governorate, drawn in another, codebook §6). Swapped or mistyped coordinates,
+    and a wrong province, are caught here.
+
+    >>> from kirkuk_analysis import load
+    >>> check_places(load())
+    []
+    """
+    report = _Report(ds)
+    for row, r in _rows(ds.places[["lon", "lat", "province", "notes"]]):
+        if pd.isna(r["lon"]) or pd.isna(r["lat"]) or pd.isna(r["province"]):
+            continue
+        lon, lat, province = float(r["lon"]), float(r["lat"]), str(r["province"])
+        near = boundaries.near_governorates(lon, lat)
+        if province in near:
+            continue
+        holder = near[0] if near else ""
+        if holder and f"{holder} polygon" in _text(r["notes"]):
+            continue
+        where = f"in the {holder} polygon" if holder else "in no governorate polygon"
+        reason = (
+            f"({lat}, {lon}) lies {where} of the shipped Natural Earth boundaries, not in "
+            f"{province}'s: check the coordinates and the province"
+        )
+        if holder:
+            reason += (
+                f"; a place de jure in {province} that the map draws there says "
+                f"'{holder} polygon' in notes (codebook §6)"
+            )
+        report.add("places", row, "lat", reason)
+    return report.problems
+
+
 def check_ids(ds: Dataset) -> list[Problem]:
     """Identifiers withdrawn (``retired_ids`` in ``datapackage.json``) are not used again.
 
@@ -606,7 +645,7 @@ def audit(
     data: str | Path | Dataset | None = None, articles: str | Path | None = None
 ) -> list[Problem]:
     """The full audit: every problem :func:`check_dates`, :func:`check_overlaps`,
-    :func:`check_ids`, :func:`check_figures` and (with
+    :func:`check_ids`, :func:`check_figures`, :func:`check_places` and (with
     ``articles``, the folder of article texts) :func:`check_articles` find, in file and
     line order. An empty list means the package passes.
 
@@ -620,6 +659,7 @@ def audit(
     """
     ds = data if isinstance(data, Dataset) else load(data)
     problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds) + check_figures(ds)
+    problems += check_places(ds)
     if articles is not None:
         problems += check_articles(ds, articles)
     return sort_problems(ds, problems)

@@ -29,7 +29,8 @@ def _error(message: str) -> None:
 
 _NOT_AUDITED = (
     "note: the audit against the articles (evidence verbatim, SHA-256, dates re-derived "
-    "from their phrases, claims' overlaps, each casualty figure's words) was not run; pass "
+    "from their phrases, claims' overlaps, each casualty figure's words, each place's "
+    "province) was not run; pass "
     "--articles DIR to run it"
 )
 

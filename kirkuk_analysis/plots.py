@@ -30,6 +30,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import incident_table, monthly
+from kirkuk_analysis.boundaries import governorate_of, governorate_rings
 from kirkuk_analysis.data import Dataset
 
 __all__ = [
@@ -760,12 +761,7 @@ _MIN_SPAN = (1.6, 1.2)  # degrees lon, lat: a lone incident still shows its surr
 def _boundaries() -> tuple[dict, list, list]:
     """(governorate name -> its rings, the Kurdistan Region's outline as lines, Iraq's
     border), from the shipped Natural Earth files, read once per process."""
-    geo = json.loads((_paths.geo_dir() / "iraq_admin1.geojson").read_text(encoding="utf-8"))
-    rings: dict[str, list[np.ndarray]] = {}
-    for feature in geo["features"]:
-        geom = feature["geometry"]
-        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-        rings[feature["properties"]["name"]] = [np.asarray(p[0], dtype=float) for p in polys]
+    rings = {name: list(polys) for name, polys in governorate_rings().items()}
     country = json.loads((_paths.geo_dir() / "iraq_admin0.geojson").read_text(encoding="utf-8"))
     border = []
     for feature in country["features"]:
@@ -1197,15 +1193,10 @@ def drawn_elsewhere(ds: Dataset) -> pd.DataFrame:
     >>> list(drawn_elsewhere(load()).columns)
     ['place', 'province', 'drawn_in']
     """
-    from matplotlib.path import Path
-
-    rings, _, _ = _boundaries()
     used = ds.places[ds.places.place_id.isin(ds.incidents.place_id)].dropna(subset=["lon", "lat"])
     rows = []
     for r in used.itertuples():
-        point = (float(r.lon), float(r.lat))
-        holder = next((name for name, polys in rings.items()
-                       if any(Path(ring).contains_point(point) for ring in polys)), "")  # fmt: skip
+        holder = governorate_of(float(r.lon), float(r.lat))
         if holder != str(r.province):
             rows.append({"place": str(r.name), "province": str(r.province), "drawn_in": holder})
     return pd.DataFrame(rows, columns=["place", "province", "drawn_in"])

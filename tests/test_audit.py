@@ -625,3 +625,32 @@ def test_an_article_published_before_its_incident_cannot_report_it(tmp_path):
         "(2021-12-08): the article cannot report it; check the row's incident_id and "
         "source_id, or the dates"
     ]
+
+
+@pytest.mark.parametrize(
+    ("place", "said"),
+    [
+        # a wrong province for the point
+        ({"province": "Basra"}, "lies in the Kirkuk polygon of the shipped Natural Earth"),
+        # a point typed in the next governorate
+        ({"lat": "34.6900"}, "lies in the Salahaddin polygon"),
+        # a de jure exception that does not say so
+        ({"notes": "Drawn elsewhere by the map."}, "says 'Kirkuk polygon' in notes"),
+        # ... and one that does
+        ({"notes": "The point lies in the Kirkuk polygon (codebook §6)."}, None),
+        ({}, None),
+    ],
+)
+def test_a_place_lies_in_its_province_or_says_where(tmp_path, place, said):
+    from packages import load_package
+
+    row = {"place_id": "kirkuk-city", "lat": "35.4681", "lon": "44.3922", "province": "Kirkuk"}
+    if "notes" in place:  # the exception: a place coded by another governorate than drawn
+        row["province"] = "Diyala"
+    ds = load_package(tmp_path, places=[row | place], incidents=[{"incident_id": "I01"}])
+    problems = [str(p) for p in audit.check_places(ds)]
+    if said is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith("places.csv:2: lat: ")
+        assert said in problems[0], problems
