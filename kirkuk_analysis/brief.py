@@ -1041,6 +1041,23 @@ def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
     )
 
 
+def invalid_data_line(exc, shown: str | Path | None = None) -> str:
+    """The one line every command says of an invalid data package (``exc``: its
+    :class:`~kirkuk_analysis.DataValidationError`; ``shown``: the folder as the user gave
+    it, None for the shipped one): how many problems, the first, and the command listing
+    them all."""
+    first = _first_line(exc.problems[0]) if exc.problems else ""
+    return (
+        f"the data package is not valid ({len(exc.problems)} problem(s)"
+        + (f", the first: {first}" if first else "")
+        + f"); run `{_validate_command(shown)}` to list them"
+    )
+
+
+def _validate_command(shown: str | Path | None) -> str:
+    return "kirkuk-analysis validate" + (f" {_shell_word(str(shown))}" if shown else "")
+
+
 def check_data(data_dir: Path | str | None = None, shown: str | None = None) -> None:
     """Load the data package once; raise :class:`BriefDataError` (one line, pointing at
     ``kirkuk-analysis validate`` for ``shown``, default ``data_dir``) when it is not valid
@@ -1048,20 +1065,14 @@ def check_data(data_dir: Path | str | None = None, shown: str | None = None) -> 
     from kirkuk_analysis import data  # imported first: its name is needed to catch its error
 
     shown = data_dir if shown is None else shown
-    command = "kirkuk-analysis validate" + (f" {_shell_word(shown)}" if shown else "")
     try:
         data.load(data_dir)
     except data.DataValidationError as exc:
-        first = _first_line(exc.problems[0]) if exc.problems else ""
-        raise BriefDataError(
-            f"the data package is not valid ({len(exc.problems)} problem(s)"
-            + (f", the first: {first}" if first else "")
-            + f"); run `{command}` to list them"
-        ) from None
+        raise BriefDataError(invalid_data_line(exc, shown)) from None
     except Exception as exc:  # noqa: BLE001 - any other failure to read it is bad data too
         raise BriefDataError(
             f"the data package cannot be read ({type(exc).__name__}: {_first_line(exc)}); "
-            f"run `{command}`"
+            f"run `{_validate_command(shown)}`"
         ) from None
 
 

@@ -232,19 +232,25 @@ def cmd_export(args: argparse.Namespace) -> int:
             _error(f"cannot write {output}: {exc}")
             return EXIT_BAD_INPUT
     try:
+        if args.data_dir is not None and not (Path(args.data_dir) / "datapackage.json").is_file():
+            _error(f"--data-dir {args.data_dir}: no datapackage.json there")
+            return EXIT_BAD_INPUT
         try:
             ds = kirkuk_analysis.load(args.data_dir)
         except kirkuk_analysis.DataValidationError as exc:
-            _error(
-                f"the data package is not valid ({len(exc.problems)} problem(s)); "
-                "run `kirkuk-analysis validate` to list them"
-            )
+            from kirkuk_analysis.brief import invalid_data_line
+
+            _error(invalid_data_line(exc, args.data_dir))
             return EXIT_BAD_INPUT
-        if args.format == "geojson":
-            text = json.dumps(export.to_geojson(ds), ensure_ascii=False, indent=2) + "\n"
-        else:
-            frame = export.to_acled(ds) if args.format == "acled" else export.to_ucdp(ds)
-            text = frame.to_csv(index=False, lineterminator="\n")
+        try:
+            if args.format == "geojson":
+                text = json.dumps(export.to_geojson(ds), ensure_ascii=False, indent=2) + "\n"
+            else:
+                frame = export.to_acled(ds) if args.format == "acled" else export.to_ucdp(ds)
+                text = frame.to_csv(index=False, lineterminator="\n")
+        except export.ExportError as exc:
+            _error(str(exc))
+            return EXIT_BAD_INPUT
         if to_stdout:
             _write_stdout(text)
             return EXIT_OK

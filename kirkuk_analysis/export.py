@@ -17,7 +17,15 @@ import pandas as pd
 from kirkuk_analysis.analysis import casualty_figures, incident_table
 from kirkuk_analysis.data import Dataset
 
-__all__ = ["ACLED_EVENT_TYPES", "ACTORS", "STATE_FORCES", "to_acled", "to_geojson", "to_ucdp"]
+__all__ = [
+    "ACLED_EVENT_TYPES",
+    "ACTORS",
+    "STATE_FORCES",
+    "ExportError",
+    "to_acled",
+    "to_geojson",
+    "to_ucdp",
+]
 
 #: ACLED (event_type, sub_event_type) for each of our event types. The three kinds of
 #: armed attack become "Violence against civilians / Attack" when the target is civilians.
@@ -69,6 +77,30 @@ STATE_FORCES = (
 )
 
 
+class ExportError(ValueError):
+    """The package holds a value the crosswalk has no entry for: exporting it would lose it."""
+
+
+def _check_crosswalk(ds: Dataset, layout: str, columns: dict[str, dict]) -> None:
+    """Raise :class:`ExportError` naming every value of the incidents' ``columns`` (column
+    -> its crosswalk table) the table has no entry for: a vocabulary extended in the data
+    package (codebook §3) needs its row here and in codebook §7 before it can be exported,
+    rather than an empty cell or a death left out."""
+    missing = []
+    for column, table in columns.items():
+        values = ds.incidents[column].dropna().astype(str).unique()
+        missing += [f"{column} {v!r}" for v in sorted(values) if v not in table]
+    if "party" not in columns:
+        parties = ds.casualties.party.dropna().astype(str).unique()
+        missing += [f"party {p!r}" for p in sorted(parties) if p not in ACTORS]
+    if missing:
+        raise ExportError(
+            f"no {layout} crosswalk for {', '.join(missing)}: add it to the tables of "
+            "kirkuk_analysis/export.py and codebook §7 (a value the crosswalk lacks would be "
+            "exported empty, or its deaths left out)"
+        )
+
+
 def _iso(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%Y-%m-%d")
 
@@ -78,6 +110,30 @@ def _party_sum(table: pd.DataFrame, outcome: str, parties) -> pd.Series:
     if not cols:
         return pd.Series(pd.NA, index=table.index, dtype="Int64")
     return table[cols].sum(axis=1, min_count=1).astype("Int64")
+
+
+def _sum_known(*parts: pd.Series) -> pd.Series:
+    """The sum of the known values of ``parts``, row by row; NA where none is known."""
+    return pd.concat(parts, axis=1).sum(axis=1, min_count=1).astype("Int64")
+
+
+def _killed_notes(ds: Dataset, ids: pd.Series) -> pd.Series:
+    """For each incident of ``ids``, what its killed total is beyond a plain count: "" for
+    a count (or none), else a sentence for an export's notes (a floor, a range, deaths
+    reported without a figure)."""
+    fig = casualty_figures(ds)
+    fig = fig[fig.outcome == "killed"]
+    said = {}
+    for incident, rows in fig.groupby("incident_id", sort=False, observed=True):
+        known = rows[rows.figure.notna()]
+        total = int(known.figure.sum()) if len(known) else None
+        if total is None:
+            said[incident] = "Deaths reported without a figure."
+        elif bool(known.open_ended.any()) or len(known) < len(rows):
+            said[incident] = f"Killed: at least {total} (a floor)."
+        elif int(known.high.sum()) > total:
+            said[incident] = f"Killed: {total} to {int(known.high.sum())}."
+    return ids.map(lambda i: said.get(i, "")).astype(object)
 
 
 def to_acled(ds: Dataset) -> pd.DataFrame:
@@ -90,7 +146,11 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     * ``admin1`` the province, ``admin2`` the district, ``location`` the place name,
       ``geo_precision`` ours (the same 1/2/3 meaning as ACLED's).
     * ``fatalities`` the recorded killed (all parties). ACLED has no missing value, so an
-      incident whose article gives no death toll is exported as 0 here, and only here.
+      incident whose article gives no death toll is exported as 0 here, and only here;
+      ``notes`` then says when deaths were reported without a figure, and when the figure is
+      a floor ("at least") or a range.
+
+    A value the crosswalk has no entry for raises :class:`ExportError`.
 
     >>> from kirkuk_analysis import load
     >>> ds = load()
@@ -102,6 +162,8 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     >>> int(a.fatalities.isna().sum())  # no missing value in ACLED: unknown deaths are 0
     0
     """
+    _check_crosswalk(ds, "ACLED", {"event_type": ACLED_EVENT_TYPES, "perpetrator": ACTORS,
+                                   "target": ACTORS})  # fmt: skip
     t = incident_table(ds, all_parties=True)
     kinds = t.event_type.astype(str).map(ACLED_EVENT_TYPES)
     on_civilians = t.event_type.isin(["armed_clash", "armed_assault", "ambush"]) & (
@@ -121,6 +183,8 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
         + t.date_precision.astype(str)
         + "); event_date is the first possible day."
     )
+    killed = _killed_notes(ds, t.incident_id)
+    notes = notes + np.where(killed != "", " " + killed, "")
     out = pd.DataFrame(
         {
             "event_id_cnty": t.incident_id,
@@ -165,43 +229,58 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
 
     * ``type_of_violence``: 1 (state-based) when ISIS or an unidentified armed group and a
       state force (:data:`STATE_FORCES`, Kurdistan Region forces included) fight; 3
-      (one-sided) when an organised actor attacks civilians.
+      (one-sided) when an organised actor attacks civilians; 2 (non-state) when neither
+      side is a state force.
     * UCDP counts only events with at least one death: every incident is exported, and
-      ``ucdp_eligible`` says which ones UCDP would count (arrests and foiled attacks
-      without deaths are False).
+      ``ucdp_eligible`` says which ones UCDP would count: deaths reported, with a figure
+      or without one ("several were killed"); arrests, foiled attacks and incidents with
+      wounded only are False.
     * ``date_prec`` from the width of the range (see :func:`_ucdp_date_prec`);
       ``where_prec`` 1 (the place), 2 (near it), 3 (a district), 4 (the province) after
       the GED codebook.
-    * ``deaths_a`` (state forces), ``deaths_b`` (ISIS and unidentified militants),
-      ``deaths_civilians``, ``deaths_unknown``; ``best``/``low``/``high`` their sums
-      (``low`` and ``high`` from the casualty rows' ``low``/``high``; an open-ended figure
-      has ``high`` = ``best``). Deaths unknown to the article are 0 here, as in GED.
+    * ``deaths_a`` (state forces), ``deaths_b`` (ISIS, and the unidentified party when it
+      is a side: "gunmen", a suicide bomber), ``deaths_civilians``, ``deaths_unknown`` (the
+      unidentified party's dead when it is not a side); ``best``/``low``/``high`` the sums
+      of the known ones (``low`` and ``high`` from the casualty rows' ``low``/``high``; an
+      open-ended figure has ``high`` = ``best``). A figure the article does not give is
+      empty, never 0 (GED itself has no missing value: its users fill them as they judge).
+
+    A value the crosswalk has no entry for raises :class:`ExportError`.
 
     >>> from kirkuk_analysis import load
     >>> u = to_ucdp(load())
-    >>> bool((u.best == u.deaths_a + u.deaths_b + u.deaths_civilians + u.deaths_unknown).all())
+    >>> parts = u[["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]]
+    >>> bool((u.best.dropna() == parts.sum(axis=1, min_count=1).dropna()).all())
     True
-    >>> bool(((u.low <= u.best) & (u.best <= u.high)).all())
+    >>> bool(((u.low <= u.best) & (u.best <= u.high)).dropna().all())
     True
     """
+    _check_crosswalk(ds, "UCDP", {"perpetrator": ACTORS, "target": ACTORS})
     t = incident_table(ds, all_parties=True)
     sources = ds.sources.set_index("source_id")
     state = list(STATE_FORCES)
-    deaths_a = _party_sum(t, "killed", state).fillna(0)
-    deaths_b = _party_sum(t, "killed", ["isis"]).fillna(0)
-    deaths_civ = _party_sum(t, "killed", ["civilians"]).fillna(0)
-    deaths_unk = _party_sum(t, "killed", ["unknown"]).fillna(0)
-    best = deaths_a + deaths_b + deaths_civ + deaths_unk
+    perp, target = t.perpetrator.astype(str), t.target.astype(str)
+    # an unidentified party ("gunmen", "a suicide bomber") that is a side of the dyad is
+    # the unidentified armed group of side a or b; otherwise its dead are of unknown status
+    unknown_side = (perp == "unknown") | (target == "unknown")
+    unknown = _party_sum(t, "killed", ["unknown"])
+    deaths_a = _party_sum(t, "killed", state)
+    deaths_b = _sum_known(_party_sum(t, "killed", ["isis"]), unknown.where(unknown_side))
+    deaths_civ = _party_sum(t, "killed", ["civilians"])
+    deaths_unk = unknown.where(~unknown_side)
+    best = _sum_known(deaths_a, deaths_b, deaths_civ, deaths_unk)
 
     # low and high per incident: the parties' floors and ceilings, each already the one
     # figure the counting rule gives across sources (analysis.casualty_figures)
     fig = casualty_figures(ds)
     killed = fig[fig.outcome == "killed"]
-    high = killed.groupby("incident_id")["high"].sum()
-    low_sum = killed.groupby("incident_id")["low"].sum()
+    high = killed.groupby("incident_id", observed=True)["high"].sum(min_count=1)
+    low_sum = killed.groupby("incident_id", observed=True)["low"].sum(min_count=1)
+    # deaths reported, a figure given or not ("several were killed": a row, no figure)
+    reported = set(killed.incident_id[killed.figure.isna() | (killed.figure > 0)].astype(str))
 
-    perp, target = t.perpetrator.astype(str), t.target.astype(str)
     civilians_hit = target == "civilians"
+    state_side = perp.isin(state) | target.isin(state)
     side_a = np.where(perp.isin(state), perp.map(ACTORS), target.map(ACTORS))
     side_b = np.where(perp.isin(state), target.map(ACTORS), perp.map(ACTORS))
     side_a = np.where(civilians_hit, perp.map(ACTORS), side_a)
@@ -217,7 +296,7 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
         {
             "id": t.incident_id,
             "year": t.date_start.dt.year.astype("int64"),
-            "type_of_violence": np.where(civilians_hit, 3, 1),
+            "type_of_violence": np.select([civilians_hit, state_side], [3, 1], 2),
             "side_a": side_a,
             "side_b": side_b,
             "source_article": t.source_id.map(
@@ -239,18 +318,21 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
             "date_prec": _ucdp_date_prec(days),
             "date_start": _iso(t.date_start),
             "date_end": _iso(t.date_end),
-            "deaths_a": deaths_a.astype("int64"),
-            "deaths_b": deaths_b.astype("int64"),
-            "deaths_civilians": deaths_civ.astype("int64"),
-            "deaths_unknown": deaths_unk.astype("int64"),
-            "best": best.astype("int64"),
-            "high": t.incident_id.map(high).fillna(0).astype("int64"),
-            "low": t.incident_id.map(low_sum).fillna(0).astype("int64"),
+            "deaths_a": deaths_a,
+            "deaths_b": deaths_b,
+            "deaths_civilians": deaths_civ,
+            "deaths_unknown": deaths_unk,
+            "best": best,
+            "high": pd.array(t.incident_id.map(high), dtype="Float64").astype("Int64"),
+            "low": pd.array(t.incident_id.map(low_sum), dtype="Float64").astype("Int64"),
         }
     )
-    out["high"] = np.maximum(out["high"], out["best"])
-    out["low"] = np.minimum(out["low"], out["best"])
-    out["ucdp_eligible"] = out["best"] > 0
+    # a known best bounds them (an open-ended figure's high is its best); none without it
+    out["high"] = out[["high", "best"]].max(axis=1).astype("Int64").where(best.notna())
+    out["low"] = out[["low", "best"]].min(axis=1).astype("Int64").where(best.notna())
+    out["ucdp_eligible"] = (best.fillna(0) > 0).to_numpy(dtype=bool) | (
+        best.isna() & t.incident_id.astype(str).isin(reported)
+    ).to_numpy(dtype=bool)
     return out
 
 

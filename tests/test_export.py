@@ -33,7 +33,8 @@ def killed_by_incident():
     for r in rows("casualties"):
         if r["outcome"] == "killed":
             key = (r["incident_id"], r["party"])
-            largest[key] = max(largest.get(key, 0), int(r["best"] or r["low"] or 0))
+            if r["best"] or r["low"]:  # a row without a figure gives none
+                largest[key] = max(largest.get(key, 0), int(r["best"] or r["low"]))
     out = {}
     for (incident_id, _), n in largest.items():
         out[incident_id] = out.get(incident_id, 0) + n
@@ -115,13 +116,18 @@ def test_ucdp_columns_and_deaths(ds):
         "type_of_violence",
     ):
         assert column in u.columns
-    assert (u.best == u.deaths_a + u.deaths_b + u.deaths_civilians + u.deaths_unknown).all()
-    assert (u.low <= u.best).all() and (u.best <= u.high).all()
+    parts = u[["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]]
+    assert u.best.isna().equals(parts.isna().all(axis=1))  # unknown stays empty, never 0
+    assert (u.best.dropna() == parts.sum(axis=1).loc[u.best.notna()]).all()
+    assert ((u.low <= u.best) & (u.best <= u.high)).dropna().all()
     killed = killed_by_incident()
     for inc in rows("incidents"):
-        deaths = killed.get(inc["incident_id"], 0)
         row = u.loc[inc["incident_id"]]
-        assert row.best == deaths and bool(row.ucdp_eligible) == (deaths > 0)
+        if inc["incident_id"] in killed:
+            assert row.best == killed[inc["incident_id"]]
+            assert bool(row.ucdp_eligible) == (killed[inc["incident_id"]] > 0)
+        else:
+            assert pd.isna(row.best) and pd.isna(row.low) and not row.ucdp_eligible
         assert row.type_of_violence == (3 if inc["target"] == "civilians" else 1)
         assert (row.date_start, row.date_end) == (inc["date_start"], inc["date_end"])
         if inc["geo_precision"] == "1":
@@ -216,12 +222,13 @@ def test_acled_on_a_fixture(fixture_ds):
 def test_ucdp_on_a_fixture(fixture_ds):
     u = to_ucdp(fixture_ds).set_index("id")
     i01 = u.loc["I01"]
-    assert (i01.deaths_a, i01.deaths_b, i01.deaths_civilians, i01.deaths_unknown) == (12, 2, 3, 0)
+    assert (i01.deaths_a, i01.deaths_b, i01.deaths_civilians) == (12, 2, 3)
+    assert pd.isna(i01.deaths_unknown)  # no figure: empty, never 0
     assert (i01.low, i01.best, i01.high) == (11 + 3 + 2, 17, 15 + 3 + 2)
     assert (i01.type_of_violence, i01.date_prec, i01.where_prec) == (1, 1, 2)
     assert i01.ucdp_eligible
     i02 = u.loc["I02"]
-    assert (i02.date_prec, i02.where_prec, i02.best) == (2, 4, 0)  # four days; a province
+    assert (i02.date_prec, i02.where_prec) == (2, 4) and pd.isna(i02.best)  # four days
     assert not i02.ucdp_eligible  # an arrest, no death
     i03 = u.loc["I03"]
     assert (i03.type_of_violence, i03.side_b, i03.where_prec) == (3, "Civilians", 1)
@@ -290,3 +297,70 @@ def test_cli_export(fmt, tmp_path, ds):
         assert len(frame) == len(ds.incidents)
         expected = to_acled(ds) if fmt == "acled" else to_ucdp(ds)
         assert list(frame.columns) == list(expected.columns)
+
+
+def test_unknown_deaths_stay_empty_and_reported_ones_count(tmp_path):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "target": "civilians"},  # "several killed": no figure
+            {"incident_id": "I02"},  # "no one was killed"
+            {"incident_id": "I03", "perpetrator": "unknown"},  # gunmen; one shot dead
+            {"incident_id": "I04", "target": "unknown"},  # ISIS against another group
+            {"incident_id": "I05"},  # at least two; three to five
+        ],
+        casualties=[
+            {"incident_id": "I01", "party": "civilians", "best": "", "low": "", "high": ""},
+            {"incident_id": "I02", "best": 0, "evidence": "no one was killed in the attack"},
+            {"incident_id": "I03", "party": "unknown", "best": 1},
+            {"incident_id": "I03", "best": 2},
+            {"incident_id": "I04", "party": "unknown", "best": 3},
+            {"incident_id": "I05", "best": 2, "high": ""},
+            {"incident_id": "I05", "party": "isis", "best": "", "low": 3, "high": 5},
+        ],
+    )
+    u = to_ucdp(ds).set_index("id")
+    assert pd.isna(u.loc["I01", "best"]) and u.loc["I01", "ucdp_eligible"]  # deaths reported
+    assert u.loc["I02", "best"] == 0 and not u.loc["I02", "ucdp_eligible"]
+    # the unidentified gunman is side b: his death is with ISIS's, not of unknown status
+    assert (u.loc["I03", "deaths_a"], u.loc["I03", "deaths_b"]) == (2, 1)
+    assert pd.isna(u.loc["I03", "deaths_unknown"])
+    assert u.loc["I04", "type_of_violence"] == 2  # no state force: non-state
+    assert (u.loc["I05", "low"], u.loc["I05", "best"], u.loc["I05", "high"]) == (5, 5, 7)
+    notes = to_acled(ds).set_index("event_id_cnty").notes
+    assert notes["I01"].endswith("Deaths reported without a figure.")
+    assert notes["I05"].endswith("Killed: at least 5 (a floor).")
+    assert "Killed:" not in notes["I03"]
+
+
+def test_a_value_the_crosswalk_lacks_is_refused_not_exported_empty(tmp_path, capsys):
+    from packages import make_package
+
+    from kirkuk_analysis import cli
+    from kirkuk_analysis.export import ExportError
+
+    folder = make_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "event_type": "rocket_attack"}],
+        casualties=[{"party": "yazidi_militia", "best": 2}],
+    )
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            enum = field.get("constraints", {}).get("enum")
+            added = {"event_type": "rocket_attack", "party": "yazidi_militia"}
+            added |= {"perpetrator": "yazidi_militia", "target": "yazidi_militia"}
+            if field["name"] in added and enum:
+                enum.append(added[field["name"]])
+                if "categories" in field:
+                    field["categories"].append(added[field["name"]])
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
+    ds = load(folder)
+    with pytest.raises(ExportError, match="event_type 'rocket_attack'.*party 'yazidi_militia'"):
+        to_acled(ds)
+    with pytest.raises(ExportError, match="party 'yazidi_militia'"):
+        to_ucdp(ds)
+    assert cli.main(["export", "--format", "ucdp", "--data-dir", str(folder)]) == 2
+    assert "no UCDP crosswalk for party 'yazidi_militia'" in capsys.readouterr().err
