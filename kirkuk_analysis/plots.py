@@ -970,8 +970,9 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     classes.sort(key=lambda c: -c[1].killed.astype("Float64").fillna(0).max())
     for colour, group, targets in classes:
         group = group.sort_values("killed", ascending=False, na_position="last")
+        known = group[group.killed.notna()]  # (empty for a class of unknowns: its key entry)
         ax.scatter(
-            group.lon, group.lat, s=_sizes(group.killed), color=colour, alpha=0.85,
+            known.lon, known.lat, s=_sizes(known.killed), color=colour, alpha=0.85,
             edgecolor="#333333" if colour == "#F0E442" else "white", linewidth=0.6,
             label=_class_label(ds, targets), zorder=4,
         )  # fmt: skip

@@ -850,6 +850,15 @@ def test_an_unknown_toll_is_drawn_hollow_on_the_map(tmp_path):
     ax = plots.incident_map(ds)
     (hollow,) = [c for c in ax.collections if c.get_gid() == "killed-unknown"]
     assert len(hollow.get_offsets()) == 1
+    # and only hollow: no filled dot beneath the ring, which read as "1 killed"
+    from matplotlib.collections import PathCollection
+
+    filled = [
+        tuple(point) for c in ax.collections
+        if isinstance(c, PathCollection) and c.get_gid() != "killed-unknown"
+        for point in np.asarray(c.get_offsets())
+    ]  # fmt: skip
+    assert len(filled) == 1 and tuple(hollow.get_offsets()[0]) not in filled[1:]
     labels = [t.get_text() for lg in _legends_of(ax) for t in lg.get_texts()]
     assert "no figure (hollow)" in labels
     plt.close(ax.figure)
