@@ -397,8 +397,11 @@ def _key_beside(ax: Axes, parts, gap: float = 8.0, grow: bool = False) -> list:
                 loc="upper left", bbox_to_anchor=(1.02, top), bbox_transform=ax.transAxes,
                 borderaxespad=0,
             )  # fmt: skip
-            if legends:  # the others are artists of their own
+            if legends:  # the others are artists of their own, unclipped: add_artist
+                # clips them to the axes, and a tight bounding box (an inline figure's)
+                # then cut them off at the axes' edge
                 legend = ax.add_artist(Legend(ax, handles, labels, **style))
+                legend.set_clip_on(False)
             else:  # the first is the Axes' legend, as ax.get_legend() answers
                 legend = ax.legend(handles, labels, **style)
             _readable_markers(legend, labels)

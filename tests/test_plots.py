@@ -669,6 +669,10 @@ def test_map_key_stays_inside_its_figure(tmp_path, parties):
     for box in boxes:
         assert page.x0 <= box.x0 and box.x1 <= page.x1 + 0.5
         assert page.y0 <= box.y0 and box.y1 <= page.y1 + 0.5
+    # a tight bounding box (an inline figure's, bbox_inches="tight") keeps each part whole:
+    # legends added as artists are clipped to the axes, and it cut them at the map's edge
+    tight = fig.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.dpi_scale_trans)
+    assert all(tight.x1 >= box.x1 - 0.5 and tight.y0 <= box.y0 + 0.5 for box in boxes)
     for upper, lower in itertools.pairwise(boxes):  # stacked, never overlapping
         assert lower.y1 <= upper.y0
     # the size key's largest marker reaches below its legend's box, never into the next
