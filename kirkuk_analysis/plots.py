@@ -1498,7 +1498,8 @@ def _year_breaks(mids) -> tuple[list[float], list[int]]:
 
 
 def _killed_words(ds: Dataset) -> dict:
-    """incident_id -> "3 killed", "at least 2 killed" (report.incident_floors) or, for a
+    """incident_id -> "3 killed", "at least 2 killed" (report.incident_floors), "3–5 killed"
+    (report.incident_ceilings) or, for a
     selection of parties, "3 killed (Peshmerga)"; incidents with no figure are left out
     (unknown is never shown as 0). Figures by the package's counting rule."""
     from kirkuk_analysis import report
@@ -1506,7 +1507,7 @@ def _killed_words(ds: Dataset) -> dict:
 
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
-    floors = report.incident_floors(ds)
+    floors, ceilings = report.incident_floors(ds), report.incident_ceilings(ds)
     chosen = list(getattr(ds.selection, "parties", None) or [])
     whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
     # summed in plain Python, in order of first appearance (a groupby over a dozen
@@ -1522,7 +1523,9 @@ def _killed_words(ds: Dataset) -> dict:
         if total is None:
             continue
         floor = bool(floors["killed"].get(str(incident_id), False))
-        out[incident_id] = f"{'at least ' if floor else ''}{total} killed{whose}"
+        top = ceilings["killed"].get(str(incident_id), pd.NA)
+        upto = f"\u2013{int(top)}" if pd.notna(top) else ""
+        out[incident_id] = f"{'at least ' if floor else ''}{total}{upto} killed{whose}"
     return out
 
 

@@ -52,6 +52,8 @@ __all__ = [
     "gap_widths_html",
     "gap_widths_table",
     "incident_casualties",
+    "incident_ceilings",
+    "incident_floors",
     "incidents_html",
     "incidents_table",
     "key_figures",
@@ -586,6 +588,7 @@ def render_table(
     css_class: str,
     refs: dict[str, Sequence[Sequence[int]]] | None = None,
     floors: dict[str, Sequence[bool]] | None = None,
+    ceilings: dict[str, Sequence] | None = None,
 ) -> str:
     """``frame`` as the reader's HTML table (the one table renderer, template
     ``table.html.j2``): escaped text, figures right-aligned and prose left-aligned (by class
@@ -602,7 +605,8 @@ def render_table(
     ``refs`` (optional): column name -> for each row, the note numbers its cell cites
     (:func:`evidence_notes`), shown after the text as links to the Evidence section.
     ``floors`` (optional): column name -> for each row, whether its figure is a floor ("at
-    least N"), shown as "≥ N".
+    least N"), shown as "≥ N". ``ceilings`` (optional): column name -> for each row, the
+    top of the range its figure is the bottom of (NA for none), shown as "N–M".
 
     >>> print(render_table(frame, "x", refs={"Killed": [[3, 4]]}))  # doctest: +ELLIPSIS
     <table ... <a class="ev-ref" href="#ev-3">[3]</a> <a class="ev-ref" href="#ev-4">[4]</a>...
@@ -615,12 +619,18 @@ def render_table(
         for c in frame.columns
     }
     columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
-    refs, floors = refs or {}, floors or {}
+    refs, floors, ceilings = refs or {}, floors or {}, ceilings or {}
+
+    def up_to(c, i, v) -> str:
+        top = ceilings[c][i] if c in ceilings else None
+        return f"\u2013{_cell(top)}" if pd.notna(v) and top is not None and pd.notna(top) else ""
+
     rows = [
         [
             {
                 "text": ("\u2265\u2009" if c in floors and floors[c][i] and pd.notna(v) else "")
-                + _cell(v),
+                + _cell(v)
+                + up_to(c, i, v),
                 "refs": list(refs[c][i]) if c in refs else [],
             }
             for c, v in zip(frame.columns, row, strict=True)
@@ -660,9 +670,12 @@ def incidents_html(ds) -> str:
         "Wounded": _refs_by(notes, "casualties", ids, ["wounded"]),
         "What happened": _refs_by(notes, "casualties", ids, others),
     }
-    floor = incident_floors(ds).reindex(ids.to_numpy(), fill_value=False)
+    floor, ceiling = _incident_bounds(ds)
+    floor = floor.reindex(ids.to_numpy(), fill_value=False)
+    ceiling = ceiling.reindex(ids.to_numpy())
     floors = {o.capitalize(): floor[o].tolist() for o in ("killed", "wounded")}
-    return render_table(table, "incidents", refs, floors)
+    ceilings = {o.capitalize(): ceiling[o].tolist() for o in ("killed", "wounded")}
+    return render_table(table, "incidents", refs, floors, ceilings)
 
 
 def incident_floors(ds) -> pd.DataFrame:
@@ -675,23 +688,57 @@ def incident_floors(ds) -> pd.DataFrame:
     >>> list(f.columns) == list(kirkuk_analysis.load().vocab.outcomes)
     True
     """
+    floor, _ = _incident_bounds(ds)
+    return floor
+
+
+def incident_ceilings(ds) -> pd.DataFrame:
+    """Each incident's ceiling for each outcome where its total is a range ("3-5 killed": a
+    figure it adds up is a range, "between three and five", and none is a floor); NA where
+    the total is a count, a floor or unknown. Index incident_id, one Int64 column per
+    outcome.
+
+    >>> import kirkuk_analysis
+    >>> c = incident_ceilings(kirkuk_analysis.load())
+    >>> list(c.columns) == list(kirkuk_analysis.load().vocab.outcomes)
+    True
+    """
+    _, ceiling = _incident_bounds(ds)
+    return ceiling
+
+
+def _incident_bounds(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`incident_floors`, :func:`incident_ceilings`): per incident and outcome, a
+    floor where a part is open ("at least N", no ceiling) or unknown beside known ones; a
+    range where every part has a ceiling and one lies above its figure."""
     fig = casualty_figures(ds)
-    known = fig["figure"].notna()
+    known = fig["figure"].notna().to_numpy()
+    figure = fig["figure"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    high = fig["high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ranged = known & (high > figure)  # a range's low is the figure, its high the ceiling
     fig = fig.assign(
         outcome=fig["outcome"].astype(str),
         incident_id=fig["incident_id"].astype(str),
-        part=fig["open_ended"].to_numpy(dtype=bool) & known.to_numpy(),
-        unknown=~known.to_numpy(),
-        known=known.to_numpy(),
+        part=fig["open_ended"].to_numpy(dtype=bool) & known & ~ranged,
+        unknown=~known,
+        known=known,
+        ranged=ranged,
+        ceiling=np.where(known, np.fmax(high, figure), 0.0),
     )
-    grouped = fig.groupby(["incident_id", "outcome"], sort=False)[["part", "unknown", "known"]]
-    any_ = grouped.any()
+    grouped = fig.groupby(["incident_id", "outcome"], sort=False)
+    any_ = grouped[["part", "unknown", "known", "ranged"]].any()
     floor = any_["known"] & (any_["part"] | any_["unknown"])
-    table = floor.unstack("outcome", fill_value=False) if len(floor) else pd.DataFrame()
-    table = table.reindex(columns=list(ds.vocab.outcomes), fill_value=False).astype(bool)
-    table.index.name = "incident_id"
-    table.columns.name = None
-    return table
+    is_range = any_["ranged"] & ~floor
+    ceiling = grouped["ceiling"].sum().where(is_range)
+
+    def by_outcome(values: pd.Series, fill, dtype) -> pd.DataFrame:
+        table = values.unstack("outcome", fill_value=fill) if len(values) else pd.DataFrame()
+        table = table.reindex(columns=list(ds.vocab.outcomes), fill_value=fill).astype(dtype)
+        table.index.name = "incident_id"
+        table.columns.name = None
+        return table
+
+    return by_outcome(floor, False, bool), by_outcome(ceiling.astype("Float64"), pd.NA, "Int64")
 
 
 def coordination_html(ds) -> str:

@@ -470,6 +470,28 @@ def test_the_narrative_keeps_an_at_least_figure_a_floor(tmp_path):
     assert re.search(r"deadliest incident was .* with at least 5 killed", text)
 
 
+def test_a_range_is_shown_as_a_range_and_counted_as_its_floor(tmp_path):
+    """ "Between three and five" is 3–5 in the incident's row and its chronology label, never
+    "≥ 3" (a range has a ceiling the article gives); totals over it stay "at least"."""
+    from kirkuk_analysis import plots
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-12-01"}],
+        casualties=[
+            {"incident_id": "I01", "best": "", "low": 3, "high": 5},  # between three and five
+            {"incident_id": "I01", "party": "isis", "best": 1},
+            {"incident_id": "I02", "best": 2, "high": ""},  # at least two
+        ],
+    )
+    cells = re.findall(r'<td class="right"[^>]*>([^<]*)', report.incidents_html(ds))
+    assert "4\u20136" in cells and "\u2265\u20092" in cells  # killed of I01, then of I02
+    assert not any(c.startswith("\u2265") and "\u2013" in c for c in cells)
+    assert plots._killed_words(ds) == {"I01": "4\u20136 killed", "I02": "at least 2 killed"}
+    assert report.incident_floors(ds).loc["I01", "killed"] == False  # noqa: E712
+    assert "at least 6 killed" in report.narrative(ds, "2021-01-01", "2021-12-31")
+
+
 def test_context_items_are_counted_apart_from_the_coordination_steps(ds):
     """Context items (base handovers, statements) are rows of the coordination table but no
     Baghdad-Erbil step: no headline or sentence counts them as steps."""
