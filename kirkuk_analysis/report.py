@@ -644,9 +644,10 @@ def render_table(
     )
 
 
-def _refs_by(notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[list[int]]:
+def _refs_by(ds, notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[list[int]]:
     """For each id in ``ids``, the note numbers of its rows of ``table`` (``outcomes``: of
-    those outcomes only), in order, each once."""
+    those outcomes only), in order, each once: what a table or a sentence shown for ``ds``
+    cites, recorded as cited (:func:`evidence_html` with ``cited_only``)."""
     wanted = None if outcomes is None else set(outcomes)
     by_id: dict[str, set[int]] = {}
     for t, row_id, outcome, note in zip(
@@ -654,7 +655,16 @@ def _refs_by(notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[list[i
     ):
         if t == table and (wanted is None or outcome in wanted):
             by_id.setdefault(row_id, set()).add(int(note))
-    return [sorted(by_id.get(str(i), ())) for i in ids]
+    refs = [sorted(by_id.get(str(i), ())) for i in ids]
+    cited = getattr(ds, "_cited_notes", None)
+    if cited is None:
+        cited = set()
+        try:
+            object.__setattr__(ds, "_cited_notes", cited)  # what was shown, not data
+        except AttributeError:  # an object without __dict__: nothing recorded
+            pass
+    cited.update(n for row in refs for n in row)
+    return refs
 
 
 def incidents_html(ds) -> str:
@@ -666,9 +676,9 @@ def incidents_html(ds) -> str:
     ids = table["ID"]
     others = [o for o in ds.vocab.outcomes if o not in ("killed", "wounded")]
     refs = {
-        "Killed": _refs_by(notes, "casualties", ids, ["killed"]),
-        "Wounded": _refs_by(notes, "casualties", ids, ["wounded"]),
-        "What happened": _refs_by(notes, "casualties", ids, others),
+        "Killed": _refs_by(ds, notes, "casualties", ids, ["killed"]),
+        "Wounded": _refs_by(ds, notes, "casualties", ids, ["wounded"]),
+        "What happened": _refs_by(ds, notes, "casualties", ids, others),
     }
     floor, ceiling = _incident_bounds(ds)
     floor = floor.reindex(ids.to_numpy(), fill_value=False)
@@ -745,7 +755,7 @@ def coordination_html(ds) -> str:
     """:func:`coordination_table` as an HTML table (class ``brief-table coordination``);
     each step cites its note (:func:`evidence_notes`) after "What"."""
     table = coordination_table(ds)
-    refs = {"What": _refs_by(evidence_notes(ds), "coordination", table["ID"])}
+    refs = {"What": _refs_by(ds, evidence_notes(ds), "coordination", table["ID"])}
     return render_table(table, "coordination", refs)
 
 
@@ -753,7 +763,7 @@ def claims_html(ds) -> str:
     """:func:`claims_table` as an HTML table (class ``brief-table claims``); each figure
     cites its note (:func:`evidence_notes`)."""
     table = claims_table(ds)
-    refs = {"Figure": _refs_by(evidence_notes(ds), "claims", table["ID"])}
+    refs = {"Figure": _refs_by(ds, evidence_notes(ds), "claims", table["ID"])}
     return render_table(table, "claims", refs)
 
 
@@ -877,11 +887,15 @@ def _supports(ds, row) -> str:
     return f"claim {row['row_id']}"
 
 
-def evidence_html(ds) -> str:
+def evidence_html(ds, cited_only: bool = False) -> str:
     """The Evidence section's list (template ``evidence.html.j2``): each note of
     :func:`evidence_notes` with its number (the anchor ``#ev-N`` the references link to),
     the verbatim excerpt, what it supports, the outlet, the publication date and the URL
     as a link; a sentence saying so when the selection has no figure or step to cite.
+
+    With ``cited_only``, only the notes that the tables and sentences already made for
+    ``ds`` cite (a notebook showing some of the brief's tables lists no note nothing cites);
+    the numbers stay the brief's, so a note is the same excerpt everywhere.
 
     >>> import kirkuk_analysis
     >>> page = evidence_html(kirkuk_analysis.load())
@@ -889,7 +903,10 @@ def evidence_html(ds) -> str:
     (True, True)
     """
     by_note: dict[int, dict] = {}
-    for row in evidence_notes(ds).to_dict("records"):
+    notes = evidence_notes(ds)
+    if cited_only:
+        notes = notes[notes["note"].isin(getattr(ds, "_cited_notes", set()))]
+    for row in notes.to_dict("records"):
         item = by_note.setdefault(
             int(row["note"]),
             {
@@ -1329,7 +1346,7 @@ def narrative(
                 else "deadliest incidents include"
             )
             # the figure cites its notes, as in the Incidents table (links to #ev-N)
-            cites = _refs_by(evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
+            cites = _refs_by(ds, evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
             its = per[(per["incident_id"] == top_ids[0]) & (per["outcome"] == "killed")]
             sentences.append(
                 f"The {label} the {what} "
@@ -1478,11 +1495,8 @@ def monthly_table(ds) -> pd.DataFrame:
     >>> list(monthly_table(kirkuk_analysis.load()).columns)
     ['Month', 'Party', 'Killed', 'Wounded', 'Captured']
     """
-    from kirkuk_analysis.analysis import monthly
-
-    m = monthly(ds, by="party")
+    m = _monthly_rows(ds)
     outcomes = list(ds.vocab.outcomes)
-    m = m[m[outcomes].sum(axis=1) > 0]
     party_of = {p: _party(ds, p) for p in ds.vocab.parties}
     out = pd.DataFrame(
         {
@@ -1498,9 +1512,42 @@ def monthly_table(ds) -> pd.DataFrame:
     return out
 
 
+def _monthly_rows(ds) -> pd.DataFrame:
+    """The month x party rows :func:`monthly_table` shows: those with a recorded figure."""
+    from kirkuk_analysis.analysis import monthly
+
+    m = monthly(ds, by="party")
+    return m[m[list(ds.vocab.outcomes)].sum(axis=1) > 0]
+
+
 def monthly_html(ds) -> str:
-    """:func:`monthly_table` as an HTML table (class ``brief-table monthly``)."""
-    return render_table(monthly_table(ds), "monthly")
+    """:func:`monthly_table` as an HTML table (class ``brief-table monthly``); a total that
+    adds up an "at least" figure (or a range's floor) is shown as "≥ N"."""
+    from kirkuk_analysis.analysis import _month_ordinal
+
+    m = _monthly_rows(ds)
+    outcomes = list(ds.vocab.outcomes)
+    month_of = dict(
+        zip(
+            ds.incidents["incident_id"].astype(str),
+            _month_ordinal(ds.incidents["date_start"], ds.incidents["date_end"]),
+            strict=True,
+        )
+    )
+    fig = casualty_figures(ds)
+    fig = fig[fig["figure"].notna() & fig["open_ended"]]
+    open_cells = {
+        (month_of[str(i)], str(p), str(o))
+        for i, p, o in zip(fig["incident_id"], fig["party"], fig["outcome"], strict=True)
+    }
+    floors = {
+        o.capitalize(): [
+            (period.ordinal, str(party), o) in open_cells
+            for period, party in zip(m["month"], m["party"], strict=True)
+        ]
+        for o in outcomes
+    }
+    return render_table(monthly_table(ds), "monthly", floors=floors)
 
 
 def gap_widths_table(ds) -> pd.DataFrame:
@@ -1580,8 +1627,14 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
 
 
 def response_lag_html(ds, window_days: int = 30) -> str:
-    """:func:`response_lag_table` as an HTML table (class ``brief-table lag``)."""
-    return render_table(response_lag_table(ds, window_days), "lag")
+    """:func:`response_lag_table` as an HTML table (class ``brief-table lag``); Killed as
+    in the Incidents table ("≥ N" a floor, "N–M" a range)."""
+    table = response_lag_table(ds, window_days)
+    floor, ceiling = _incident_bounds(ds)
+    ids = table["Attack"].to_numpy()
+    floors = {"Killed": floor["killed"].reindex(ids, fill_value=False).tolist()}
+    ceilings = {"Killed": ceiling["killed"].reindex(ids).tolist()}
+    return render_table(table, "lag", floors=floors, ceilings=ceilings)
 
 
 def response_lag_sentence(ds, window_days: int = 30) -> str:

@@ -492,6 +492,31 @@ def test_a_range_is_shown_as_a_range_and_counted_as_its_floor(tmp_path):
     assert "at least 6 killed" in report.narrative(ds, "2021-01-01", "2021-12-31")
 
 
+def test_a_notebook_s_evidence_lists_the_notes_it_cites(ds):
+    """A notebook showing some of the brief's tables lists the notes they cite, with the
+    brief's numbers, and no note nothing shown cites; the brief lists them all."""
+    notes = report.evidence_notes(ds)
+
+    def listed(page):
+        return {int(n) for n in re.findall(r'<li id="ev-(\d+)"', page)}
+
+    sel = ds.replace()  # a fresh dataset: nothing shown for it yet
+    cited = set()
+    for html in (report.incidents_html(sel), report.claims_html(sel)):
+        cited |= {int(n) for n in re.findall(r'href="#ev-(\d+)"', html)}
+    wanted = set(notes["note"][notes["table"].isin(["casualties", "claims"])])
+    assert cited == wanted
+    assert listed(report.evidence_html(sel, cited_only=True)) == wanted
+    assert listed(report.evidence_html(sel)) == set(notes["note"])  # the brief's: all
+    text = report.narrative(sel, None, None, (), ())  # a sentence cites too
+    steps = ds.replace()
+    report.coordination_html(steps)
+    report.narrative(steps, None, None, (), ())
+    deadliest = {int(n) for n in re.findall(r"\(#ev-(\d+)\)", text)}
+    expected = set(notes["note"][notes["table"] == "coordination"]) | deadliest
+    assert listed(report.evidence_html(steps, cited_only=True)) == expected
+
+
 def test_context_items_are_counted_apart_from_the_coordination_steps(ds):
     """Context items (base handovers, statements) are rows of the coordination table but no
     Baghdad-Erbil step: no headline or sentence counts them as steps."""
@@ -518,3 +543,29 @@ def test_a_context_item_is_never_the_step_that_followed_an_attack(ds):
     only_context = ds.replace(coordination=ds.coordination[kinds == report.CONTEXT])
     table = report.response_lag_table(only_context)
     assert len(table) and (table["Within 30 days"] == "no step after it").all()
+
+
+def test_every_table_keeps_an_at_least_figure_a_floor(tmp_path):
+    """The monthly and response-lag tables mark an "at least" total as the incidents table
+    does ("≥ N"), and a range as "N–M"; an exact figure is unmarked."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-05-02"},
+            {"incident_id": "I02", "date_start": "2021-06-02"},
+            {"incident_id": "I03", "date_start": "2021-07-02"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "party": "peshmerga", "best": 2, "high": ""},  # at least 2
+            {"incident_id": "I02", "party": "peshmerga", "best": 4},
+            {"incident_id": "I03", "party": "peshmerga", "best": "", "low": 3, "high": 5},
+        ],
+    )
+
+    def cells(page):
+        return re.findall(r'<td class="right"[^>]*>([^<]*)', page)
+
+    monthly = cells(report.monthly_html(ds))
+    assert "\u2265\u20092" in monthly and "4" in monthly and "\u2265\u20093" in monthly
+    lag = cells(report.response_lag_html(ds))
+    assert "\u2265\u20092" in lag and "4" in lag and "3\u20135" in lag
