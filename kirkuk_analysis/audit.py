@@ -62,7 +62,8 @@ ARTICLE_RULES = (
     "claims: every incident in overlaps (each listed once) falls in the claim's period and "
     "province, and has a figure the claim counts (its metric and party) or no figure of "
     "that metric at all",
-    "claims: overlaps lists every incident of the claim's own article that it can include",
+    "claims: overlaps lists every incident of the claim's own article (its own incidents, "
+    "and those it gives casualty figures for) that it can include",
     "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
@@ -493,15 +494,21 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
                 )
             elif (why := fits(iid)) is not None:
                 report.add("claims", row, "overlaps", why)
-        own = inc[inc.source_id.astype(str) == _text(claim["source_id"])].incident_id
-        for iid in sorted(set(own) & can - set(listed)):
+        # the incidents its own article reports: its own, and those it gives figures for
+        source = _text(claim["source_id"])
+        own = set(inc[inc.source_id.astype(str) == source].incident_id.astype(str))
+        own |= set(cas.incident_id[cas.source_id.astype(str) == source].astype(str))
+        for iid in sorted(own & can - set(listed)):
             if fits(iid) is None:
+                given = cas[(cas.incident_id.astype(str) == iid) & cas.outcome.isin(outcomes)]
+                by = ", ".join(sorted(set(given.source_id.astype(str))))
                 report.add(
                     "claims",
                     row,
                     "overlaps",
-                    f"{iid} (same article, in the claim's period and place, with {metric} "
-                    f"of {party}) is not listed: a reader would count its figures twice",
+                    f"{iid} (reported by the claim's own article {source}, in the claim's "
+                    f"period and place, with {metric} of {party} given by {by}) is not "
+                    "listed: a reader would count its figures twice",
                 )
     return report.problems
 

@@ -402,7 +402,9 @@ def test_overlaps_that_name_the_wrong_incidents_or_leave_one_out(data_copy):
     same_article = ds.incidents.set_index("incident_id").source_id.astype(str)
     if same_article[listed[0]] == str(claim.source_id):
         assert any(
-            p.startswith(f"claims.csv:{line}: overlaps: {listed[0]} (same article")
+            p.startswith(
+                f"claims.csv:{line}: overlaps: {listed[0]} (reported by the claim's own article"
+            )
             for p in problems
         ), problems
 
@@ -654,3 +656,29 @@ def test_a_place_lies_in_its_province_or_says_where(tmp_path, place, said):
     else:
         assert len(problems) == 1 and problems[0].startswith("places.csv:2: lat: ")
         assert said in problems[0], problems
+
+
+def test_a_claim_includes_the_incidents_its_article_gives_figures_for(tmp_path):
+    """An article that re-reports another outlet's attack (casualty rows under its own
+    source) and totals the month: its claim must list that incident too."""
+    from packages import load_package
+
+    def package(overlaps):
+        return load_package(
+            tmp_path / overlaps.replace(";", "-") if overlaps else tmp_path / "none",
+            sources=[{"source_id": "first"}, {"source_id": "second"}],
+            incidents=[{"incident_id": "I01", "source_id": "first"}],
+            casualties=[
+                {"source_id": "first", "best": 10, "evidence": "ten Peshmerga were killed"},
+                {"source_id": "second", "best": 11, "evidence": "11 Peshmerga were killed"},
+            ],
+            claims=[{"source_id": "second", "best": 20, "overlaps": overlaps,
+                     "notes": "A fixture total (test)."}],
+        )  # fmt: skip
+
+    problems = [str(p) for p in audit.check_overlaps(package(""))]
+    assert len(problems) == 1 and problems[0].startswith(
+        "claims.csv:2: overlaps: I01 (reported by the claim's own article second, in the "
+        "claim's period and place, with killed of peshmerga given by first, second)"
+    )
+    assert audit.check_overlaps(package("I01")) == []
