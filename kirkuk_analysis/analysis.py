@@ -35,6 +35,7 @@ __all__ = [
     "ResponseLag",
     "attacks",
     "casualty_figures",
+    "source_disagreements",
     "claim_figures",
     "claim_parties",
     "claims_summary",
@@ -204,6 +205,32 @@ def _group_max(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
     np.fmax.at(out, group, values)
     out[out == -np.inf] = np.nan
     return out
+
+
+def source_disagreements(ds: Dataset) -> pd.DataFrame:
+    """The casualty rows of each incident x party x outcome whose sources give different
+    figures (low, best or high), each source's row: where the counting rule took the
+    largest of several (codebook §4 rule 5), so that a reader is told the sources differ
+    rather than shown one number as if all agreed.
+
+    Columns ``incident_id``, ``party``, ``outcome``, ``source_id``, ``low``, ``best``,
+    ``high``, in the casualties table's order; empty when every source agrees.
+
+    >>> from kirkuk_analysis import load
+    >>> list(source_disagreements(load()).columns)
+    ['incident_id', 'party', 'outcome', 'source_id', 'low', 'best', 'high']
+    """
+    columns = ["incident_id", "party", "outcome", "source_id", "low", "best", "high"]
+    cas = ds.casualties[columns]
+    keys = list(zip(*(cas[c].astype(str) for c in columns[:3]), strict=True))
+    figures = list(
+        zip(*(cas[c].astype("Float64").fillna(-1).astype(int) for c in columns[4:]), strict=True)
+    )
+    seen: dict[tuple, set] = {}
+    for key, figure in zip(keys, figures, strict=True):
+        seen.setdefault(key, set()).add(figure)
+    differ = np.array([len(seen[key]) > 1 for key in keys], dtype=bool)
+    return cas[differ].reset_index(drop=True)
 
 
 def casualty_figures(ds: Dataset) -> pd.DataFrame:

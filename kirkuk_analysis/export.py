@@ -235,6 +235,8 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
       ``ucdp_eligible`` says which ones UCDP would count: deaths reported, with a figure
       or without one ("several were killed"); arrests, foiled attacks and incidents with
       wounded only are False.
+    * ``source_article`` every article whose figures the row adds (the incident's first),
+      ``number_of_sources`` how many.
     * ``date_prec`` from the width of the range (see :func:`_ucdp_date_prec`);
       ``where_prec`` 1 (the place), 2 (near it), 3 (a district), 4 (the province) after
       the GED codebook.
@@ -279,6 +281,12 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     # deaths reported, a figure given or not ("several were killed": a row, no figure)
     reported = set(killed.incident_id[killed.figure.isna() | (killed.figure > 0)].astype(str))
 
+    others = ds.casualties.groupby(ds.casualties.incident_id.astype(str), sort=False)
+    others = others["source_id"].agg(lambda s: list(dict.fromkeys(s.astype(str))))
+    articles = [
+        list(dict.fromkeys([str(own), *others.get(str(i), [])]))
+        for i, own in zip(t.incident_id, t.source_id, strict=True)
+    ]
     civilians_hit = target == "civilians"
     state_side = perp.isin(state) | target.isin(state)
     side_a = np.where(perp.isin(state), perp.map(ACTORS), target.map(ACTORS))
@@ -299,9 +307,12 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
             "type_of_violence": np.select([civilians_hit, state_side], [3, 1], 2),
             "side_a": side_a,
             "side_b": side_b,
-            "source_article": t.source_id.map(
-                lambda s: f"{sources.outlet[s]}, {sources.published[s]:%Y-%m-%d}"
-            ),
+            # every article whose figures the row adds: the incident's, then the others
+            "source_article": [
+                "; ".join(f"{sources.outlet[s]}, {sources.published[s]:%Y-%m-%d}" for s in ids)
+                for ids in articles
+            ],
+            "number_of_sources": [len(ids) for ids in articles],
             "source_headline": t.source_id.map(sources.headline),
             "source_original": t.source_id.map(sources.outlet),
             "where_prec": where_prec,

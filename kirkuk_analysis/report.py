@@ -29,7 +29,12 @@ import numpy as np
 import pandas as pd
 
 from kirkuk_analysis import _paths
-from kirkuk_analysis.analysis import casualty_figures, claims_summary, response_lag
+from kirkuk_analysis.analysis import (
+    casualty_figures,
+    claims_summary,
+    response_lag,
+    source_disagreements,
+)
 from kirkuk_analysis.text import normalise
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "casualty_scope",
     "casualty_totals",
     "cited_sources",
+    "disagreements_sentence",
     "claim_scope",
     "claims_html",
     "claims_table",
@@ -589,6 +595,7 @@ def render_table(
     refs: dict[str, Sequence[Sequence[int]]] | None = None,
     floors: dict[str, Sequence[bool]] | None = None,
     ceilings: dict[str, Sequence] | None = None,
+    marks: dict[str, Sequence[str]] | None = None,
 ) -> str:
     """``frame`` as the reader's HTML table (the one table renderer, template
     ``table.html.j2``): escaped text, figures right-aligned and prose left-aligned (by class
@@ -606,7 +613,8 @@ def render_table(
     (:func:`evidence_notes`), shown after the text as links to the Evidence section.
     ``floors`` (optional): column name -> for each row, whether its figure is a floor ("at
     least N"), shown as "≥ N". ``ceilings`` (optional): column name -> for each row, the
-    top of the range its figure is the bottom of (NA for none), shown as "N–M".
+    top of the range its figure is the bottom of (NA for none), shown as "N–M". ``marks``
+    (optional): column name -> for each row, a sign after its text ("†": see a note).
 
     >>> print(render_table(frame, "x", refs={"Killed": [[3, 4]]}))  # doctest: +ELLIPSIS
     <table ... <a class="ev-ref" href="#ev-3">[3]</a> <a class="ev-ref" href="#ev-4">[4]</a>...
@@ -619,7 +627,7 @@ def render_table(
         for c in frame.columns
     }
     columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
-    refs, floors, ceilings = refs or {}, floors or {}, ceilings or {}
+    refs, floors, ceilings, marks = refs or {}, floors or {}, ceilings or {}, marks or {}
 
     def up_to(c, i, v) -> str:
         top = ceilings[c][i] if c in ceilings else None
@@ -630,7 +638,8 @@ def render_table(
             {
                 "text": ("\u2265\u2009" if c in floors and floors[c][i] and pd.notna(v) else "")
                 + _cell(v)
-                + up_to(c, i, v),
+                + up_to(c, i, v)
+                + (marks[c][i] if c in marks and pd.notna(v) else ""),
                 "refs": list(refs[c][i]) if c in refs else [],
             }
             for c, v in zip(frame.columns, row, strict=True)
@@ -685,7 +694,60 @@ def incidents_html(ds) -> str:
     ceiling = ceiling.reindex(ids.to_numpy())
     floors = {o.capitalize(): floor[o].tolist() for o in ("killed", "wounded")}
     ceilings = {o.capitalize(): ceiling[o].tolist() for o in ("killed", "wounded")}
-    return render_table(table, "incidents", refs, floors, ceilings)
+    differ = source_disagreements(ds)
+    differ = set(zip(differ["incident_id"].astype(str), differ["outcome"].astype(str), strict=True))
+    marks = {
+        o.capitalize(): [DIFFER_MARK if (i, o) in differ else "" for i in ids.astype(str)]
+        for o in ("killed", "wounded")
+    }
+    return render_table(table, "incidents", refs, floors, ceilings, marks)
+
+
+#: After a figure the articles give differently: the largest is shown (codebook §4 rule 5),
+#: and the Method note gives each article's.
+DIFFER_MARK = "\u2009\u2020"
+
+
+def _figure_words(low, best, high) -> str:
+    """One source's figure as printed: "10", "at least 3", "3–5"; "no figure"."""
+    if pd.notna(best):
+        return f"{_fmt_int(best)}" if pd.notna(high) else f"at least {_fmt_int(best)}"
+    if pd.notna(low):
+        return (
+            f"{_fmt_int(low)}\u2013{_fmt_int(high)}"
+            if pd.notna(high)
+            else (f"at least {_fmt_int(low)}")
+        )
+    return "no figure"
+
+
+def disagreements_sentence(ds) -> str:
+    """Where the articles give one incident's figure differently, each article's figure, as
+    a sentence for the Method note ("" when they agree): the tables show the largest (rule
+    5) with :data:`DIFFER_MARK`, and this says what was set aside.
+
+    >>> import kirkuk_analysis
+    >>> disagreements_sentence(kirkuk_analysis.load()).startswith(("", "The articles"))
+    True
+    """
+    differ = source_disagreements(ds)
+    if differ.empty:
+        return ""
+    src = ds.sources.set_index(ds.sources["source_id"].astype(str))
+    parts = []
+    for (incident, party, outcome), rows in differ.groupby(
+        ["incident_id", "party", "outcome"], sort=False, observed=True
+    ):
+        said = ", ".join(
+            f"{_figure_words(r.low, r.best, r.high)} ({src.at[str(r.source_id), 'outlet']}, "
+            f"{_day(_d(src.at[str(r.source_id), 'published']))})"
+            for r in rows.itertuples()
+        )
+        parts.append(f"{incident} {_party(ds, str(party))} {outcome}: {said}")
+    return (
+        f"The articles give {_plural(len(parts), 'figure')} differently (marked "
+        f"\u2020 in the Incidents table, where the largest is shown): {'; '.join(parts)}."
+    )
 
 
 def incident_floors(ds) -> pd.DataFrame:
@@ -1449,6 +1511,8 @@ def method_note(ds) -> str:
             f"Coverage: the articles record events from {_day(span[0])} to {_day(span[1])}; "
             "outside that span, nothing recorded does not mean nothing happened."
         )
+    if differ := disagreements_sentence(ds):
+        sentences.append(differ)
     contradictions = int(claims_summary(ds)["contradiction"].sum())
     if contradictions:
         sentences.append(

@@ -364,3 +364,11 @@ def test_a_value_the_crosswalk_lacks_is_refused_not_exported_empty(tmp_path, cap
         to_ucdp(ds)
     assert cli.main(["export", "--format", "ucdp", "--data-dir", str(folder)]) == 2
     assert "no UCDP crosswalk for party 'yazidi_militia'" in capsys.readouterr().err
+
+
+def test_ucdp_names_every_article_its_figures_come_from(fixture_ds):
+    u = to_ucdp(fixture_ds).set_index("id")
+    # I01's Peshmerga toll is the larger of two outlets': both are named, the incident's first
+    assert u.loc["I01", "number_of_sources"] == 2
+    assert u.loc["I01", "source_article"].split("; ")[0].startswith("Outlet A, ")
+    assert u.loc["I04", "number_of_sources"] == 1

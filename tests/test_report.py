@@ -569,3 +569,31 @@ def test_every_table_keeps_an_at_least_figure_a_floor(tmp_path):
     assert "\u2265\u20092" in monthly and "4" in monthly and "\u2265\u20093" in monthly
     lag = cells(report.response_lag_html(ds))
     assert "\u2265\u20092" in lag and "4" in lag and "3\u20135" in lag
+
+
+def test_sources_that_disagree_are_said_not_smoothed_over(tmp_path):
+    """Two outlets give one attack's toll differently: the table shows the largest, marked,
+    and the Method note gives each outlet's figure; agreeing sources are not marked."""
+    ds = load_package(
+        tmp_path,
+        sources=[
+            {"source_id": "a", "outlet": "Outlet A", "published": "2021-12-06"},
+            {"source_id": "b", "outlet": "Outlet B", "published": "2021-12-08"},
+        ],
+        incidents=[{"incident_id": "I01", "source_id": "a"}],
+        casualties=[
+            {"source_id": "a", "best": 10},
+            {"source_id": "b", "best": 11},
+            {"source_id": "a", "party": "civilians", "best": 3},
+            {"source_id": "b", "party": "civilians", "best": 3},
+            {"source_id": "a", "outcome": "wounded", "best": 2},
+        ],
+    )
+    cells = re.findall(r'<td class="right"[^>]*>([^<]*)', report.incidents_html(ds))
+    assert cells[:2] == ["14" + report.DIFFER_MARK, "2"]  # killed: 11 + 3; wounded agree
+    note = report.method_note(ds)
+    assert (
+        "I01 Peshmerga killed: 10 (Outlet A, 6 December 2021), 11 (Outlet B, 8 December 2021)"
+        in note
+    )
+    assert "civilians killed" not in note
