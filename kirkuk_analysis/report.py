@@ -933,6 +933,8 @@ def _evidence_notes(ds) -> pd.DataFrame:
     keys = notes["source_id"] + "\0" + notes["evidence"].map(normalise)
     first = {k: n for n, k in enumerate(dict.fromkeys(keys), start=1)}
     notes.insert(0, "note", keys.map(first).astype("int64"))
+    if notes.empty:  # nothing to cite (a package of headers only): the columns alone
+        return notes.assign(outlet=[], published=[], url=[])
     src = ds.sources.set_index(ds.sources["source_id"].astype(str))
     notes["outlet"] = notes["source_id"].map(src["outlet"].astype(str))
     notes["published"] = notes["source_id"].map(src["published"]).map(_d)

@@ -597,3 +597,19 @@ def test_sources_that_disagree_are_said_not_smoothed_over(tmp_path):
         in note
     )
     assert "civilians killed" not in note
+
+
+def test_a_package_of_headers_only_renders_every_section(tmp_path):
+    """A valid package with no rows at all (validate accepts it): every section renders,
+    saying there is nothing, rather than failing in the Evidence cell."""
+    from kirkuk_analysis.data import TABLES
+
+    ds = load_package(tmp_path, **{table: [] for table in TABLES})
+    assert all(len(getattr(ds, table)) == 0 for table in TABLES)
+    for render in (
+        report.key_figures_html, report.incidents_html, report.coordination_html,
+        report.claims_html, report.sources_html, report.evidence_html, report.method_note,
+        report.monthly_html, report.response_lag_html, report.gap_widths_html,
+    ):  # fmt: skip
+        assert isinstance(render(ds), str)
+    assert "no incident" in report.narrative(ds, None, None, (), ())
