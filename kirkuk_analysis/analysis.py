@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kirkuk_analysis.data import Dataset
-from kirkuk_analysis.selection import Selection, SelectionError, check_selection
+from kirkuk_analysis.selection import Selection, SelectionError, _choose, check_selection
 
 __all__ = [
     "CLAIM_OUTCOMES",
@@ -98,6 +98,10 @@ def select(
     >>> len(kirkuk.places) == len(ds.places)  # kept whole
     True
     """
+    if not isinstance(ds, Dataset):
+        raise TypeError(
+            f"select takes a Dataset (kirkuk_analysis.load(...)), not {type(ds).__name__}"
+        )
     chosen = (
         start
         if isinstance(start, Selection)
@@ -459,10 +463,15 @@ class ResponseLag:
     attacks: pd.DataFrame
 
 
+#: The longest window response_lag takes: a century of days, beyond any record here.
+_MAX_WINDOW_DAYS = 36_525
+
+
 def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
     """How coordination steps follow attacks, and attacks follow steps.
 
-    ``steps``: one row per coordination step (of ``kinds``, default all; e.g.
+    ``steps``: one row per coordination step (of ``kinds``, names matched as a
+    selection's are; default, and ``[]``, all; e.g.
     ``kinds=["meeting", "agreement", "implementation"]`` leaves out ``context`` such as
     coalition base handovers), with
 
@@ -485,17 +494,19 @@ def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
     >>> bool((lag.attacks.days_to_next_step.dropna() > 0).all())  # next: strictly after
     True
     """
-    if window_days < 0:
-        raise ValueError("window_days must be >= 0")
+    if (
+        isinstance(window_days, bool)
+        or not isinstance(window_days, int | np.integer)
+        or not 0 <= window_days <= _MAX_WINDOW_DAYS
+    ):
+        raise SelectionError(
+            f"window_days must be a whole number of days from 0 to {_MAX_WINDOW_DAYS}, "
+            f"not {window_days!r}"
+        )
     steps = ds.coordination
-    if kinds is not None:
-        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
-        unknown = [k for k in kinds if k not in ds.vocab.kinds]
-        if unknown:
-            raise SelectionError(
-                f"unknown kind {', '.join(map(repr, unknown))}; "
-                f"valid choices are: {', '.join(ds.vocab.kinds)}"
-            )
+    # matched as a selection's names are (case and spaces aside); none or [] is every kind
+    kinds = _choose("kind", kinds, tuple(ds.vocab.kinds))
+    if kinds:
         steps = steps[steps.kind.isin(kinds)]
     steps = steps.reset_index(drop=True)
     att = attacks(ds)

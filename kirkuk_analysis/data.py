@@ -1590,7 +1590,12 @@ def _read_descriptor(folder: Path) -> dict:
     path = folder / "datapackage.json"
     file = "datapackage.json"
     if not path.is_file():
-        raise DataValidationError([Problem(file, 1, "-", f"missing file (in {folder})")])
+        why = f"missing file (in {folder})"
+        if folder.name == file and folder.is_file():  # the file given for its folder
+            why = f"give the folder that holds it ({folder.parent}), not the file itself"
+        elif not folder.is_dir():
+            why = f"missing file: there is no folder {folder}"
+        raise DataValidationError([Problem(file, 1, "-", why)])
     try:
         text = path.read_text(encoding="utf-8-sig")
         descriptor = _json.parse(text)
@@ -1789,6 +1794,11 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     >>> ds.incidents.loc[ds.incidents.incident_id == "I10", "date_start"].dt.date.item()
     datetime.date(2021, 12, 2)
     """
+    if data_dir is not None and not isinstance(data_dir, str | os.PathLike):
+        raise TypeError(
+            f"data_dir must be a folder (a str or a path) or None for the shipped package, "
+            f"not {type(data_dir).__name__} {data_dir!r}"
+        )
     folder = Path(data_dir) if data_dir is not None else _paths.data_dir()
     descriptor = _read_descriptor(folder)
     resources = {r["name"]: r for r in descriptor["resources"] if r.get("name") in TABLES}

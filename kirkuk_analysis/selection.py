@@ -12,6 +12,7 @@ Standard library only, so that the CLI refuses a bad parameter before pandas is 
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,19 +60,36 @@ class Selection:
 def _date(name: str, value: object) -> date | None:
     if value is None:
         return None
+    # NaT, pd.NA, NaN: missing values, not dates (NaT is a datetime, and no day)
+    if type(value).__name__ in ("NaTType", "NAType") or (
+        isinstance(value, float) and value != value
+    ):
+        raise SelectionError(
+            f"{name} is a missing value ({value!r}): give a date written YYYY-MM-DD, or None "
+            "for no limit"
+        )
     if isinstance(value, datetime):  # pandas Timestamps too
         return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SelectionError(
-            f"{name} must be a date written YYYY-MM-DD (for example 2021-01-01), not {value!r}"
-        ) from None
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            year, month, day = (int(part) for part in text.split("-"))
+            raise SelectionError(
+                f"{name} {text!r} is no day of the calendar: "
+                + (
+                    f"month {month} does not exist"
+                    if not 1 <= month <= 12
+                    else f"{date(year, month, 1):%B %Y} has "
+                    f"{calendar.monthrange(year, month)[1]} days, not {day}"
+                )
+            ) from None
+    raise SelectionError(
+        f"{name} must be a date written YYYY-MM-DD (for example 2021-01-01), not {value!r}"
+    )
 
 
 def _choose(kind: str, values: Iterable[str] | str | None, valid: tuple) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import doctest
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -429,6 +430,30 @@ def test_response_lag_steps(lag_package):
     assert list(response_lag(lag_package, kinds=["meeting"]).steps.step_id) == ["K02"]
     with pytest.raises(ValueError):
         response_lag(lag_package, window_days=-1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"window_days": "30"}, "window_days must be a whole number of days"),
+        ({"window_days": 1.5}, "not 1.5"),
+        ({"window_days": True}, "not True"),
+        ({"window_days": 10**20}, "from 0 to 36525"),
+        ({"kinds": 5}, "kind must be a name or a list of names, not 5"),
+        ({"kinds": ["bogus"]}, "unknown kind 'bogus'; valid choices are: meeting"),
+    ],
+)
+def test_response_lag_refuses_bad_arguments_in_words(lag_package, kwargs, said):
+    from kirkuk_analysis.selection import SelectionError
+
+    with pytest.raises(SelectionError, match=re.escape(said)):
+        response_lag(lag_package, **kwargs)
+
+
+def test_response_lag_matches_kinds_as_a_selection_matches_names(lag_package):
+    every = list(response_lag(lag_package).steps.step_id)
+    assert list(response_lag(lag_package, kinds=[" Meeting"]).steps.step_id) == ["K02"]
+    assert list(response_lag(lag_package, kinds=[]).steps.step_id) == every  # no limit
 
 
 def test_response_lag_attacks(lag_package):

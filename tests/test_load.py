@@ -915,3 +915,16 @@ def test_large_incident_files_report_dates_on_their_physical_line(
     found = problems_of(tmp_path)
     assert {p.split(": ")[0] for p in found} == {f"incidents.csv:{row + 2}"}, found[:5]
     assert found[0].startswith(f"incidents.csv:{row + 2}: {expected}"), found
+
+
+def test_load_names_a_wrong_argument_in_words(tmp_path):
+    with pytest.raises(TypeError, match="data_dir must be a folder .* not int 5"):
+        load(5)
+    with pytest.raises(DataValidationError, match="give the folder that holds it"):
+        load(DATA / "datapackage.json")
+    with pytest.raises(DataValidationError, match="there is no folder"):
+        load(tmp_path / "nowhere")
+    from kirkuk_analysis import analysis
+
+    with pytest.raises(TypeError, match=r"select takes a Dataset \(kirkuk_analysis.load"):
+        analysis.select("data")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from packages import load_package, make_package
 
@@ -112,7 +113,11 @@ def test_categories_that_disagree_with_the_enum_are_a_problem(data_copy, cli_com
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        ({"start": "2021-13-01"}, "start must be a date written YYYY-MM-DD"),
+        ({"start": "2021-13-01"}, "start '2021-13-01' is no day of the calendar: month 13"),
+        ({"end": "2021-02-30"}, "February 2021 has 28 days, not 30"),
+        ({"start": "20210101"}, "start must be a date written YYYY-MM-DD"),
+        ({"start": pd.NaT}, r"start is a missing value \(NaT\): give a date"),
+        ({"end": float("nan")}, r"end is a missing value \(nan\)"),
         ({"end": "May 2021"}, "end must be a date written YYYY-MM-DD"),
         ({"start": "2021-05-02", "end": "2021-05-01"}, "is after end"),
         ({"provinces": ["Kirkuk City"]}, "unknown province 'Kirkuk City'; valid choices are: "),
