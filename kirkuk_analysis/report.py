@@ -1354,10 +1354,16 @@ def narrative(
     where_text = where(provinces)
     paras: list[str] = []
     if kf["incidents"] == 0:
-        paras.append(
+        empty = (
             f"{EMPTY_MESSAGE}: {_over(start, end, first_word=False)}, the source articles "
             f"report no incident in {where_text if provinces else 'any province'}."
         )
+        span = recorded_span(ds.whole if getattr(ds, "whole", None) is not None else ds)
+        if span is not None and (
+            (end is not None and _d(end) < span[0]) or (start is not None and _d(start) > span[1])
+        ):  # said at once: a period the articles do not cover is no quiet period
+            empty += f" The articles record events from {_day(span[0])} to {_day(span[1])} only."
+        paras.append(empty)
     else:
         kinds = [_plural(kf["attacks"], "attack")]
         if kf["arrests"]:
@@ -1420,7 +1426,7 @@ def narrative(
                 + "."
             )
         years = ds.incidents["date_start"].dt.year.value_counts()
-        if len(years) > 1:
+        if years.nunique() > 1:  # a year stands out (all alike: nothing to say)
             peak = int(years.max())
             peak_years = sorted(int(y) for y in years[years == peak].index)
             sentences.append(
@@ -1443,6 +1449,15 @@ def narrative(
             f"{_plural(steps, 'coordination step')} between Baghdad, Erbil and the coalition: "
             f"{_join(kinds)}" + (f"; and {besides} besides." if besides else ".")
         )
+        if provinces:  # most steps have no place: say how many are placed in the area
+            is_step = co["kind"].astype(str) != CONTEXT
+            placed = int((is_step & co["place_id"].notna()).sum())
+            text += (
+                f" Of the steps, {placed if placed else 'none'} "
+                f"{'are' if placed > 1 else 'is'} placed in {where_text}; "
+                f"{_plural(steps - placed, 'has', 'have')} no place given (arrangements for "
+                "the disputed territories as a whole)."
+            )
         if len(firsts):
             f0 = firsts.iloc[0]
             text += (

@@ -613,3 +613,32 @@ def test_a_package_of_headers_only_renders_every_section(tmp_path):
     ):  # fmt: skip
         assert isinstance(render(ds), str)
     assert "no incident" in report.narrative(ds, None, None, (), ())
+
+
+def test_the_narrative_says_what_a_selection_cannot_place_or_cover(tmp_path):
+    """A province selection says how many of the steps it counts are placed there (most
+    have no place); a period the articles do not cover says so at once; a year that does
+    not stand out is not called the most frequent."""
+    from kirkuk_analysis import analysis
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-05-02"},
+            {"incident_id": "I02", "date_start": "2022-05-02"},
+        ],
+        coordination=[
+            {"step_id": "K01", "place_id": ""},
+            {"step_id": "K02", "place_id": ""},
+            {"step_id": "K03", "place_id": "kirkuk-city"},
+        ],
+    )
+    kirkuk = analysis.select(ds, provinces=["Kirkuk"])
+    text = report.narrative(kirkuk, None, None, ["Kirkuk"], ())
+    assert "Of the steps, 1 is placed in Kirkuk province; 2 have no place given" in text
+    assert "most frequent" not in text  # one incident in each year
+    before = analysis.select(ds, "2019-01-01", "2019-12-31")
+    first = report.narrative(before, "2019-01-01", "2019-12-31").split("\n\n")[0]
+    assert first.endswith("The articles record events from 2 May 2021 to 2 May 2022 only.")
+    during = analysis.select(ds, "2021-06-01", "2021-06-30")
+    assert "only." not in report.narrative(during, "2021-06-01", "2021-06-30").split("\n\n")[0]
