@@ -34,6 +34,7 @@ __all__ = [
     "audit",
     "check_articles",
     "check_dates",
+    "check_duplicates",
     "check_figures",
     "check_ids",
     "check_places",
@@ -57,6 +58,8 @@ ARTICLE_RULES = (
     "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
     "casualties: no row's article was published before its incident began",
+    "incidents: two at one place on overlapping dates are said to be distinct (the notes "
+    "of one name the other); else the later is the earlier reported again",
     "places: the point lies in (or within ~2 km of) its province's polygon of the shipped "
     "Natural Earth boundaries, or its notes name the polygon it lies in ('the Erbil polygon')",
     "claims: every incident in overlaps (each listed once) falls in the claim's period and "
@@ -388,6 +391,51 @@ def check_places(ds: Dataset) -> list[Problem]:
     return report.problems
 
 
+def check_duplicates(ds: Dataset) -> list[Problem]:
+    """Check that two incidents at one place whose dates overlap are said to be distinct:
+    the later row's ``notes`` name the other's id. A second outlet's report of an attack
+    already in the tables belongs under that incident, as casualty rows with its own
+    source (codebook §4 rule 5); entered as a new incident, its dead were counted twice.
+
+    >>> from kirkuk_analysis import load
+    >>> check_duplicates(load())
+    []
+    """
+    report = _Report(ds)
+    inc = ds.incidents
+    rows = list(
+        zip(
+            inc["incident_id"].astype(str),
+            inc["place_id"].astype(str),
+            inc["date_start"],
+            inc["date_end"],
+            inc["notes"].fillna("").astype(str) if "notes" in inc else [""] * len(inc),
+            strict=True,
+        )
+    )
+    by_place: dict[str, list[int]] = {}
+    for row, (_, place, *_rest) in enumerate(rows):
+        by_place.setdefault(place, []).append(row)
+    for positions in by_place.values():
+        for later_at, row in enumerate(positions):
+            iid, _, start, end, notes = rows[row]
+            for earlier in positions[:later_at]:
+                other, _, o_start, o_end, o_notes = rows[earlier]
+                if pd.isna(start) or pd.isna(o_start) or start > o_end or o_start > end:
+                    continue
+                if other in notes or iid in o_notes:
+                    continue
+                report.add(
+                    "incidents",
+                    row,
+                    "notes",
+                    f"{iid} and {other} are at the same place on overlapping dates: if it is "
+                    f"{other} reported again, enter its figures as casualty rows of {other} "
+                    f"with this source; if they are distinct attacks, name {other} in notes",
+                )
+    return report.problems
+
+
 def check_ids(ds: Dataset) -> list[Problem]:
     """Identifiers withdrawn (``retired_ids`` in ``datapackage.json``) are not used again.
 
@@ -652,7 +700,8 @@ def audit(
     data: str | Path | Dataset | None = None, articles: str | Path | None = None
 ) -> list[Problem]:
     """The full audit: every problem :func:`check_dates`, :func:`check_overlaps`,
-    :func:`check_ids`, :func:`check_figures`, :func:`check_places` and (with
+    :func:`check_ids`, :func:`check_figures`, :func:`check_places`,
+    :func:`check_duplicates` and (with
     ``articles``, the folder of article texts) :func:`check_articles` find, in file and
     line order. An empty list means the package passes.
 
@@ -666,7 +715,7 @@ def audit(
     """
     ds = data if isinstance(data, Dataset) else load(data)
     problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds) + check_figures(ds)
-    problems += check_places(ds)
+    problems += check_places(ds) + check_duplicates(ds)
     if articles is not None:
         problems += check_articles(ds, articles)
     return sort_problems(ds, problems)

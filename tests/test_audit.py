@@ -682,3 +682,30 @@ def test_a_claim_includes_the_incidents_its_article_gives_figures_for(tmp_path):
         "claim's period and place, with killed of peshmerga given by first, second)"
     )
     assert audit.check_overlaps(package("I01")) == []
+
+
+def test_an_attack_entered_twice_is_named(tmp_path):
+    """A second outlet's report of an attack entered as a new incident (same place,
+    overlapping dates) is named: its dead were counted twice. Distinct attacks say so."""
+    from packages import load_package
+
+    def incidents(notes=""):
+        return load_package(
+            tmp_path / str(len(notes)),
+            incidents=[
+                {"incident_id": "I01", "date_start": "2021-12-02"},
+                {"incident_id": "I02", "date_start": "2021-12-01", "date_end": "2021-12-07",
+                 "date_precision": "week", "notes": notes or "Week from the article (test)."},
+                {"incident_id": "I03", "date_start": "2021-12-02", "place_id": "elsewhere"},
+            ],
+            places=[{"place_id": "kirkuk-city"},
+                    {"place_id": "elsewhere", "lat": "35.4700", "lon": "44.4000"}],
+        )  # fmt: skip
+
+    problems = [str(p) for p in audit.check_duplicates(incidents())]
+    assert problems == [
+        "incidents.csv:3: notes: I02 and I01 are at the same place on overlapping dates: if "
+        "it is I01 reported again, enter its figures as casualty rows of I01 with this "
+        "source; if they are distinct attacks, name I01 in notes"
+    ]
+    assert audit.check_duplicates(incidents("A second attack, distinct from I01 (test).")) == []
