@@ -683,6 +683,8 @@ def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
 # ------------------------------------------------------------------ the readers
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
+_LONE_CR = re.compile("\r(?!\n)")
+_LONE_CR_STAND_IN = "\ue00d"  # a private-use character, never a CSV's delimiter or quote
 _FIRST_LINE = re.compile(rb"[^\r\n]*")
 
 
@@ -695,6 +697,13 @@ def _read_with_csv(
     cannot be encoded would break pandas' pyarrow-backed strings).
     """
     text = data.decode("utf-8-sig", errors="surrogateescape")
+    # In a file whose lines end in LF (or CRLF), a carriage return alone is no line end: the
+    # csv module would split its row there, and every line after it would be numbered one
+    # further than an editor shows. It is held as a stand-in while the rows are read, and
+    # put back in its cell, where the control-character rule names it on its own line.
+    stand_in = _LONE_CR_STAND_IN if "\n" in text and _LONE_CR_STAND_IN not in text else None
+    if stand_in is not None:
+        text = _LONE_CR.sub(stand_in, text)
     reader = csv.reader(io.StringIO(text, newline=""))
     with field_size_limit(len(text)):
         header = next(reader, [])
@@ -739,6 +748,8 @@ def _read_with_csv(
                     reason = f"bytes that are not UTF-8: {raw!r}"
                     problems.append(Problem(file, int(line_arr[row]), name, reason))
                     values[row] = _BAD_BYTES.sub(lambda m: "\ufffd" * len(m.group()), value)
+        if stand_in is not None:
+            values = [v.replace(stand_in, "\r") if stand_in in v else v for v in values]
         if kinds.get(name, "str") == "str":
             columns[name] = _objects([v if v else np.nan for v in values])
         else:

@@ -319,6 +319,26 @@ def test_a_lone_carriage_return_in_a_cell_is_reported_and_crlf_is_not(pkg, reade
     assert "U+000D (a carriage return not followed by a line feed)" in found[0]
 
 
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("reader", READERS)
+def test_a_lone_carriage_return_outside_quotes_is_named_on_its_own_line(pkg, reader, ending):
+    """A CR alone in an unquoted cell of a file whose lines end in LF or CRLF is named on
+    the line an editor shows; it splits no row, and the lines after it keep their numbers."""
+    set_cells(
+        pkg, [("incidents.csv", 2, "notes", "LONECR"), ("incidents.csv", 4, "event_type", "x")]
+    )
+    path = pkg / "incidents.csv"
+    raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", ending)
+    path.write_bytes(raw.replace(b"LONECR", b"before\rafter"))
+    assert_readers_agree(pkg, reader)
+    found = outcome(pkg, reader)
+    assert [p.split(":")[:3] for p in found] == [
+        ["incidents.csv", "2", " notes"],
+        ["incidents.csv", "4", " event_type"],
+    ]
+    assert "U+000D (a carriage return not followed by a line feed)" in found[0]
+
+
 @pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
 @pytest.mark.parametrize("reader", READERS)
 def test_any_line_ending_reads_the_same(pkg, reader, ending):
@@ -490,8 +510,9 @@ def test_bom_crlf_and_a_lone_carriage_return_read_the_same(large, tmp_path, read
     bom_and_crlf()
     assert_readers_agree(folder, reader)
     assert outcome(folder, reader) == load(large)
-    # a carriage return quoted inside a value: the csv module counts it as a line break,
-    # so every later row is numbered one line further on, whichever reader ran
+    # a carriage return quoted inside a value of a CRLF file: no line break (sed, grep and
+    # an editor set to the file's line ends count none), so later rows keep their numbers,
+    # whichever reader ran, and the CR itself is named on its line
     shutil.copytree(large, folder, dirs_exist_ok=True)
     set_cells(
         folder, [("incidents.csv", 3, "notes", "oneXXtwo"), ("incidents.csv", 9, "event_type", "x")]
@@ -500,7 +521,9 @@ def test_bom_crlf_and_a_lone_carriage_return_read_the_same(large, tmp_path, read
     path.write_bytes(path.read_bytes().replace(b"oneXXtwo", b'"one\rtwo"'))
     bom_and_crlf()
     assert_readers_agree(folder, reader)
-    assert any(p.startswith("incidents.csv:10: event_type:") for p in outcome(folder, reader))
+    found = outcome(folder, reader)
+    assert any(p.startswith("incidents.csv:9: event_type:") for p in found)
+    assert any(p.startswith("incidents.csv:3: notes:") and "U+000D" in p for p in found)
 
 
 @needs_pyarrow
