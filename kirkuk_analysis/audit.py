@@ -71,6 +71,9 @@ ARTICLE_RULES = (
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
     "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...)",
+    "casualties: a row of iraqi_security_forces beside another source's row of a federal "
+    "branch (the same incident and outcome) is explained in the incident's notes, which name "
+    "iraqi_security_forces; else both are the branch",
     "casualties: each figure above 1 is one the evidence states, in digits or words, or the "
     "floor a vague quantity gives (tens of: 20, dozens: 24, hundreds: 200); a figure it "
     "gives only as a floor (at least, more than, over, or a vague quantity) has high empty; "
@@ -314,7 +317,51 @@ def check_figures(ds: Dataset) -> list[Problem]:
             )
         if wrong := _figure_against_words(r, words):
             report.add("casualties", row, *wrong)
+    _check_nested_parties(ds, report)
     return report.problems
+
+
+def _check_nested_parties(ds: Dataset, report: _Report) -> None:
+    """One article's "security forces" and another's "soldiers" may be the same dead: rule
+    5's largest figure is taken per party, so coded under two parties they were added. A
+    row of ``iraqi_security_forces`` beside another source's row of a federal branch
+    (:data:`~kirkuk_analysis.analysis.IRAQI_FORCES`), for one incident and outcome, is
+    named unless the incident's notes name ``iraqi_security_forces`` (distinct dead)."""
+    from kirkuk_analysis.analysis import IRAQI_FORCES
+
+    cas = ds.casualties
+    notes = dict(
+        zip(
+            ds.incidents["incident_id"].astype(str),
+            ds.incidents["notes"].fillna("").astype(str)
+            if "notes" in ds.incidents
+            else [""] * len(ds.incidents),
+            strict=True,
+        )
+    )
+    branch: dict[tuple[str, str], dict[str, str]] = {}  # (incident, outcome) -> source -> party
+    for iid, outcome, party, source in zip(
+        cas["incident_id"].astype(str), cas["outcome"].astype(str), cas["party"].astype(str),
+        cas["source_id"].astype(str), strict=True,
+    ):  # fmt: skip
+        if party in IRAQI_FORCES:
+            branch.setdefault((iid, outcome), {}).setdefault(source, party)
+    for row, r in _rows(cas[["incident_id", "outcome", "party", "source_id"]]):
+        if str(r["party"]) != "iraqi_security_forces":
+            continue
+        iid, outcome, source = str(r["incident_id"]), str(r["outcome"]), str(r["source_id"])
+        others = {s: p for s, p in branch.get((iid, outcome), {}).items() if s != source}
+        if others and "iraqi_security_forces" not in notes.get(iid, ""):
+            (other, party), *_ = sorted(others.items())
+            report.add(
+                "casualties",
+                row,
+                "party",
+                f"{iid}'s {outcome} are iraqi_security_forces here and {party} in {other}: "
+                f"if they are the same dead, code both as {party} (the largest is then "
+                "taken, never the sum); if they are others, say so in the incident's notes, "
+                "naming iraqi_security_forces",
+            )
 
 
 def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:

@@ -709,3 +709,31 @@ def test_an_attack_entered_twice_is_named(tmp_path):
         "source; if they are distinct attacks, name I01 in notes"
     ]
     assert audit.check_duplicates(incidents("A second attack, distinct from I01 (test).")) == []
+
+
+def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_path):
+    """One outlet's "two soldiers" and another's "two security force members" for one
+    attack were added (rule 5 takes the largest per party): named, unless the notes say
+    they are others."""
+    from packages import load_package
+
+    def package(notes):
+        return load_package(
+            tmp_path / str(len(notes)),
+            sources=[{"source_id": "a"}, {"source_id": "b"}],
+            incidents=[{"incident_id": "I01", "source_id": "a", "notes": notes}],
+            casualties=[
+                {"source_id": "a", "party": "iraqi_army", "best": 2,
+                 "evidence": "two soldiers were killed"},
+                {"source_id": "b", "party": "iraqi_security_forces", "best": 2,
+                 "evidence": "two security force members were killed"},
+            ],
+        )  # fmt: skip
+
+    problems = [str(p) for p in audit.check_figures(package("Fixture (test)."))]
+    assert len(problems) == 1 and problems[0].startswith(
+        "casualties.csv:3: party: I01's killed are iraqi_security_forces here and iraqi_army "
+        "in a: if they are the same dead, code both as iraqi_army"
+    )
+    others = "b's iraqi_security_forces are two policemen, not a's soldiers (test)."
+    assert audit.check_figures(package(others)) == []
