@@ -2,9 +2,11 @@
 
 ``kirkuk-analysis export --format acled|ucdp|geojson [--output PATH]`` calls these.
 
-Every export has one row (or feature) per incident and keeps our ``incident_id``
-(ACLED ``event_id_cnty``, UCDP ``id``) so a row can be traced back. The crosswalks are
-the tables :data:`ACLED_EVENT_TYPES` and :data:`ACTORS` below (the codebook repeats them).
+Every export has one row (or feature) per incident, with the whole event's figures (a
+selection of parties chooses the incidents, never shrinks their tolls), and keeps our
+``incident_id`` (ACLED ``event_id_cnty``, UCDP ``id``) so a row can be traced back. The
+crosswalks are the tables :data:`ACLED_EVENT_TYPES` and :data:`ACTORS` below (the codebook
+repeats them).
 """
 
 from __future__ import annotations
@@ -101,6 +103,17 @@ def _check_crosswalk(ds: Dataset, layout: str, columns: dict[str, dict]) -> None
         )
 
 
+def _whole_events(ds: Dataset) -> Dataset:
+    """``ds`` with every party's casualties of its incidents: an ACLED or GED row is a whole
+    event, so a selection of parties (which keeps only their figures) chooses the events
+    but never shrinks their tolls."""
+    chosen = getattr(getattr(ds, "selection", None), "parties", None)
+    if not chosen or ds.whole is None:
+        return ds
+    every = ds.whole.casualties
+    return ds.replace(casualties=every[every.incident_id.isin(ds.incidents.incident_id)])
+
+
 def _iso(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%Y-%m-%d")
 
@@ -162,6 +175,7 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     >>> int(a.fatalities.isna().sum())  # no missing value in ACLED: unknown deaths are 0
     0
     """
+    ds = _whole_events(ds)
     _check_crosswalk(ds, "ACLED", {"event_type": ACLED_EVENT_TYPES, "perpetrator": ACTORS,
                                    "target": ACTORS})  # fmt: skip
     t = incident_table(ds, all_parties=True)
@@ -257,6 +271,7 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     >>> bool(((u.low <= u.best) & (u.best <= u.high)).dropna().all())
     True
     """
+    ds = _whole_events(ds)
     _check_crosswalk(ds, "UCDP", {"perpetrator": ACTORS, "target": ACTORS})
     t = incident_table(ds, all_parties=True)
     sources = ds.sources.set_index("source_id")
@@ -371,7 +386,7 @@ def to_geojson(ds: Dataset) -> dict:
     >>> fc["type"], fc["features"][0]["geometry"]["type"]
     ('FeatureCollection', 'Point')
     """
-    t = incident_table(ds)
+    t = incident_table(_whole_events(ds))
     columns = list(t.columns)
     features = []
     for row in t.itertuples(index=False, name=None):

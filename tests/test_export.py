@@ -372,3 +372,17 @@ def test_ucdp_names_every_article_its_figures_come_from(fixture_ds):
     assert u.loc["I01", "number_of_sources"] == 2
     assert u.loc["I01", "source_article"].split("; ")[0].startswith("Outlet A, ")
     assert u.loc["I04", "number_of_sources"] == 1
+
+
+def test_a_party_selection_chooses_events_and_keeps_their_whole_tolls(fixture_ds):
+    from kirkuk_analysis import analysis
+
+    sel = analysis.select(fixture_ds, parties="civilians")
+    whole_acled = to_acled(fixture_ds).set_index("event_id_cnty")
+    acled = to_acled(sel).set_index("event_id_cnty")
+    assert set(acled.index) == set(sel.incidents.incident_id)
+    assert (acled.fatalities == whole_acled.fatalities.loc[acled.index]).all()
+    ucdp = to_ucdp(sel).set_index("id")
+    assert ucdp.loc["I01", "best"] == to_ucdp(fixture_ds).set_index("id").loc["I01", "best"]
+    features = {f["id"]: f["properties"] for f in to_geojson(sel)["features"]}
+    assert features["I01"]["killed"] == 17
