@@ -2017,7 +2017,8 @@ def _chronology_key(ds: Dataset, events: pd.DataFrame) -> tuple[list, list]:
         labels.append("planned (hollow)")
     if (events.start != events.end).any():
         # in the event's own colour, opaque: a lightened blue read as another party's
-        handles.append(Line2D([], [], color="#777777", lw=3.5))
+        # butt ends: a round or projecting cap ran the thick bar into its label
+        handles.append(Line2D([], [], color="#777777", lw=3.5, solid_capstyle="butt"))
         labels.append("range: date uncertain")
     return handles, labels
 

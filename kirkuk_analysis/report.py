@@ -963,7 +963,7 @@ def evidence_html(ds, cited_only: bool = False) -> str:
 
     >>> import kirkuk_analysis
     >>> page = evidence_html(kirkuk_analysis.load())
-    >>> page.startswith('<ol class="evidence-notes">'), '<li id="ev-1" value="1">' in page
+    >>> page.startswith('<ol class="evidence-notes"'), '<li id="ev-1" value="1">' in page
     (True, True)
     """
     by_note: dict[int, dict] = {}
