@@ -1122,9 +1122,16 @@ def selection_notes(ds) -> list[str]:
                 "happened."
             )
     if sel.provinces:
+        # steps and context items apart, as the key figures and the Summary count them
+        co = ds.coordination
+        context = co["kind"].astype(str) == CONTEXT
         counts = [
             (int(frame["place_id"].isna().sum()), what)
-            for frame, what in ((ds.coordination, "coordination step"), (ds.claims, "claim"))
+            for frame, what in (
+                (co[~context], "coordination step"),
+                (co[context], "context item"),
+                (ds.claims, "claim"),
+            )
         ]
         unplaced = [_plural(n, what) for n, what in counts if n]
         if unplaced:

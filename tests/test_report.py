@@ -631,11 +631,16 @@ def test_the_narrative_says_what_a_selection_cannot_place_or_cover(tmp_path):
             {"step_id": "K01", "place_id": ""},
             {"step_id": "K02", "place_id": ""},
             {"step_id": "K03", "place_id": "kirkuk-city"},
+            {"step_id": "K04", "place_id": "", "kind": "context"},
         ],
     )
     kirkuk = analysis.select(ds, provinces=["Kirkuk"])
     text = report.narrative(kirkuk, None, None, ["Kirkuk"], ())
     assert "Of the steps, 1 is placed in Kirkuk province; 2 have no place given" in text
+    # the note on what the selection shows counts them alike, the context item apart
+    assert report.selection_notes(kirkuk)[0].startswith(
+        "2 coordination steps and 1 context item shown have no place"
+    )
     assert "most frequent" not in text  # one incident in each year
     before = analysis.select(ds, "2019-01-01", "2019-12-31")
     first = report.narrative(before, "2019-01-01", "2019-12-31").split("\n\n")[0]
