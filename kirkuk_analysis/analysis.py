@@ -81,7 +81,9 @@ def select(
     * ``provinces``: incidents at places in these provinces; coordination steps and claims
       at such places, plus those without a place (Baghdad-Erbil-wide steps and claims).
     * ``parties``: incidents whose perpetrator, target or a casualty party is one of them,
-      with only those parties' casualty rows; coordination steps and claims naming one.
+      with only those parties' casualty rows; coordination steps naming one; claims of
+      casualties naming one, and every claim of another metric (attacks counted, the width
+      of the security gap), which counts no party's casualties.
 
     ``None`` or an empty list means no limit. ``places`` and ``sources`` are kept whole.
     The result records what it was narrowed to (``.selection``, the checked
@@ -130,7 +132,12 @@ def select(
         cas = cas[cas.party.isin(parties)]
         wanted = set(parties)
         keep_coo &= _split_lists(coo.parties).map(lambda items: bool(wanted & set(items)))
-        keep_cla &= _split_lists(cla.party).map(lambda items: bool(wanted & set(items)))
+        # a party selection limits casualty figures: a claim of another metric (attacks
+        # counted, the width of the security gap) counts no party's casualties and stays
+        counts_casualties = cla.metric.astype(str).isin(list(CLAIM_OUTCOMES))
+        keep_cla &= ~counts_casualties.to_numpy() | _split_lists(cla.party).map(
+            lambda items: bool(wanted & set(items))
+        ).to_numpy(dtype=bool)
 
     inc = inc[keep_inc]
     cas = cas[cas.incident_id.isin(inc.incident_id)]

@@ -495,3 +495,21 @@ def test_claims_summary_keeps_claims_apart(tmp_path):
     # incident totals are unchanged by claims
     assert incident_table(ds).killed.sum() == 10 + 3 + 4 + 5
     assert incident_table(ds.replace(claims=ds.claims.iloc[:0])).equals(incident_table(ds))
+
+
+def test_a_party_selection_keeps_the_claims_that_count_no_party(tmp_path):
+    """--party limits casualty figures: a claim of another metric (the width of the security
+    gap) stays; a casualty claim stays only for a chosen party."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        claims=[
+            {"claim_id": "C01", "metric": "gap_width_km", "party": "", "best": 40},
+            {"claim_id": "C02", "metric": "killed", "party": "civilians", "best": 5},
+            {"claim_id": "C03", "metric": "killed", "party": "peshmerga", "best": 9},
+        ],
+    )
+    chosen = analysis.select(ds, parties="peshmerga")
+    assert list(chosen.claims.claim_id) == ["C01", "C03"]
