@@ -114,6 +114,16 @@ def _whole_events(ds: Dataset) -> Dataset:
     return ds.replace(casualties=every[every.incident_id.isin(ds.incidents.incident_id)])
 
 
+def _typed(out: pd.DataFrame, ints=(), counts=(), floats=(), flags=()) -> pd.DataFrame:
+    """``out`` with one dtype per column whatever its rows (an empty selection's columns
+    were inferred as float or object) and whether pyarrow is installed: ``ints`` int64,
+    ``counts`` nullable Int64 (a figure may be unknown), ``floats`` float64, ``flags`` bool,
+    the rest text (pandas' ``str``)."""
+    kinds = {c: "int64" for c in ints} | {c: "Int64" for c in counts}
+    kinds |= {c: "float64" for c in floats} | {c: "bool" for c in flags}
+    return out.astype({c: kinds.get(c, "str") for c in out.columns})
+
+
 def _iso(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%Y-%m-%d")
 
@@ -229,7 +239,11 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
             "iso": 368,
         }
     )
-    return out
+    return _typed(
+        out,
+        ints=("year", "time_precision", "geo_precision", "fatalities", "iso"),
+        floats=("latitude", "longitude"),
+    )
 
 
 def _ucdp_date_prec(days: pd.Series) -> np.ndarray:
@@ -359,7 +373,15 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     out["ucdp_eligible"] = (best.fillna(0) > 0).to_numpy(dtype=bool) | (
         best.isna() & t.incident_id.astype(str).isin(reported)
     ).to_numpy(dtype=bool)
-    return out
+    return _typed(
+        out,
+        ints=("year", "type_of_violence", "number_of_sources", "where_prec", "country_id",
+              "event_clarity", "date_prec"),
+        counts=("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high",
+                "low"),
+        floats=("latitude", "longitude"),
+        flags=("ucdp_eligible",),
+    )  # fmt: skip
 
 
 def _json_value(value):

@@ -386,3 +386,13 @@ def test_a_party_selection_chooses_events_and_keeps_their_whole_tolls(fixture_ds
     assert ucdp.loc["I01", "best"] == to_ucdp(fixture_ds).set_index("id").loc["I01", "best"]
     features = {f["id"]: f["properties"] for f in to_geojson(sel)["features"]}
     assert features["I01"]["killed"] == 17
+
+
+@pytest.mark.parametrize("export_to", [to_acled, to_ucdp])
+def test_an_empty_export_has_the_columns_types_of_a_full_one(ds, export_to):
+    from kirkuk_analysis import analysis
+
+    empty = export_to(analysis.select(ds, "1999-01-01", "1999-01-31"))  # before any record
+    full = export_to(ds)
+    assert empty.empty and list(empty.columns) == list(full.columns)
+    assert empty.dtypes.astype(str).to_dict() == full.dtypes.astype(str).to_dict()
