@@ -39,11 +39,13 @@ _NUMBER = re.compile(
     r"\b(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)"
     rf"|(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>{'|'.join(_SMALL[1:10])}))?"
     rf"|(?P<small>{'|'.join(_SMALL)})"
-    r"|(?P<dozen>a dozen))"
+    r"|(?P<phrase>half a dozen|a dozen|a pair of|both))"
     r"(?:[- ](?P<times>hundred|thousand))?\b",
     re.IGNORECASE,
 )
 _TIMES = {"hundred": 100, "thousand": 1000}
+#: Words that state a number without a numeral.
+_PHRASES = {"half a dozen": 6, "a dozen": 12, "a pair of": 2, "both": 2}
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def _numbers(excerpt: str) -> list[tuple[int, int, int]]:
         elif m["small"]:
             value = _WORDS[m["small"].lower()]
         else:
-            value = 12
+            value = _PHRASES[re.sub(r"\s+", " ", m["phrase"].lower())]
         if m["times"]:
             value *= _TIMES[m["times"].lower()]
         found.append((value, m.start(), m.end()))
@@ -85,6 +87,8 @@ def stated(excerpt: str) -> list[Stated]:
 
     >>> [(s.value, s.floor) for s in stated("Twenty-five fighters, at least a dozen civilians")]
     [(25, False), (12, True)]
+    >>> [s.value for s in stated("both soldiers and half a dozen policemen")]
+    [2, 6]
     >>> stated("dozens were wounded")
     [Stated(value=24, words='dozens', floor=True)]
     """

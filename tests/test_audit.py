@@ -577,6 +577,8 @@ def test_a_zero_the_article_gives_passes(tmp_path, outcome, evidence):
         ((1200, 1200, 1200), "1,200 soldiers were killed", None, None),
         ((25, 25, 25), "Twenty-five soldiers were killed", None, None),
         ((12, 12, 12), "a dozen soldiers were killed", None, None),
+        ((2, 2, 2), "both soldiers were killed", None, None),
+        ((6, 6, 6), "half a dozen soldiers were killed", None, None),
         ((13, 13, 13), "Twenty-five soldiers were killed", "low", "'Twenty-five'"),
         # 1 may be said by a singular alone
         ((1, 1, 1), "killed the commander of the brigade", None, None),
