@@ -66,7 +66,9 @@ ARTICLE_RULES = (
     "province, and has a figure the claim counts (its metric and party) or no figure of "
     "that metric at all",
     "claims: overlaps lists every incident of the claim's own article (its own incidents, "
-    "and those it gives casualty figures for) that it can include",
+    "and those it gives casualty figures for) that it can include (at the claim's place, "
+    "or anywhere in its province for a province-wide claim), unless the claim's notes say it "
+    "excludes it ('excludes I12')",
     "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
@@ -74,8 +76,9 @@ ARTICLE_RULES = (
     "casualties: a row of iraqi_security_forces beside another source's row of a federal "
     "branch (the same incident and outcome) is explained in the incident's notes, which name "
     "iraqi_security_forces; else both are the branch",
-    "casualties: each figure above 1 is one the evidence states, in digits or words, or the "
-    "floor a vague quantity gives (tens of: 20, dozens: 24, hundreds: 200); a figure it "
+    "casualties: each figure above 1 is one the evidence states, in digits or words, or adds "
+    "up ('two soldiers and an officer': 3), or the floor a vague quantity gives (tens of: 20, "
+    "dozens: 24, hundreds: 200), where the evidence states any number; a figure it "
     "gives only as a floor (at least, more than, over, or a vague quantity) has high empty; "
     "a range it gives (between 3 and 5, 3 to 5, 3-5, three or four) has best empty",
 )
@@ -84,10 +87,12 @@ ARTICLE_RULES = (
 #: row's evidence names what the row counts. "casualties" is killed and wounded together.
 OUTCOME_WORDS = {
     "killed": r"kill\w*|dead|deaths?|died|dies?|dying|martyr\w*|slain|slew|lives|life|fatal\w*"
-    r"|bod(?:y|ies)|execut\w*|behead\w*|massacr\w*|perish\w*|casualt\w*",
-    "wounded": r"wound\w*|injur\w*|hurt|maim\w*|hospitali[sz]\w*|casualt\w*",
+    r"|bod(?:y|ies)|execut\w*|behead\w*|massacr\w*|perish\w*|casualt\w*|murder\w*"
+    r"|assassinat\w*|gunned|shot|succumb\w*|lost|los(?:e|es|ing)|slaughter\w*|fallen|fell",
+    "wounded": r"wound\w*|injur\w*|hurt|maim\w*|hospitali[sz]\w*|casualt\w*|shot|burn\w*",
     "captured": r"captur\w*|arrest\w*|detain\w*|detention|abduct\w*|kidnap\w*|seiz\w*"
-    r"|custody|prisoners?|hostages?|held|apprehend\w*|caught|surrender\w*",
+    r"|custody|prisoners?|hostages?|held|apprehend\w*|caught|surrender\w*|captiv\w*"
+    r"|rounded|round-up|nabbed|taken",
 }
 #: How the messages name each outcome's words.
 _SAID = {
@@ -372,11 +377,16 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
     figures = {c: int(r[c]) for c in ("low", "best", "high") if not pd.isna(r[c])}
     said = counts.stated(words)
     given = ", ".join(repr(s.words) for s in said) or "no number"
+    # Without a number in its words the excerpt counts by nouns ("a father and son"): a
+    # figure is then not looked for. With one, a figure may also add up what it states
+    # ("two soldiers and an officer": 2 + 1), never more.
+    makes = counts.sums(words) if said else set()
     for column, value in figures.items():
-        if value > 1 and value not in {s.value for s in said}:
+        if said and value > 1 and value not in makes:
             return column, (
                 f"{value} is not a figure {words!r} gives (it gives {given}): a count is "
-                "what the article says; quote the words that give it"
+                "what the article says, or what its counts add up to; quote the words that "
+                "give it"
             )
     low = figures.get("low", figures.get("best"))
     if "high" in figures and low is not None:
@@ -529,6 +539,7 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
     report = _Report(ds)
     inc = ds.incidents.set_index("incident_id", drop=False)
     province = dict(zip(ds.places.place_id, ds.places.province.astype(str), strict=True))
+    place_kind = dict(zip(ds.places.place_id, ds.places.kind.astype(str), strict=True))
     figures = claim_figures(ds)
     counted = figures.groupby("claim_id", sort=False)["incident_id"].agg(set).to_dict()
     cas = ds.casualties
@@ -593,8 +604,14 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
         source = _text(claim["source_id"])
         own = set(inc[inc.source_id.astype(str) == source].incident_id.astype(str))
         own |= set(cas.incident_id[cas.source_id.astype(str) == source].astype(str))
+        claim_place = _text(claim["place_id"])
+        wide = not claim_place or place_kind.get(claim_place) in ("province", "region")
         for iid in sorted(own & can - set(listed)):
-            if fits(iid) is None:
+            # a claim placed at a town covers that town only; one whose notes say it
+            # excludes the incident ("in addition to Tuesday's attack") leaves it out
+            here = wide or str(inc.loc[iid].place_id) == claim_place
+            excluded = re.search(rf"\bexclud\w*\b[^.]*\b{re.escape(iid)}\b", _text(claim["notes"]))
+            if here and not excluded and fits(iid) is None:
                 given = cas[(cas.incident_id.astype(str) == iid) & cas.outcome.isin(outcomes)]
                 by = ", ".join(sorted(set(given.source_id.astype(str))))
                 report.add(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FLOOR_WORDS", "VAGUE_FLOORS", "Stated", "ranges", "stated"]
+__all__ = ["FLOOR_WORDS", "VAGUE_FLOORS", "Stated", "ranges", "stated", "sums"]
 
 #: A vague plural and the least it can mean: the ``low`` it gives (``best`` and ``high``
 #: empty), codebook §4 rule 3. "several", "a few" and "some" give no figure at all.
@@ -35,15 +35,34 @@ _SMALL = (
 ).split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORDS = {w: i for i, w in enumerate(_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_W = rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[1:10])}))?|(?:{'|'.join(_SMALL)})"
 _NUMBER = re.compile(
     r"\b(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)"
-    rf"|(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>{'|'.join(_SMALL[1:10])}))?"
-    rf"|(?P<small>{'|'.join(_SMALL)})"
-    r"|(?P<phrase>half a dozen|a dozen|a pair of|both))"
-    r"(?:[- ](?P<times>hundred|thousand))?\b",
+    # number words: "twenty-five", "a hundred", "one hundred and twenty", "two dozen"
+    rf"|(?P<words>(?:{_W}|a(?=[- ](?:hundred|thousand|dozen)\b))"
+    rf"(?:[- ](?:hundred|thousand)(?:\s+and\s+(?:{_W}))?|[- ]dozen)?)"
+    r"|(?P<phrase>half a dozen|a pair of|both))\b",
     re.IGNORECASE,
 )
-_TIMES = {"hundred": 100, "thousand": 1000}
+
+
+def _words_value(words: str) -> int:
+    """The value of number words ("one hundred and twenty" 120, "two dozen" 24)."""
+    total = current = 0
+    for token in re.split(r"[\s-]+", words.lower()):
+        if token == "a":
+            current = 1
+        elif token in _WORDS:
+            current += _WORDS[token]
+        elif token == "dozen":
+            current = (current or 1) * 12
+        elif token == "hundred":
+            current = (current or 1) * 100
+        elif token == "thousand":
+            total, current = total + (current or 1) * 1000, 0
+    return total + current
+
+
 #: Words that state a number without a numeral.
 _PHRASES = {"half a dozen": 6, "a dozen": 12, "a pair of": 2, "both": 2}
 
@@ -68,14 +87,10 @@ def _numbers(excerpt: str) -> list[tuple[int, int, int]]:
     for m in _NUMBER.finditer(excerpt):
         if m["digits"]:
             value = int(m["digits"].replace(",", ""))
-        elif m["tens"]:
-            value = _WORDS[m["tens"].lower()] + (_WORDS[m["unit"].lower()] if m["unit"] else 0)
-        elif m["small"]:
-            value = _WORDS[m["small"].lower()]
+        elif m["words"]:
+            value = _words_value(m["words"])
         else:
             value = _PHRASES[re.sub(r"\s+", " ", m["phrase"].lower())]
-        if m["times"]:
-            value *= _TIMES[m["times"].lower()]
         found.append((value, m.start(), m.end()))
     return found
 
@@ -89,6 +104,8 @@ def stated(excerpt: str) -> list[Stated]:
     [(25, False), (12, True)]
     >>> [s.value for s in stated("both soldiers and half a dozen policemen")]
     [2, 6]
+    >>> [s.value for s in stated("a hundred, one hundred and twenty, more than two dozen")]
+    [100, 120, 24]
     >>> stated("dozens were wounded")
     [Stated(value=24, words='dozens', floor=True)]
     """
@@ -123,3 +140,25 @@ def ranges(excerpt: str) -> list[tuple[int, int, str]]:
             start = between.start() if between and "and" in gap.lower() else a0
             found.append((a, b, excerpt[start:b1]))
     return found
+
+
+_SINGULAR = re.compile(r"\b(?:a|an|another)\b", re.IGNORECASE)
+
+
+def sums(excerpt: str) -> set[int]:
+    """The counts ``excerpt`` gives or adds up to: each number it states, the sum of any
+    of them together, and each of those plus one for every "a", "an" or "another" it holds
+    ("two soldiers and an officer were killed": 3; "three were killed, and a fourth died":
+    4), up to the number of such words. A figure outside this set is none it gives.
+
+    >>> sorted(sums("Two soldiers and an officer were killed"))
+    [2, 3]
+    >>> sorted(sums("killed 2 and wounded 4"))
+    [2, 4, 6]
+    """
+    from itertools import combinations
+
+    values = [s.value for s in stated(excerpt)][:8]  # (an excerpt is a sentence or two)
+    totals = {sum(c) for n in range(1, len(values) + 1) for c in combinations(values, n)}
+    singular = len(_SINGULAR.findall(excerpt))
+    return {t + k for t in totals for k in range(singular + 1)}

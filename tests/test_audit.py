@@ -739,3 +739,76 @@ def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_pa
     )
     others = "b's iraqi_security_forces are two policemen, not a's soldiers (test)."
     assert audit.check_figures(package(others)) == []
+
+
+@pytest.mark.parametrize(
+    ("party", "outcome", "best", "evidence"),
+    [
+        # counts that add up what the words state
+        ("iraqi_army", "killed", 3, "Two soldiers and an officer were killed"),
+        ("iraqi_army", "killed", 4, "Three soldiers were killed, and a fourth died"),
+        ("civilians", "killed", 3, "killed a Kakai farmer and his two sons"),
+        # counts by nouns alone: no number to look for
+        ("civilians", "killed", 2, "Gunmen killed a father and son"),
+        # numbers in words the reader must combine
+        ("civilians", "wounded", 100, "A hundred people were injured"),
+        ("civilians", "killed", 120, "killed one hundred and twenty people"),
+        # verbs outlets use for each outcome
+        ("local_police", "killed", 2, "assassinated two police officers"),
+        ("civilians", "killed", 3, "gunned down three shepherds"),
+        ("civilians", "killed", 2, "Two farmers were murdered"),
+        ("iraqi_army", "killed", 1, "later succumbed to his wounds in hospital"),
+        ("peshmerga", "killed", 2, "The Peshmerga lost two fighters"),
+        ("unknown", "captured", 12, "rounded up 12 suspects"),
+        ("civilians", "captured", 4, "took four villagers captive"),
+    ],
+)
+def test_correct_rows_in_the_words_outlets_use_pass(tmp_path, party, outcome, best, evidence):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"party": party, "outcome": outcome, "best": best, "evidence": evidence}],
+    )
+    assert audit.check_figures(ds) == []
+
+
+def test_more_than_two_dozen_is_a_floor_of_24(tmp_path):
+    from packages import load_package
+
+    def row(high):
+        return load_package(
+            tmp_path / str(high),
+            incidents=[{"incident_id": "I01"}],
+            casualties=[{"party": "civilians", "outcome": "wounded", "best": 24, "high": high,
+                         "evidence": "More than two dozen civilians were wounded"}],
+        )  # fmt: skip
+
+    assert audit.check_figures(row("")) == []
+    assert "only as a floor" in str(audit.check_figures(row(24))[0])
+
+
+def test_a_claim_at_a_town_or_excluding_an_attack_need_not_list_it(tmp_path):
+    """A town's total covers that town; a total "in addition to Tuesday's attack" excludes
+    it, as its notes say: neither must list the attack its own article reports."""
+    from packages import load_package
+
+    def package(claim):
+        return load_package(
+            tmp_path / str(len(claim)),
+            places=[{"place_id": "kirkuk-city"},
+                    {"place_id": "daquq", "name": "Daquq", "kind": "town", "district": "Daquq",
+                     "lat": "35.1400", "lon": "44.4500"},
+                    {"place_id": "kirkuk-province", "name": "Kirkuk province",
+                     "kind": "province", "district": "", "lat": "35.3545", "lon": "44.1376"}],
+            incidents=[{"incident_id": "I01", "place_id": "daquq"}],
+            casualties=[{"best": 3, "evidence": "three Peshmerga were killed in Daquq"}],
+            claims=[{"best": 12, "notes": "A fixture total (test).", **claim}],
+        )  # fmt: skip
+
+    assert audit.check_overlaps(package({"place_id": "kirkuk-city"})) == []
+    wide = {"place_id": "kirkuk-province"}
+    assert len(audit.check_overlaps(package(wide))) == 1
+    excludes = {**wide, "notes": "In addition to the Daquq attack: excludes I01 (test)."}
+    assert audit.check_overlaps(package(excludes)) == []
