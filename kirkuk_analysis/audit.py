@@ -58,8 +58,10 @@ ARTICLE_RULES = (
     "inferred explains its date in notes",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
     "casualties: no row's article was published before its incident began",
-    "incidents: two at one place on overlapping dates are said to be distinct (the notes "
-    "of one name the other); else the later is the earlier reported again",
+    "incidents: two that may be one event (both attacks or both arrests, at one place, or one "
+    "placed only to the "
+    "province holding the other, on dates a day apart at most) are said to be distinct (the "
+    "notes of one name the other); else the later is the earlier reported again",
     "places: the point lies in (or within ~2 km of) its province's polygon of the shipped "
     "Natural Earth boundaries, or its notes name the polygon it lies in ('the Erbil polygon')",
     "claims: every incident in overlaps (each listed once) falls in the claim's period and "
@@ -73,8 +75,8 @@ ARTICLE_RULES = (
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
     "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...)",
-    "casualties: a row of iraqi_security_forces beside another source's row of a federal "
-    "branch (the same incident and outcome) is explained in the incident's notes, which name "
+    "casualties: a row of iraqi_security_forces beside a row of a federal branch (the same "
+    "incident and outcome, any source) is explained in the incident's notes, which name "
     "iraqi_security_forces; else both are the branch",
     "casualties: each figure above 1 is one the evidence states, in digits or words, or adds "
     "up ('two soldiers and an officer': 3), or the floor a vague quantity gives (tens of: 20, "
@@ -355,14 +357,17 @@ def _check_nested_parties(ds: Dataset, report: _Report) -> None:
         if str(r["party"]) != "iraqi_security_forces":
             continue
         iid, outcome, source = str(r["incident_id"]), str(r["outcome"]), str(r["source_id"])
-        others = {s: p for s, p in branch.get((iid, outcome), {}).items() if s != source}
+        # another source's branch, or this one's ("four security force members, including
+        # two soldiers": the two are among the four)
+        others = dict(branch.get((iid, outcome), {}))
         if others and "iraqi_security_forces" not in notes.get(iid, ""):
             (other, party), *_ = sorted(others.items())
             report.add(
                 "casualties",
                 row,
                 "party",
-                f"{iid}'s {outcome} are iraqi_security_forces here and {party} in {other}: "
+                f"{iid}'s {outcome} are iraqi_security_forces here and {party} in a row of "
+                f"{other}: "
                 f"if they are the same dead, code both as {party} (the largest is then "
                 "taken, never the sum); if they are others, say so in the incident's notes, "
                 "naming iraqi_security_forces",
@@ -449,10 +454,13 @@ def check_places(ds: Dataset) -> list[Problem]:
 
 
 def check_duplicates(ds: Dataset) -> list[Problem]:
-    """Check that two incidents at one place whose dates overlap are said to be distinct:
-    the later row's ``notes`` name the other's id. A second outlet's report of an attack
-    already in the tables belongs under that incident, as casualty rows with its own
-    source (codebook §4 rule 5); entered as a new incident, its dead were counted twice.
+    """Check that two incidents that may be one attack are said to be distinct: the later
+    row's ``notes`` (or the earlier's) name the other's id. They may be one when their
+    dates overlap or lie a day apart (outlets disagree on the day: "Sunday", "Monday") and
+    they are at one place, or one of them is placed only to a province and the other lies
+    in it. A second outlet's report of an attack already in the tables belongs under that
+    incident, as casualty rows with its own source (codebook §4 rule 5); entered as a new
+    incident, its dead were counted twice.
 
     >>> from kirkuk_analysis import load
     >>> check_duplicates(load())
@@ -460,6 +468,9 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
     """
     report = _Report(ds)
     inc = ds.incidents
+    province = dict(zip(ds.places.place_id, ds.places.province.astype(str), strict=True))
+    kind = dict(zip(ds.places.place_id, ds.places.kind.astype(str), strict=True))
+    day = pd.Timedelta(days=1)
     rows = list(
         zip(
             inc["incident_id"].astype(str),
@@ -470,23 +481,36 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
             strict=True,
         )
     )
-    by_place: dict[str, list[int]] = {}
+    # an attack and an arrest are never one event, whatever two outlets call the attack
+    attack = inc["event_type"].isin(ds.vocab.attack_types).to_numpy()
+
+    def same_area(a: str, b: str) -> bool:
+        return a == b or (
+            province.get(a) == province.get(b) and "province" in (kind.get(a), kind.get(b))
+        )
+
+    by_province: dict[str | None, list[int]] = {}
     for row, (_, place, *_rest) in enumerate(rows):
-        by_place.setdefault(place, []).append(row)
-    for positions in by_place.values():
+        by_province.setdefault(province.get(place), []).append(row)
+    for positions in by_province.values():
         for later_at, row in enumerate(positions):
-            iid, _, start, end, notes = rows[row]
+            iid, place, start, end, notes = rows[row]
             for earlier in positions[:later_at]:
-                other, _, o_start, o_end, o_notes = rows[earlier]
-                if pd.isna(start) or pd.isna(o_start) or start > o_end or o_start > end:
+                other, o_place, o_start, o_end, o_notes = rows[earlier]
+                if attack[row] != attack[earlier] or not same_area(place, o_place):
+                    continue
+                if pd.isna(start) or pd.isna(o_start):
+                    continue
+                if start > o_end + day or o_start > end + day:
                     continue
                 if other in notes or iid in o_notes:
                     continue
+                where = "at the same place" if place == o_place else "in the same province"
                 report.add(
                     "incidents",
                     row,
                     "notes",
-                    f"{iid} and {other} are at the same place on overlapping dates: if it is "
+                    f"{iid} and {other} are {where} on dates a day apart at most: if it is "
                     f"{other} reported again, enter its figures as casualty rows of {other} "
                     f"with this source; if they are distinct attacks, name {other} in notes",
                 )

@@ -706,9 +706,9 @@ def test_an_attack_entered_twice_is_named(tmp_path):
 
     problems = [str(p) for p in audit.check_duplicates(incidents())]
     assert problems == [
-        "incidents.csv:3: notes: I02 and I01 are at the same place on overlapping dates: if "
-        "it is I01 reported again, enter its figures as casualty rows of I01 with this "
-        "source; if they are distinct attacks, name I01 in notes"
+        "incidents.csv:3: notes: I02 and I01 are at the same place on dates a day apart at "
+        "most: if it is I01 reported again, enter its figures as casualty rows of I01 with "
+        "this source; if they are distinct attacks, name I01 in notes"
     ]
     assert audit.check_duplicates(incidents("A second attack, distinct from I01 (test).")) == []
 
@@ -735,10 +735,23 @@ def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_pa
     problems = [str(p) for p in audit.check_figures(package("Fixture (test)."))]
     assert len(problems) == 1 and problems[0].startswith(
         "casualties.csv:3: party: I01's killed are iraqi_security_forces here and iraqi_army "
-        "in a: if they are the same dead, code both as iraqi_army"
+        "in a row of a: if they are the same dead, code both as iraqi_army"
     )
     others = "b's iraqi_security_forces are two policemen, not a's soldiers (test)."
     assert audit.check_figures(package(others)) == []
+    # one article's "four members of the security forces, including two soldiers": the
+    # two are among the four, coded twice they were added
+    within = load_package(
+        tmp_path / "within",
+        incidents=[{"incident_id": "I01", "notes": "Fixture (test)."}],
+        casualties=[
+            {"party": "iraqi_security_forces", "best": 4, "evidence": "Four members of the "
+             "security forces, including two soldiers, were killed"},
+            {"party": "iraqi_army", "best": 2, "evidence": "Four members of the security "
+             "forces, including two soldiers, were killed"},
+        ],
+    )  # fmt: skip
+    assert [p.column for p in audit.check_figures(within)] == ["party"]
 
 
 @pytest.mark.parametrize(
@@ -812,3 +825,26 @@ def test_a_claim_at_a_town_or_excluding_an_attack_need_not_list_it(tmp_path):
     assert len(audit.check_overlaps(package(wide))) == 1
     excludes = {**wide, "notes": "In addition to the Daquq attack: excludes I01 (test)."}
     assert audit.check_overlaps(package(excludes)) == []
+
+
+def test_one_attack_told_as_another_day_or_only_to_its_province_is_named(tmp_path):
+    """Outlets disagree on the day ("Sunday", "Monday") or place an attack only in its
+    province: a day apart, or a province-level row beside a located one in that province,
+    may be one attack. An arrest beside an attack is not."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        places=[{"place_id": "kirkuk-city"},
+                {"place_id": "kirkuk-province", "name": "Kirkuk province", "kind": "province",
+                 "district": "", "lat": "35.3545", "lon": "44.1376"}],
+        incidents=[
+            {"incident_id": "I01", "date_start": "2022-03-06"},
+            {"incident_id": "I02", "date_start": "2022-03-07", "notes": "Monday (test)."},
+            {"incident_id": "I03", "date_start": "2022-03-20", "place_id": "kirkuk-province"},
+            {"incident_id": "I04", "date_start": "2022-03-20", "event_type": "arrest"},
+            {"incident_id": "I05", "date_start": "2022-03-21", "place_id": "kirkuk-city"},
+        ],
+    )  # fmt: skip
+    named = [(p.line, p.reason.split(" are ")[0]) for p in audit.check_duplicates(ds)]
+    assert named == [(3, "I02 and I01"), (6, "I05 and I03")]
