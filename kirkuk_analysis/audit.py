@@ -56,6 +56,8 @@ ARTICLE_RULES = (
     "kirkuk_analysis.dates.resolve gives for its phrase and its source's publication date "
     "(forward for a planned step), and its source is dated to the day; a row with date_basis "
     "inferred explains its date in notes",
+    "incidents, coordination: an inferred date's precision is the narrowest that holds its "
+    "range (day 1 day, week 7, month 31, year 366)",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
     "casualties: no row's article was published before its incident began",
     "incidents: two that may be one event (both attacks or both arrests, at one place, or one "
@@ -146,6 +148,22 @@ def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
 # Dates
 
 
+def _not_narrowest(start, end, precision: str) -> str | None:
+    """Why ``precision`` is not the narrowest that holds ``start..end`` (codebook §3), or
+    None: a 30-day range is a month's, not a year's. (A phrase's precision is the
+    resolver's, checked against it; this is for the dates a curator inferred.)"""
+    if pd.isna(start) or pd.isna(end) or precision not in dates.PRECISION_DAYS:
+        return None
+    days = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    narrowest = next((p for p, n in dates.PRECISION_DAYS.items() if days <= n), None)
+    if narrowest is None or narrowest == precision:
+        return None
+    return (
+        f"{precision} for a range of {days} days: the narrowest precision that holds it is "
+        f"{narrowest} (day 1 day, week 7, month 31, year 366)"
+    )
+
+
 @lru_cache(maxsize=4096)
 def _resolve(phrase: str, published: date, direction: str) -> dates.Resolved | str:
     try:
@@ -208,6 +226,12 @@ def check_dates(ds: Dataset) -> list[Problem]:
                     "notes",
                     "date_basis is 'inferred', so notes must say where the date comes from",
                 )
+            if (
+                basis == "inferred"
+                and prec_col is not None
+                and (why := _not_narrowest(r[start_col], r[end_col], _text(r[prec_col])))
+            ):
+                report.add(table, row, prec_col, why)
             if direction == "past" and not pd.isna(r[end_col]):
                 end = pd.Timestamp(r[end_col]).date()
                 if end > pub_last:

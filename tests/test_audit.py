@@ -848,3 +848,22 @@ def test_one_attack_told_as_another_day_or_only_to_its_province_is_named(tmp_pat
     )  # fmt: skip
     named = [(p.line, p.reason.split(" are ")[0]) for p in audit.check_duplicates(ds)]
     assert named == [(3, "I02 and I01"), (6, "I05 and I03")]
+
+
+def test_an_inferred_date_takes_the_narrowest_precision(tmp_path):
+    from packages import load_package
+
+    def dated(end, precision):
+        return load_package(
+            tmp_path / f"{end}-{precision}",
+            incidents=[{"incident_id": "I01", "date_start": "2021-11-01", "date_end": end,
+                        "date_precision": precision, "notes": "Inferred (test)."}],
+        )  # fmt: skip
+
+    problems = [str(p) for p in audit.check_dates(dated("2021-11-30", "year"))]
+    assert problems == [
+        "incidents.csv:2: date_precision: year for a range of 30 days: the narrowest "
+        "precision that holds it is month (day 1 day, week 7, month 31, year 366)"
+    ]
+    assert audit.check_dates(dated("2021-11-30", "month")) == []
+    assert audit.check_dates(dated("2021-12-06", "year")) == []  # 36 days: a year's
