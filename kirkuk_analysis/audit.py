@@ -105,7 +105,12 @@ _SAID = {
     "captured": "captured, arrested, detained",
 }
 #: Words that say none: the only ground for a figure of 0 (unknown is empty, never 0).
-NONE_WORDS = r"no|none|nobody|zero|0|not|neither|nor|without|unharmed|unhurt|spared"
+NONE_WORDS = (
+    r"no|none|nobody|zero|0|neither|nor|without|unharmed|unhurt|spared"
+    # "not", but not a figure unknown: "it was not clear how many were killed"
+    r"|not(?!\s+(?:\w+\s+)?(?:clear|known|certain|confirmed|available|yet|given|said|"
+    r"disclosed|reported|specified|immediately))"
+)
 
 # The dated tables: (start, end, precision or None, phrase) columns.
 _DATED = {

@@ -513,6 +513,8 @@ def test_a_publication_date_in_the_future(data_copy, articles_copy):
         # a 0 the article never gives: unknown stays empty
         ("captured", (0, 0, 0), "the two attackers were arrested at dawn", "best"),
         ("killed", (3, 0, 3), "three soldiers were killed", "low"),
+        # a figure the article says it does not know is unknown, not none
+        ("killed", (0, 0, 0), "it was not clear how many people were killed", "best"),
     ],
 )
 def test_a_figure_whose_evidence_does_not_say_it_is_named(
