@@ -60,8 +60,8 @@ ARTICLE_RULES = (
     "range (day 1 day, week 7, month 31, year 366)",
     "incidents, coordination, claims: nothing that happened ends after its article was published",
     "casualties: no row's article was published before its incident began",
-    "incidents: two that may be one event (both attacks or both arrests, at one place, or one "
-    "placed only to the "
+    "incidents: two from different articles that may be one event (both attacks or both "
+    "arrests, on one target, at one place, or one placed only to the "
     "province holding the other, on dates a day apart at most) are said to be distinct (the "
     "notes of one name the other); else the later is the earlier reported again",
     "places: the point lies in (or within ~2 km of) its province's polygon of the shipped "
@@ -484,12 +484,13 @@ def check_places(ds: Dataset) -> list[Problem]:
 
 def check_duplicates(ds: Dataset) -> list[Problem]:
     """Check that two incidents that may be one attack are said to be distinct: the later
-    row's ``notes`` (or the earlier's) name the other's id. They may be one when their
-    dates overlap or lie a day apart (outlets disagree on the day: "Sunday", "Monday") and
-    they are at one place, or one of them is placed only to a province and the other lies
-    in it. A second outlet's report of an attack already in the tables belongs under that
-    incident, as casualty rows with its own source (codebook §4 rule 5); entered as a new
-    incident, its dead were counted twice.
+    row's ``notes`` (or the earlier's) name the other's id. They may be one when different
+    articles report them, both attacks (or both arrests) on one target, their dates overlap
+    or lie a day apart (outlets disagree on the day: "Sunday", "Monday") and they are at
+    one place, or one of them is placed only to a province and the other lies in it. (One
+    article telling two attacks apart is believed.) A second outlet's report of an attack
+    already in the tables belongs under that incident, as casualty rows with its own source
+    (codebook §4 rule 5); entered as a new incident, its dead were counted twice.
 
     >>> from kirkuk_analysis import load
     >>> check_duplicates(load())
@@ -510,8 +511,19 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
             strict=True,
         )
     )
-    # an attack and an arrest are never one event, whatever two outlets call the attack
+    # an attack and an arrest are never one event, whatever two outlets call the attack;
+    # one article tells its own attacks apart, and one on other targets is another attack
     attack = inc["event_type"].isin(ds.vocab.attack_types).to_numpy()
+    source = inc["source_id"].astype(str).to_numpy()
+    target = inc["target"].astype(str).to_numpy()
+
+    def same_target(a: str, b: str) -> bool:
+        from kirkuk_analysis.analysis import IRAQI_FORCES
+
+        generic = "iraqi_security_forces"
+        return (
+            a == b or (a == generic and b in IRAQI_FORCES) or (b == generic and a in IRAQI_FORCES)
+        )
 
     def same_area(a: str, b: str) -> bool:
         return a == b or (
@@ -526,7 +538,12 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
             iid, place, start, end, notes = rows[row]
             for earlier in positions[:later_at]:
                 other, o_place, o_start, o_end, o_notes = rows[earlier]
-                if attack[row] != attack[earlier] or not same_area(place, o_place):
+                if (
+                    source[row] == source[earlier]
+                    or attack[row] != attack[earlier]
+                    or not same_target(target[row], target[earlier])
+                    or not same_area(place, o_place)
+                ):
                     continue
                 if pd.isna(start) or pd.isna(o_start):
                     continue

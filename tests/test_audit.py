@@ -696,11 +696,19 @@ def test_an_attack_entered_twice_is_named(tmp_path):
     def incidents(notes=""):
         return load_package(
             tmp_path / str(len(notes)),
+            sources=[{"source_id": "a"}, {"source_id": "b"}],
             incidents=[
-                {"incident_id": "I01", "date_start": "2021-12-02"},
+                {"incident_id": "I01", "date_start": "2021-12-02", "source_id": "a"},
                 {"incident_id": "I02", "date_start": "2021-12-01", "date_end": "2021-12-07",
-                 "date_precision": "week", "notes": notes or "Week from the article (test)."},
-                {"incident_id": "I03", "date_start": "2021-12-02", "place_id": "elsewhere"},
+                 "date_precision": "week", "source_id": "b",
+                 "notes": notes or "Week from the article (test)."},
+                {"incident_id": "I03", "date_start": "2021-12-02", "place_id": "elsewhere",
+                 "source_id": "b"},
+                # one article's two attacks there, and one on another target: not named
+                {"incident_id": "I04", "date_start": "2021-12-03", "source_id": "a",
+                 "notes": "Not the attack of I02 (test)."},
+                {"incident_id": "I05", "date_start": "2021-12-02", "source_id": "b",
+                 "target": "civilians", "notes": "Another target (test)."},
             ],
             places=[{"place_id": "kirkuk-city"},
                     {"place_id": "elsewhere", "lat": "35.4700", "lon": "44.4000"}],
@@ -837,15 +845,21 @@ def test_one_attack_told_as_another_day_or_only_to_its_province_is_named(tmp_pat
 
     ds = load_package(
         tmp_path,
+        sources=[{"source_id": "a", "published": "2022-03-25"},
+                 {"source_id": "b", "published": "2022-03-25"}],
         places=[{"place_id": "kirkuk-city"},
                 {"place_id": "kirkuk-province", "name": "Kirkuk province", "kind": "province",
                  "district": "", "lat": "35.3545", "lon": "44.1376"}],
         incidents=[
-            {"incident_id": "I01", "date_start": "2022-03-06"},
-            {"incident_id": "I02", "date_start": "2022-03-07", "notes": "Monday (test)."},
-            {"incident_id": "I03", "date_start": "2022-03-20", "place_id": "kirkuk-province"},
-            {"incident_id": "I04", "date_start": "2022-03-20", "event_type": "arrest"},
-            {"incident_id": "I05", "date_start": "2022-03-21", "place_id": "kirkuk-city"},
+            {"incident_id": "I01", "date_start": "2022-03-06", "source_id": "a"},
+            {"incident_id": "I02", "date_start": "2022-03-07", "notes": "Monday (test).",
+             "source_id": "b"},
+            {"incident_id": "I03", "date_start": "2022-03-20", "place_id": "kirkuk-province",
+             "source_id": "a"},
+            {"incident_id": "I04", "date_start": "2022-03-20", "event_type": "arrest",
+             "source_id": "b"},
+            {"incident_id": "I05", "date_start": "2022-03-21", "place_id": "kirkuk-city",
+             "source_id": "b"},
         ],
     )  # fmt: skip
     named = [(p.line, p.reason.split(" are ")[0]) for p in audit.check_duplicates(ds)]
