@@ -20,10 +20,29 @@ import numpy as np
 
 from kirkuk_analysis import _paths
 
-__all__ = ["TOLERANCE_DEG", "governorate_of", "governorate_rings", "near_governorates"]
+__all__ = [
+    "KNOWN_DIFFERENCES",
+    "TOLERANCE_DEG",
+    "distance_to",
+    "governorate_of",
+    "governorate_rings",
+    "near_governorates",
+]
 
 #: About 2 km: a town on a governorate's edge may sit across a coarse outline.
 TOLERANCE_DEG = 0.02
+
+#: Where the shipped (older) Natural Earth polygons and the federal de jure map differ
+#: (codebook §6): (coded governorate, polygon a place of it may lie in) -> why, for places
+#: within :data:`KNOWN_DIFFERENCE_DEG` of their coded governorate's polygon.
+KNOWN_DIFFERENCES = {
+    ("Nineveh", "Erbil"): "Makhmour district, de jure Nineveh, lies in Erbil's polygon",
+    ("Baghdad", "Salahaddin"): "the Baghdad polygon covers little more than the city",
+    ("Baghdad", "Anbar"): "the Baghdad polygon covers little more than the city",
+    ("Baghdad", "Diyala"): "the Baghdad polygon covers little more than the city",
+}
+#: About 33 km: how far those places lie from their coded governorate's polygon.
+KNOWN_DIFFERENCE_DEG = 0.3
 
 
 @functools.cache
@@ -89,3 +108,16 @@ def near_governorates(lon: float, lat: float, tolerance: float = TOLERANCE_DEG) 
         if name != holder and any(_distance(ring, lon, lat) <= tolerance for ring in rings)
     ]
     return [holder, *near] if holder else near
+
+
+def distance_to(name: str, lon: float, lat: float) -> float:
+    """Degrees from the point to governorate ``name``'s polygon (0 inside it; inf for a
+    name the boundaries lack).
+
+    >>> round(distance_to("Kirkuk", 44.3922, 35.4681), 3)
+    0.0
+    """
+    rings = governorate_rings().get(name, ())
+    if any(_inside(ring, lon, lat) for ring in rings):
+        return 0.0
+    return min((_distance(ring, lon, lat) for ring in rings), default=float("inf"))

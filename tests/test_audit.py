@@ -883,3 +883,22 @@ def test_an_inferred_date_takes_the_narrowest_precision(tmp_path):
     ]
     assert audit.check_dates(dated("2021-11-30", "month")) == []
     assert audit.check_dates(dated("2021-12-06", "year")) == []  # 36 days: a year's
+
+
+def test_a_place_where_the_shipped_map_differs_from_the_federal_one_passes(tmp_path):
+    """A new village of Makhmour district, coded Nineveh (de jure) and lying in Erbil's
+    polygon, passes without notes: the map's known difference (codebook §6). A Kirkuk
+    point typed into Salahaddin does not."""
+    from packages import load_package
+
+    def place(**cells):
+        return load_package(
+            tmp_path / "-".join(cells.values()),
+            places=[{"place_id": "kirkuk-city", "notes": "", **cells}],
+            incidents=[{"incident_id": "I01"}],
+        )
+
+    gwer = place(province="Nineveh", district="Makhmour", lat="36.0400", lon="43.4900")
+    assert audit.check_places(gwer) == []
+    slip = place(lat="34.6900")  # 35.4681 typed as 34.69
+    assert "lies in the Salahaddin polygon" in str(audit.check_places(slip)[0])
