@@ -618,7 +618,7 @@ def _execute_notebook(
                 except DeadKernelError as exc:
                     raise BriefError(
                         f"the brief notebook's kernel died ({_first_line(exc)}); no executed "
-                        "notebook was written"
+                        f"notebook was written{_kernel_said(workdir)}"
                     ) from None
                 except PapermillExecutionError as exc:
                     failed = nbformat.read(str(run_path), as_version=4)
@@ -631,7 +631,7 @@ def _execute_notebook(
                 except RuntimeError as exc:  # nbclient: the kernel died before it answered
                     raise BriefError(
                         f"the brief notebook's kernel did not start ({_first_line(exc)}); no "
-                        "notebook was run"
+                        f"notebook was run{_kernel_said(workdir)}"
                     ) from None
                 checkpoint()
             _save_notebook(nb, executed_path, saved_as)
@@ -749,19 +749,22 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
 
     km = AsyncKernelManager(kernel_name=kernel_name, connection_file=str(Path(cwd) / "kernel.json"))
     km.client_factory = _ready_client_class()  # the client papermill's nbclient gets
-    # Unix sockets in the brief's own folder rather than TCP ports on localhost: no port for
-    # other local users to reach, and no warning from the kernel about unencrypted TCP. A
-    # socket's path must fit 107 bytes; a longer $TMPDIR keeps TCP.
-    sockets = str(Path(cwd).resolve() / "kernel")
-    if len(os.fsencode(sockets + "-65535")) < 100:
-        km.transport, km.ip = "ipc", sockets
+    address = kernel_address(cwd)
+    if address is not None:
+        km.transport, km.ip = address
     try:
         with held_signals():  # started and known to km (so shut down below), or not started
             try:
-                run_sync(km.start_kernel)(
-                    extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                    cwd=str(cwd),
-                )
+                # The kernel's own log (its warnings, and tracebacks of messages it could
+                # not read) goes to a file in the brief's folder, not to the terminal: the
+                # brief says one line per step, and one line when it fails.
+                with open(kernel_log(cwd), "wb") as log:
+                    run_sync(km.start_kernel)(
+                        extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                        cwd=str(cwd),
+                        stdout=log,
+                        stderr=log,
+                    )
             except OSError as exc:
                 raise BriefError(
                     f"could not start the notebook's kernel ({kernel_name}): {reason(exc)}"
@@ -804,6 +807,56 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
                 pass
             finally:
                 run_sync(km.cleanup_resources)()
+
+
+def kernel_address(folder: Path | str) -> tuple[str, str] | None:
+    """Where a brief's kernel listens: ``(transport, ip)`` for the kernel manager, or None
+    for jupyter_client's default (TCP ports on localhost).
+
+    Unix sockets in the brief's own ``folder`` (mode 0700) when their paths fit the 107
+    bytes a socket's path may have: no port for other local users to reach, and no
+    warning from the kernel about unencrypted TCP. A longer ``$TMPDIR`` on Linux gets
+    sockets in the abstract namespace, under a random name: as reachable as a port on
+    localhost (the session key still guards every message), but no port number another
+    program may have used. A port is reused by the system soon after its kernel stops,
+    and a client still polling the old kernel (a Jupyter server's heartbeat) then sends
+    its messages to the brief's.
+
+    >>> kernel_address("/tmp/kirkuk-brief-x")
+    ('ipc', '/tmp/kirkuk-brief-x/kernel')
+    """
+    sockets = str(Path(folder).resolve() / "kernel")
+    if len(os.fsencode(sockets + "-65535")) < 100:
+        return "ipc", sockets
+    if sys.platform.startswith("linux"):
+        import secrets
+
+        return "ipc", "@kirkuk-brief-" + secrets.token_hex(8)
+    return None
+
+
+def kernel_log(folder: Path | str) -> Path:
+    """The file a brief's kernel writes its own output and log to, in ``folder``."""
+    return Path(folder) / "kernel.log"
+
+
+def _kernel_said(folder: Path | str) -> str:
+    """'; the kernel's last words: ...' with the last line of its log, or nothing."""
+    line = _kernel_last_words(folder)
+    return f"; the kernel's last words: {line}" if line else ""
+
+
+def _kernel_last_words(folder: Path | str) -> str:
+    """The last line the kernel wrote to its log (empty when none, or none can be read)."""
+    try:
+        with open(kernel_log(folder), "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 4096))
+            tail = log.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 @functools.cache

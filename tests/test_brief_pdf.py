@@ -905,8 +905,72 @@ def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
     )
     source = tmp_path / "dying.ipynb"
     nbformat.write(dying, str(source))
-    with pytest.raises(brief.BriefError, match="kernel died"):
+    with pytest.raises(brief.BriefError, match="kernel died") as raised:
         brief.execute_notebook(brief.validate_params(), tmp_path / "run.ipynb", notebook=source)
+    assert "last words" not in str(raised.value)  # it said nothing
+
+
+def test_a_dying_kernels_last_log_line_is_in_the_error(tmp_path):
+    """The kernel's log goes to a file, not the terminal; when the kernel dies, the error
+    gives the log's last line, which may say why."""
+    source = tiny_notebook(
+        tmp_path / "nb",
+        "get_ipython().kernel.log.critical('no memory left for the figures')\n"
+        "import os\nos._exit(1)",
+    )
+    with pytest.raises(brief.BriefError, match="kernel died") as raised:
+        brief.execute_notebook(brief.validate_params(), tmp_path / "run.ipynb", notebook=source)
+    assert str(raised.value).endswith(
+        "; the kernel's last words: [IPKernelApp] CRITICAL | no memory left for the figures"
+    )
+
+
+def test_the_kernels_own_log_stays_off_the_terminal(tmp_path):
+    """A kernel logs what it cannot read (a stray client's messages, as tracebacks) and
+    warnings to its stderr; a brief's user sees one line per step, whatever the kernel
+    logs while it runs."""
+    source = tiny_notebook(
+        tmp_path / "nb",
+        "import logging\n"
+        "get_ipython().kernel.log.error('Traceback (most recent call last): kernel log')\n"
+        "logging.getLogger('tornado.general').error('Uncaught exception in ZMQStream')",
+    )
+    script = (
+        "from pathlib import Path\n"
+        "from kirkuk_analysis import brief\n"
+        f"brief.make_brief(brief.validate_params('2021-01-01', '2021-03-31'), "
+        f"Path({str(tmp_path / 'b.pdf')!r}), notebook=Path({str(source)!r}))\n"
+    )
+    env = dict(os.environ, CHROMIUM=fake_chromium(tmp_path, WRITE_TINY_PDF))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+    assert "kernel log" not in done.stderr and "ZMQStream" not in done.stderr, done.stderr
+
+
+def test_kernel_sockets_are_in_the_briefs_folder_when_their_paths_fit(tmp_path):
+    short = tmp_path / "b"
+    assert brief.kernel_address(short) == ("ipc", str(short.resolve() / "kernel"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets: Linux")
+def test_a_long_tmpdir_gets_abstract_sockets_not_a_reusable_port(tmp_path, monkeypatch):
+    """A socket's path must fit 107 bytes: a deep $TMPDIR gets sockets without a path,
+    each brief its own name, rather than TCP ports another client may still be polling;
+    the brief runs there and leaves nothing behind."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    transport, ip = brief.kernel_address(deep / "kirkuk-brief-x")
+    assert transport == "ipc" and ip.startswith("@kirkuk-brief-")
+    assert brief.kernel_address(deep / "kirkuk-brief-x")[1] != ip
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    pdf = quick_brief(tmp_path / "b.pdf", tiny_notebook(tmp_path / "nb", "x = 1"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert list(deep.iterdir()) == []
 
 
 # --- outputs, signals and hostile text (issue 11) ----------------------------------------
