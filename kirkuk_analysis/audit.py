@@ -39,6 +39,7 @@ __all__ = [
     "check_ids",
     "check_places",
     "check_overlaps",
+    "check_sources",
     "normalise",
 ]
 
@@ -752,7 +753,15 @@ def _article_texts(ds: Dataset, folder: Path, report: _Report) -> dict[str, str 
     return texts
 
 
-def _check_sources_notes(ds: Dataset, report: _Report) -> None:
+def check_sources(ds: Dataset) -> list[Problem]:
+    """Problems of ``sources.csv`` that need no article: a publication date in the future,
+    an inferred date or a missing url that notes do not explain.
+
+    >>> from kirkuk_analysis import load
+    >>> check_sources(load())
+    []
+    """
+    report = _Report(ds)
     today = date.today()
     for row, src in _rows(ds.sources):
         notes = _text(src.get("notes")).strip()
@@ -772,6 +781,7 @@ def _check_sources_notes(ds: Dataset, report: _Report) -> None:
                 "url",
                 "no url: give the article's public address, or say in notes why none is known",
             )
+    return report.problems
 
 
 def _check_evidence(ds: Dataset, texts: dict[str, str | None], report: _Report) -> None:
@@ -831,7 +841,6 @@ def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
     if not folder.is_dir():
         raise FileNotFoundError(f"the articles folder {folder} does not exist")
     texts = _article_texts(ds, folder, report)
-    _check_sources_notes(ds, report)
     _check_evidence(ds, texts, report)
     return report.problems
 
@@ -839,23 +848,24 @@ def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
 def audit(
     data: str | Path | Dataset | None = None, articles: str | Path | None = None
 ) -> list[Problem]:
-    """The full audit: every problem :func:`check_dates`, :func:`check_overlaps`,
-    :func:`check_ids`, :func:`check_figures`, :func:`check_places`,
-    :func:`check_duplicates` and (with
-    ``articles``, the folder of article texts) :func:`check_articles` find, in file and
-    line order. An empty list means the package passes.
+    """The full audit: every problem :func:`check_sources`, :func:`check_dates`,
+    :func:`check_overlaps`, :func:`check_ids`, :func:`check_figures`, :func:`check_places`,
+    :func:`check_duplicates` and (with ``articles``, the folder of article texts)
+    :func:`check_articles` find, in file and line order. An empty list means the package
+    passes. Only :func:`check_articles` reads the articles; the others need the tables alone
+    (``kirkuk-analysis validate`` runs them without ``--articles`` too).
 
     ``data`` is a data package folder (``None``: the shipped one) or a loaded
     :class:`~kirkuk_analysis.Dataset`. A package that does not load raises
     :class:`~kirkuk_analysis.DataValidationError` first: the audit needs typed tables.
 
     >>> from kirkuk_analysis import audit
-    >>> audit.audit()            # dates and overlaps only: no articles given
+    >>> audit.audit()            # every rule but check_articles': no articles given
     []
     """
     ds = data if isinstance(data, Dataset) else load(data)
-    problems = check_dates(ds) + check_overlaps(ds) + check_ids(ds) + check_figures(ds)
-    problems += check_places(ds) + check_duplicates(ds)
+    problems = check_sources(ds) + check_dates(ds) + check_overlaps(ds) + check_ids(ds)
+    problems += check_figures(ds) + check_places(ds) + check_duplicates(ds)
     if articles is not None:
         problems += check_articles(ds, articles)
     return sort_problems(ds, problems)

@@ -74,6 +74,29 @@ def test_validate_lists_every_problem_and_exits_2(cli_command, data_copy):
     assert "Traceback" not in done.stderr
 
 
+def test_validate_without_articles_runs_the_rules_the_tables_alone_can_check(
+    cli_command, data_copy
+):
+    """Without --articles, an incident dated after every article that reports it (its
+    phrase contradicting it too) is still refused: 'valid' is never printed beside it."""
+    path = data_copy / "incidents.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        count = sum(1 for _ in csv.DictReader(fh))
+    for row in range(count):
+        _set_cell(path, row, "date_start", "9999-01-01")
+        _set_cell(path, row, "date_end", "9999-01-01")
+    done = run_cli(cli_command, "validate", str(data_copy))
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert all(PROBLEM_LINE.match(line) for line in lines), lines
+    assert any(
+        line.startswith("incidents.csv:") and "9999-01-01 is after its article" in line
+        for line in lines
+    ), lines
+    assert "valid" not in done.stdout
+    assert "--articles DIR" in done.stderr  # the article-reading rules were not run
+
+
 def test_validate_missing_dir_exits_2(cli_command, tmp_path):
     done = run_cli(cli_command, "validate", str(tmp_path / "nowhere"))
     assert done.returncode == 2
