@@ -334,21 +334,44 @@ def _legends(
     handles, labels = _merge_same_colour(*ax.get_legend_handles_labels())
     if not handles and not extra:
         return
-    sizes = _size_key(killed)
-    if sizes:
-        handles += sizes[0]
-        labels += sizes[1]
     if extra:
         handles += list(extra[0])
         labels += list(extra[1])
+    style = LEGEND_PLACES[where] | placement
+    sizes = _size_key(killed)
+    if sizes:
+        handles, labels, style = _size_key_in_columns(handles, labels, sizes, style)
     legend = ax.legend(
         handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False,
         # rows far enough apart that the largest marker of the size key does not overlap
         # its neighbour
         labelspacing=sizes[2] if sizes else 0.5,
-        **(LEGEND_PLACES[where] | placement),
+        **style,
     )  # fmt: skip
     _readable_markers(legend, labels)
+
+
+def _size_key_in_columns(handles: list, labels: list[str], sizes, style: dict):
+    """The legend's entries with the size key after them, and its style, so that the key
+    reads down a column of its own, smallest first: a legend of several columns fills
+    them top to bottom, and the key's steps had been split between two columns (read
+    across: "10 killed" above "5 killed"). The other entries fill whole columns before it,
+    blank entries padding the last; ``style["ncols"]`` becomes the columns needed."""
+    from matplotlib.lines import Line2D
+
+    size_handles, size_labels = sizes[0], sizes[1]
+    columns = style.get("ncols", 1)
+    if columns <= 1 or not handles:
+        return handles + size_handles, labels + size_labels, style
+    rows = max(len(size_handles), -(-len(handles) // (columns - 1)))
+    blank = Line2D([], [], linestyle="none", marker="")
+    pad = -len(handles) % rows
+    tail = -len(size_handles) % rows
+    return (
+        handles + [blank] * pad + size_handles + [blank] * tail,
+        labels + [""] * pad + size_labels + [""] * tail,
+        style | {"ncols": (len(handles) + pad) // rows + 1},
+    )
 
 
 def _size_key(killed: pd.Series | None):

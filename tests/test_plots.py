@@ -294,6 +294,40 @@ def test_a_legend_outside_the_axes_keeps_its_keys(ds, where):
         plots.timeline(ds, legend="left")
 
 
+@pytest.mark.parametrize("where", ["below", "right"])
+@pytest.mark.parametrize("targets", [2, 4, 7])
+def test_a_legend_in_columns_reads_its_size_key_down_one_column(tmp_path, where, targets):
+    """A legend of several columns fills them top to bottom: the size key had been split
+    between two (read across, '10 killed' came before '5 killed'). Its steps share one
+    column, smallest on top, and no colour class sits in that column."""
+    parties = ["peshmerga", "federal_police", "pmf", "civilians", "isis", "asayish", "coalition"]
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"target": party, "date_start": f"2021-{i + 1:02d}-05"}
+            for i, party in enumerate(parties[:targets])
+        ],
+        casualties=[
+            {"incident_id": f"I{i + 1:02d}", "party": party, "best": str(killed)}
+            for i, (party, killed) in enumerate(zip(parties, [13, 5, 10, 2, 7, 1, 3], strict=True))
+            if i < targets
+        ],
+        coordination=[],
+    )
+    ax = plots.timeline(ds, legend=where)
+    ax.figure.canvas.draw()
+    texts = ax.get_legend().get_texts()
+    key = [t for t in texts if t.get_text().endswith(" killed")]
+    assert len(key) >= 2
+    values = [int(t.get_text().split()[0]) for t in key]
+    assert values == sorted(values)
+    boxes = [t.get_window_extent() for t in key]
+    assert len({round(b.x0) for b in boxes}) == 1  # one column
+    assert [b.y0 for b in boxes] == sorted((b.y0 for b in boxes), reverse=True)  # top down
+    others = [t.get_window_extent() for t in texts if t.get_text() and t not in key]
+    assert others and all(b.x1 < boxes[0].x0 for b in others)  # the classes come before it
+
+
 def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):
     ax = plots.monthly_casualties(ds)
     ax.figure.canvas.draw()
