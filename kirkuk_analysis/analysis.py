@@ -39,6 +39,7 @@ __all__ = [
     "claim_figures",
     "claim_parties",
     "claims_summary",
+    "incident_months",
     "incident_table",
     "monthly",
     "response_lag",
@@ -377,8 +378,23 @@ def attacks(ds: Dataset) -> pd.DataFrame:
     return table[table.event_type.isin(ds.vocab.attack_types)].reset_index(drop=True)
 
 
-def _month_ordinal(start: pd.Series, end: pd.Series) -> np.ndarray:
-    """Months since 1970-01 (a monthly Period's ordinal) of the middle of each range."""
+def incident_months(ds: Dataset) -> np.ndarray:
+    """The month each incident of ``ds`` is counted in, as months since 1970-01 (a monthly
+    ``Period``'s ordinal): the month of the middle of its date range, or, in a selection
+    (:func:`select`), of the part of its range inside the selection's period, so that an
+    attack dated "late April or early May" is not counted in April by a May selection.
+
+    >>> from kirkuk_analysis import load
+    >>> ds = load()
+    >>> len(incident_months(ds)) == len(ds.incidents)
+    True
+    """
+    start, end = ds.incidents.date_start, ds.incidents.date_end
+    chosen = ds.selection
+    if chosen is not None and chosen.start is not None:
+        start = start.clip(lower=pd.Timestamp(chosen.start))
+    if chosen is not None and chosen.end is not None:
+        end = end.clip(upper=pd.Timestamp(chosen.end))
     middle = (start + (end - start) / 2).to_numpy().astype("datetime64[M]")
     return middle.astype("int64")
 
@@ -392,7 +408,8 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
 
     Each incident is counted once, in the month of the middle of its date range (a
     month-precise "in April" in April; a range across two months in the month holding
-    most of it). ``uncertain`` counts the incidents whose range is wider than one day.
+    most of it), in a selection of the part of its range inside the period
+    (:func:`incident_months`). ``uncertain`` counts the incidents whose range is wider than one day.
 
     ``by=None``: one row per month from the first to the last incident (months without
     incidents have 0 recorded incidents and casualties). ``by="province"``: one row per
@@ -416,7 +433,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     # Everything below works on integer codes: grouping 10^6 rows by strings or Period
     # objects is several times slower than the whole load.
     inc = ds.incidents
-    month = _month_ordinal(inc.date_start, inc.date_end)
+    month = incident_months(ds)
     outcomes = ds.vocab.outcomes
     party_categories = ds.vocab.parties
     n_outcome = len(outcomes)

@@ -1611,17 +1611,11 @@ def _monthly_rows(ds) -> pd.DataFrame:
 def monthly_html(ds) -> str:
     """:func:`monthly_table` as an HTML table (class ``brief-table monthly``); a total that
     adds up an "at least" figure (or a range's floor) is shown as "≥ N"."""
-    from kirkuk_analysis.analysis import _month_ordinal
+    from kirkuk_analysis.analysis import incident_months
 
     m = _monthly_rows(ds)
     outcomes = list(ds.vocab.outcomes)
-    month_of = dict(
-        zip(
-            ds.incidents["incident_id"].astype(str),
-            _month_ordinal(ds.incidents["date_start"], ds.incidents["date_end"]),
-            strict=True,
-        )
-    )
+    month_of = dict(zip(ds.incidents["incident_id"].astype(str), incident_months(ds), strict=True))
     fig = casualty_figures(ds)
     fig = fig[fig["figure"].notna() & fig["open_ended"]]
     open_cells = {

@@ -380,6 +380,30 @@ def test_monthly_places_each_incident_in_the_month_of_its_middle(tmp_path):
     assert list(m.killed) == [0, 0, 0, 2, 1]
 
 
+def test_a_selection_counts_an_incident_in_a_month_inside_its_period(tmp_path):
+    """An attack dated 20 April .. 6 May (middle: 28 April) is counted in April by the
+    whole package, but a May selection, which keeps it, counts it in May (the middle of
+    1..6 May), never in a month the reader did not select; so do its tables."""
+    from kirkuk_analysis import report
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"date_start": "2021-04-20", "date_end": "2021-05-06", "date_precision": "month"}
+        ],
+        casualties=[{"best": 3}],
+    )
+    assert [str(p) for p in monthly(ds).month] == ["2021-04"]
+    may = select(ds, "2021-05-01", "2021-05-31")
+    assert [str(p) for p in monthly(may).month] == ["2021-05"]
+    assert [str(p) for p in monthly(may, by="party").month] == ["2021-05"]
+    assert list(report.monthly_table(may).Month) == ["May 2021"]
+    assert "April" not in report.monthly_html(may)
+    april = select(ds, "2021-04-01", "2021-04-30")
+    assert list(report.monthly_table(april).Month) == ["April 2021"]
+    assert "May" not in report.monthly_html(april)
+
+
 @pytest.fixture
 def lag_package(tmp_path):
     """Attacks around a meeting on 6 December 2021 (the window: 6 Nov .. 5 Dec)."""
