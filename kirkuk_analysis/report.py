@@ -385,15 +385,29 @@ def _in_order(ds, table: str) -> pd.DataFrame:
     return getattr(ds, table).sort_values(_ORDER[table])
 
 
-def incidents_table(ds) -> pd.DataFrame:
-    """One row per incident, in date order: Date, Place, What happened, Killed, Wounded.
+def outcome_columns(ds) -> list[str]:
+    """The outcomes the Incidents table gives a column: killed and wounded always, and each
+    other outcome (captured) that some incident of ``ds`` has a row for, in the
+    vocabulary's order.
 
-    Killed and wounded add up all parties (attackers included, rule 6); missing where the
+    >>> import kirkuk_analysis
+    >>> outcome_columns(kirkuk_analysis.load())[:2]
+    ['killed', 'wounded']
+    """
+    present = set(ds.casualties["outcome"].astype(str))
+    return [o for o in ds.vocab.outcomes if o in ("killed", "wounded") or o in present]
+
+
+def incidents_table(ds) -> pd.DataFrame:
+    """One row per incident, in date order: Date, Place, What happened, Killed, Wounded,
+    and Captured where some incident has a captured row (:func:`outcome_columns`).
+
+    Each figure adds up all parties (attackers included, rule 6); missing where the
     article gives no figure.
 
     >>> import kirkuk_analysis
     >>> t = incidents_table(kirkuk_analysis.load())
-    >>> list(t.columns)
+    >>> list(t.columns)[:6]
     ['ID', 'Date', 'Place', 'What happened', 'Killed', 'Wounded']
     """
     inc = _in_order(ds, "incidents")
@@ -417,7 +431,7 @@ def incidents_table(ds) -> pd.DataFrame:
             "What happened": inc["summary"].astype(str).to_numpy(),
         }
     )
-    for outcome in ("killed", "wounded"):
+    for outcome in outcome_columns(ds):
         out[outcome.capitalize()] = pd.array(
             sums[outcome].reindex(ids).astype("Int64").to_numpy(), dtype="Int64"
         )
@@ -678,27 +692,22 @@ def _refs_by(ds, notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[li
 
 def incidents_html(ds) -> str:
     """:func:`incidents_table` as an HTML table (class ``brief-table incidents``); each
-    figure cites its notes (:func:`evidence_notes`): Killed and Wounded theirs, and "What
-    happened" those of the other outcomes (captured), which have no column of their own."""
+    figure cites its notes (:func:`evidence_notes`) in its outcome's column."""
     table = incidents_table(ds)
     notes = evidence_notes(ds)
     ids = table["ID"]
-    others = [o for o in ds.vocab.outcomes if o not in ("killed", "wounded")]
-    refs = {
-        "Killed": _refs_by(ds, notes, "casualties", ids, ["killed"]),
-        "Wounded": _refs_by(ds, notes, "casualties", ids, ["wounded"]),
-        "What happened": _refs_by(ds, notes, "casualties", ids, others),
-    }
+    shown = outcome_columns(ds)
+    refs = {o.capitalize(): _refs_by(ds, notes, "casualties", ids, [o]) for o in shown}
     floor, ceiling = _incident_bounds(ds)
     floor = floor.reindex(ids.to_numpy(), fill_value=False)
     ceiling = ceiling.reindex(ids.to_numpy())
-    floors = {o.capitalize(): floor[o].tolist() for o in ("killed", "wounded")}
-    ceilings = {o.capitalize(): ceiling[o].tolist() for o in ("killed", "wounded")}
+    floors = {o.capitalize(): floor[o].tolist() for o in shown}
+    ceilings = {o.capitalize(): ceiling[o].tolist() for o in shown}
     differ = source_disagreements(ds)
     differ = set(zip(differ["incident_id"].astype(str), differ["outcome"].astype(str), strict=True))
     marks = {
         o.capitalize(): [DIFFER_MARK if (i, o) in differ else "" for i in ids.astype(str)]
-        for o in ("killed", "wounded")
+        for o in shown
     }
     return render_table(table, "incidents", refs, floors, ceilings, marks)
 
@@ -1213,15 +1222,19 @@ def casualty_scope(ds) -> str:
     >>> from kirkuk_analysis.analysis import select
     >>> ds = kirkuk_analysis.load()
     >>> casualty_scope(ds)
-    'Killed and wounded add up every party, attackers included'
-    >>> casualty_scope(select(ds, "2020-01-01", "2024-12-31", parties=["peshmerga"]))
+    'Killed, wounded and captured add up every party, attackers included'
+    >>> casualty_scope(select(ds, "2021-12-01", "2021-12-31", parties=["peshmerga"]))
     'Killed and wounded count Peshmerga casualties only, not those of other parties'
+
+    The figures named are the Incidents table's columns (:func:`outcome_columns`).
     """
+    shown = _join(outcome_columns(ds))
+    shown = shown[:1].upper() + shown[1:]
     chosen = _chosen_parties(ds)
     if not chosen:
-        return "Killed and wounded add up every party, attackers included"
+        return f"{shown} add up every party, attackers included"
     return (
-        f"Killed and wounded count {_join([_party(ds, p) for p in chosen])} casualties only, "
+        f"{shown} count {_join([_party(ds, p) for p in chosen])} casualties only, "
         "not those of other parties"
     )
 

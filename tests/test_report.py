@@ -118,6 +118,36 @@ def two_reports(tmp_path):
     )
 
 
+def test_captured_figures_have_a_column_with_their_notes_where_there_are_any(tmp_path):
+    """An arrest's captured figure is a figure like the others: its own column in the
+    Incidents table, citing its note; a selection without captured rows keeps the table
+    narrow (killed and wounded only)."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"event_type": "arrest", "target": "isis"},
+            {"date_start": "2021-12-07"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "party": "isis", "outcome": "captured", "best": "4",
+             "evidence": "four militants were arrested in the raid"},
+            {"incident_id": "I02", "best": "2"},
+        ],
+    )  # fmt: skip
+    table = report.incidents_table(ds).set_index("ID")
+    assert list(table.columns)[-3:] == ["Killed", "Wounded", "Captured"]
+    assert table.loc["I01", "Captured"] == 4 and pd.isna(table.loc["I02", "Captured"])
+    html = report.incidents_html(ds)
+    notes = report.evidence_notes(ds)
+    number = int(
+        notes.loc[notes.evidence.astype(str).str.contains("arrested in the raid"), "note"].iloc[0]
+    )
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
+    assert any(c.startswith("4") and f'href="#ev-{number}"' in c for c in cells), cells
+    killed_only = kirkuk_analysis.analysis.select(ds, "2021-12-07", "2021-12-07")
+    assert "Captured" not in report.incidents_table(killed_only).columns
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
