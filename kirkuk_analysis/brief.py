@@ -73,7 +73,8 @@ KERNEL_NAME = "kirkuk-analysis"
 #: How the shipped notebook shows its figures in a brief (its ``figure_format`` parameter,
 #: :func:`kirkuk_analysis.plots.inline_figures`): vector, text kept as text, so the PDF's
 #: figures are sharp and searchable, and drawn in a third of a PNG's time. The notebook's own
-#: default stays PNG, for its committed outputs (nbval compares SVG text, not PNG pixels).
+#: default stays PNG ("retina", sharp on a dense screen), for its committed outputs: nbval
+#: compares SVG text, not PNG pixels, and JupyterLab shows no untrusted SVG.
 FIGURE_FORMAT = "svg"
 
 #: The executed notebook of ``X.pdf`` is ``X`` + this (beside the PDF).

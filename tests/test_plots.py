@@ -328,6 +328,31 @@ def test_a_legend_in_columns_reads_its_size_key_down_one_column(tmp_path, where,
     assert others and all(b.x1 < boxes[0].x0 for b in others)  # the classes come before it
 
 
+def test_retina_figures_have_twice_the_pixels_shown_at_their_size_with_their_alt(ds):
+    """A notebook's figures in JupyterLab on a dense screen: the PNG carries twice the
+    pixels, the metadata the size to show it at, and the figure's description as alt."""
+    import base64
+    import struct
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        assert plots.inline_figures("retina", dpi=100) == "retina"
+        ax = plots.monthly_casualties(ds)
+        data, metadata = shell.display_formatter.format(ax.figure)
+        png = data["image/png"]
+        png = base64.b64decode(png) if isinstance(png, str) else png
+        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+        shown = metadata["image/png"]
+        assert (shown["width"], shown["height"]) == (width // 2, height // 2)
+        assert width == round(ax.figure.get_figwidth() * 200)
+        assert shown["alt"] == plots.describe(ax.figure) and shown["alt"]
+    finally:
+        plt.close("all")
+        InteractiveShell.clear_instance()
+
+
 def test_count_axes_have_integer_ticks_and_an_empty_month_chart_says_so(ds):
     ax = plots.monthly_casualties(ds)
     ax.figure.canvas.draw()
