@@ -383,7 +383,7 @@ def _check_nested_parties(ds: Dataset, report: _Report) -> None:
         cas["incident_id"].astype(str), cas["outcome"].astype(str), cas["party"].astype(str),
         cas["source_id"].astype(str), strict=True,
     ):  # fmt: skip
-        if party in IRAQI_FORCES:
+        if party in IRAQI_FORCES and party != "iraqi_security_forces":  # a branch
             branch.setdefault((iid, outcome), {}).setdefault(source, party)
     for row, r in _rows(cas[["incident_id", "outcome", "party", "source_id"]]):
         if str(r["party"]) != "iraqi_security_forces":

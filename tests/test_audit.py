@@ -762,6 +762,19 @@ def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_pa
         ],
     )  # fmt: skip
     assert [p.column for p in audit.check_figures(within)] == ["party"]
+    # security forces of no stated branch, alone or in two articles, are no one else's dead
+    alone = load_package(
+        tmp_path / "alone",
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01", "source_id": "a", "notes": "Fixture (test)."}],
+        casualties=[
+            {"source_id": "a", "party": "iraqi_security_forces", "best": 1,
+             "evidence": "A policeman was killed"},
+            {"source_id": "b", "party": "iraqi_security_forces", "best": 1,
+             "evidence": "a member of the security forces was killed"},
+        ],
+    )  # fmt: skip
+    assert audit.check_figures(alone) == []
 
 
 @pytest.mark.parametrize(
