@@ -556,7 +556,7 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
                     continue
                 if start > o_end + day or o_start > end + day:
                     continue
-                if other in notes or iid in o_notes:
+                if _names(notes, other) or _names(o_notes, iid):
                     continue
                 where = "at the same place" if place == o_place else "in the same province"
                 report.add(
@@ -568,6 +568,11 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
                     f"with this source; if they are distinct attacks, name {other} in notes",
                 )
     return report.problems
+
+
+def _names(text: str, identifier: str) -> bool:
+    """Whether ``text`` names ``identifier`` as a whole word ("I13", not inside "I130")."""
+    return re.search(rf"(?<![\w-]){re.escape(identifier)}(?![\w-])", text) is not None
 
 
 def check_ids(ds: Dataset) -> list[Problem]:

@@ -721,6 +721,8 @@ def test_an_attack_entered_twice_is_named(tmp_path):
         "this source; if they are distinct attacks, name I01 in notes"
     ]
     assert audit.check_duplicates(incidents("A second attack, distinct from I01 (test).")) == []
+    # an id inside another (I010) does not name I01
+    assert len(audit.check_duplicates(incidents("Distinct from I010 and I01-b (test)."))) == 1
 
 
 def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_path):
