@@ -84,7 +84,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_date(args: argparse.Namespace) -> int:
     import csv
-    from datetime import date
 
     from kirkuk_analysis import curate, dates
 
@@ -99,7 +98,7 @@ def cmd_date(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
     else:
         try:
-            published = date.fromisoformat(args.published)
+            published = dates.iso_date(args.published)
         except ValueError:
             _error(f"--published {args.published!r} is not a date YYYY-MM-DD")
             return EXIT_BAD_INPUT

@@ -331,7 +331,7 @@ def register(
         elif isinstance(published, date):
             day = published
         else:
-            day = date.fromisoformat(str(published))
+            day = dates.iso_date(str(published))
     except ValueError:
         raise CurationError(f"--published {published!r} is not a date YYYY-MM-DD") from None
     if day > date.today():

@@ -20,7 +20,9 @@ Conventions (the table in ``docs/codebook.md`` §5 lists every form):
 * What happened ends by publication and what is announced starts from it: "this week"
   said on a Wednesday is Monday to Wednesday for an event, Wednesday to Sunday for a plan.
 * "earlier this month" runs from the 1st of the publication month to the day before
-  publication; "end of April" is April's last seven days.
+  publication; "end of April" is April's last seven days; "late May" the whole of the
+  latest May whose late part began by publication. "a week ago" is the seven days
+  centred on seven days before publication.
 * A month and day without a year ("on May 2", "2 May") is the latest such date on or
   before publication (the next one for ``direction="future"``); "in April" likewise.
 * "in recent weeks" is the 28 days up to publication, "in recent days" the 7 days up to
@@ -36,14 +38,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
+
+from kirkuk_analysis.text import control_character
 
 __all__ = [
     "Resolved",
     "UnresolvablePhrase",
     "direction_of",
     "fits_precision",
+    "iso_date",
     "precision_of",
     "printed_dates",
     "resolve",
@@ -67,12 +72,24 @@ NUMBERS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
 }
+NUMBERS.update(
+    {f"twenty-{w}": 20 + n for w, n in list(NUMBERS.items()) if 1 <= n <= 9 and w != "a"}
+)
 PRECISION_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
 
 _WD = "|".join(WEEKDAYS)
 _MO = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUM = r"\d+|" + "|".join(NUMBERS)
+_NUM = r"\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 # A part of the day after a day-level phrase: "Sunday night", "May 2 early in the morning".
 # A clock time: "around 1am", "at 3:30 p.m.", "shortly after midnight".
@@ -92,6 +109,26 @@ _LEAD = (
     r"(?:(?:in )?the (?:early hours|night|morning|evening|afternoon) of |at (?:dawn|dusk) on "
     rf"|{_CLOCK},? (?:on )?)?"
 )
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(text: str) -> date:
+    """The date ``text`` writes as ``YYYY-MM-DD``, the one form the package's dates take;
+    raises ``ValueError`` for any other (Python's own parser also takes ``20210512`` and
+    ``2021-W19-3``).
+
+    >>> iso_date("2021-05-12")
+    datetime.date(2021, 5, 12)
+    >>> iso_date("20210512")
+    Traceback (most recent call last):
+    ...
+    ValueError: '20210512' is not a date YYYY-MM-DD
+    """
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    return date.fromisoformat(text)
 
 
 class UnresolvablePhrase(ValueError):
@@ -202,10 +239,19 @@ def _number(text: str) -> int:
     return int(text) if text.isdigit() else NUMBERS[text]
 
 
+#: The longest phrase resolved: a date phrase is a few words ("in the early hours of Sunday,
+#: 2 May 2021, shortly after midnight" is 64 characters); a longer text is not one.
+MAX_PHRASE = 120
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+
+
 def _normalise(phrase: str) -> str:
-    text = phrase.strip().lower().replace("\u2013", "-").replace("\u2014", "-")
-    text = re.sub(r"[\u2019']", "'", text)
-    return re.sub(r"\s+", " ", text).rstrip(".,;:")
+    text = phrase.strip().lower().translate(_DASHES)
+    text = re.sub("[\u2018\u2019\u02bc']", "'", text)
+    text = re.sub(r"\s+", " ", text).rstrip(".,;:")
+    # a phrase copied with its quotation marks: "on Sunday" as \u201con Sunday\u201d
+    return re.sub("^[\"'\u201c\u201d]+|[\"'\u201c\u201d]+$", "", text).rstrip(".,;:").strip()
 
 
 def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
@@ -226,9 +272,24 @@ def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
     """
     if direction not in ("past", "future"):
         raise ValueError(f"direction must be 'past' or 'future', not {direction!r}")
+    if isinstance(published, datetime):  # a timestamp's day: ranges are of dates
+        published = published.date()
+    if not isinstance(published, date):
+        raise TypeError(f"published must be a date, not {type(published).__name__}")
+    if not isinstance(phrase, str):
+        raise TypeError(f"phrase must be a str, not {type(phrase).__name__}")
+    # white space the CSV would refuse (U+001F, U+0085 ...) is not folded into a space
+    bad = control_character(phrase.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+    if bad:
+        raise UnresolvablePhrase(f"{phrase!r} holds {bad}: no data cell may hold it")
     text = _normalise(phrase)
     if not text:
         raise UnresolvablePhrase("an empty date phrase resolves to nothing")
+    if len(text) > MAX_PHRASE:
+        raise UnresolvablePhrase(
+            f"a date phrase of {len(text)} characters: a date phrase is a few words "
+            f"(at most {MAX_PHRASE} characters); give the words that date the event"
+        )
     future = direction == "future"
 
     try:
@@ -236,7 +297,16 @@ def resolve(phrase: str, published: date, direction: str = "past") -> Resolved:
         if m:
             if future:
                 raise UnresolvablePhrase(f"{phrase!r} looks back; it cannot be resolved forward")
-            since = resolve(m[1], published)
+            if re.match(r"(?:ever )?since ", m[1]):
+                raise UnresolvablePhrase(f"{phrase!r} says 'since' twice")
+            try:
+                since = resolve(m[1], published)
+            except UnresolvablePhrase as exc:
+                if "after publication" in str(exc):  # "since tomorrow"
+                    raise UnresolvablePhrase(
+                        f"{phrase!r} starts after publication ({published})"
+                    ) from None
+                raise
             if since.start > published:
                 raise UnresolvablePhrase(f"{phrase!r} starts after publication ({published})")
             return _range(since.start, published, phrase)
@@ -313,18 +383,26 @@ def _days_ago(text, published, future, phrase):
     sign = 1 if m[3] in ("from now", "later") else -1
     if m[2] == "day":
         return _day(published + timedelta(days=sign * n))
-    monday = published - timedelta(days=published.weekday()) + timedelta(weeks=sign * n)
-    return _range(monday, monday + timedelta(days=6), phrase)
+    # "a week ago" is about seven days back, not a calendar week (which, said on a Monday,
+    # would hold the day before): the seven days centred on it
+    middle = published + timedelta(weeks=sign * n)
+    return _range(middle - timedelta(days=3), middle + timedelta(days=3), phrase)
 
 
 def _weekday_rule(text, published, future, phrase):
     m = re.fullmatch(
-        rf"(?:between |from )?{_LEAD}(?:(last|this past|this|next|past) )?(?:a )?({_WD}){_PART}"
+        rf"(between |from )?{_LEAD}(?:(last|this past|this|next|past) |a )?({_WD}){_PART}"
         rf"(?: (?:and|to|until) (?:on )?({_WD}){_PART})?",
         text,
     )
     if not m:
         return None
+    if m[1] and m[4] is None:
+        raise UnresolvablePhrase(
+            f"{phrase!r} gives where a range starts, not where it ends "
+            "('since Sunday' runs to publication)"
+        )
+    m = (m[0], m[2], m[3], m[4])  # as before: which, first day, second day
     which = "last" if m[1] == "this past" else m[1]
     if which == "next" and not future:
         raise UnresolvablePhrase(f"{phrase!r} points after publication; resolve it forward")
@@ -382,18 +460,24 @@ def _month_rule(text, published, future, phrase):
             raise UnresolvablePhrase(f"{phrase!r}: nothing is later in the month of {published}")
         return _range(published + timedelta(days=1), last, phrase)
     m = re.fullmatch(
-        r"(?:(?:early|late|mid|in the middle of|at the (?:start|end) of) ?-?)?"
+        r"(?:(early|late|mid|in the middle of)(?: |-)"
+        r"|(?:at |by |in )?(?:the )?(start|beginning|end) of )?"
         r"(this|last|next) month",
         text,
     )
     if m:
-        if m[1] == "this":
+        if m[3] == "this":
             anchor = published
-        elif m[1] == "last":
+        elif m[3] == "last":
             anchor = first - timedelta(days=1)
         else:
             anchor = last + timedelta(days=1)
-        return _range(*_month_span(anchor.year, anchor.month), phrase)
+        month_first, month_last = _month_span(anchor.year, anchor.month)
+        if m[2] == "end":  # as "end of April": its last seven days
+            return _range(month_last - timedelta(days=6), month_last, phrase)
+        if m[2]:  # "start of", "beginning of": its first seven days
+            return _range(month_first, month_first + timedelta(days=6), phrase)
+        return _range(month_first, month_last, phrase)
     return None
 
 
@@ -447,13 +531,14 @@ def _end_of_month(text, published, future, phrase):
         if m[1] == "year":
             return _range(*_month_span(published.year, 1), phrase)
         month = MONTHS[m[1]]
-        first, _ = _month_span(_latest_month(month, published, future), month)
+        first, _ = _month_span(_latest_part(month, 1, 7, published, future), month)
         return _range(first, first + timedelta(days=6), phrase)
-    m = re.fullmatch(rf"(?:at |by )?(?:the )?end of ({_MO})", text)
+    m = re.fullmatch(rf"(?:at |by |in )?(?:the )?end of ({_MO})", text)
     if not m:
         return None
     month = MONTHS[m[1]]
-    _, last = _month_span(_latest_month(month, published, future), month)
+    days = calendar.monthrange(published.year, month)[1]
+    _, last = _month_span(_latest_part(month, days - 6, days, published, future), month)
     return _range(last - timedelta(days=6), last, phrase)
 
 
@@ -462,7 +547,10 @@ def _calendar_day(text, published, future, phrase):
     # "Thursday, December 2" (the weekday must agree with the date)
     named = re.match(rf"{_LEAD}({_WD}),? (?=\w)", text)
     if named:
-        found = _calendar_day(text[named.end() :], published, future, phrase)
+        rest = text[named.end() :]
+        if re.match(rf"{_LEAD}({_WD})\b", rest):  # "Sunday, Sunday, May 2": one weekday
+            return None
+        found = _calendar_day(rest, published, future, phrase)
         if found is not None and found.start.weekday() != WEEKDAYS[named[1]]:
             raise UnresolvablePhrase(
                 f"{phrase!r}: {found.start} is a {calendar.day_name[found.start.weekday()]}, "
@@ -489,6 +577,9 @@ def _calendar_day(text, published, future, phrase):
 
 def _day_range(text, published, future, phrase):
     # "between July 9 and 15", "from May 2 to June 3", "May 2-5", "2 and 3 May"
+    text = re.sub(
+        r"^(?:on )?(?:(?:in )?the (?:night|nights) of )", "", text
+    )  # "the night of 5-6 May"
     m = re.fullmatch(
         rf"(?:between |from )?({_MO})\.? (\d{{1,2}}){_ORD} ?(?:and|to|until|-) ?"
         rf"(?:({_MO})\.? )?(\d{{1,2}}){_ORD}(?:,? (\d{{4}}))?",
@@ -511,23 +602,61 @@ def _day_range(text, published, future, phrase):
     if year:
         last = _safe_date(int(year), m2, d2, phrase)
         first = _safe_date(int(year) - (m1 > m2), m1, d1, phrase)
-    else:
-        first = _month_day(m1, d1, published, future, phrase)
-        last = _safe_date(first.year + (m2 < m1), m2, d2, phrase)
-    return _range(first, last, phrase)
+        return _range(first, last, phrase)
+    return _range(*_latest_range(m1, d1, m2, d2, published, future, phrase), phrase)
+
+
+def _latest_range(m1, d1, m2, d2, published: date, future: bool, phrase: str):
+    """``(first, last)`` of a day range printed without a year: the latest that began by
+    publication; for a plan, the first that has not ended by it ("between 3 and 5 May"
+    announced on 4 May runs 4-5 May, not next May)."""
+    step = 1 if future else -1
+    for offset in range(-1, 9):
+        year = published.year + step * offset
+        try:
+            first = date(year, m1, d1)
+            last = date(year + (m2 < m1), m2, d2)
+        except ValueError:  # 29 February outside a leap year
+            continue
+        if (last >= published if future else first <= published) and (
+            offset >= 0 or (future and first <= published)
+        ):
+            return first, last
+    raise UnresolvablePhrase(f"{phrase!r}: no such range of days near {published}")
+
+
+#: The days of a month that "early", "mid" and "late" name: only to choose the month's year
+#: ("late May" said on 5 May is last year's); the range is the whole month (codebook §5).
+_MONTH_PART_DAYS = {"early": (1, 10), "mid": (11, 20), "the middle of": (11, 20), "late": (21, 31)}
 
 
 def _month_rule_named(text, published, future, phrase):
     m = re.fullmatch(
-        rf"(?:in |during |early |late |mid-?|in early |in late |in mid-?|in the middle of )*"
+        rf"(?:(?:in|during) )?(?:(early|late|mid|the middle of)(?: |-)?)?"
         rf"({_MO})\.?(?:,? (\d{{4}}))?",
         text,
     )
     if not m:
         return None
-    month = MONTHS[m[1]]
-    year = int(m[2]) if m[2] else _latest_month(month, published, future)
+    month = MONTHS[m[2]]
+    if m[3]:
+        year = int(m[3])
+    else:
+        first, last = _MONTH_PART_DAYS.get(m[1] or "", (1, 31))
+        year = _latest_part(month, first, last, published, future)
     return _range(*_month_span(year, month), phrase)
+
+
+def _latest_part(month: int, first: int, last: int, published: date, future: bool) -> int:
+    """The year of the latest ``month`` whose days ``first..last`` began by publication (for
+    the future: the first whose days end on or after it)."""
+    year = _latest_month(month, published, future)
+    if published.month == month:
+        if not future and published.day < first:
+            return year - 1
+        if future and published.day > min(last, calendar.monthrange(year, month)[1]):
+            return year + 1
+    return year
 
 
 def _year_named(text, published, future, phrase):

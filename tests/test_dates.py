@@ -6,6 +6,7 @@ each case), not from the resolver.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -276,3 +277,110 @@ def test_printed_dates_ignore_what_is_not_a_date():
     assert printed_dates("killed 12 soldiers in 2021; 5-10 km; call 0750 123 4567") == set()
     # a numeric form that only reads one way gives one date
     assert printed_dates("31-12-2021") == {date(2021, 12, 31)}
+
+
+# --- plans in progress, parts of a month, "a week ago" (hand arithmetic: weekday noted) ----
+TUE_2021_05_04 = date(2021, 5, 4)  # Tuesday
+WED_2021_05_05 = date(2021, 5, 5)  # Wednesday
+MON_2021_05_10 = date(2021, 5, 10)  # Monday
+THU_2021_12_30 = date(2021, 12, 30)  # Thursday
+
+
+@pytest.mark.parametrize(
+    "phrase,published,start,end,precision",
+    [
+        # a plan already under way runs from publication to its printed end, not next year
+        ("between 3 and 5 May", TUE_2021_05_04, date(2021, 5, 4), date(2021, 5, 5), "week"),
+        ("from 1 to 7 May", TUE_2021_05_04, date(2021, 5, 4), date(2021, 5, 7), "week"),
+        ("May 2-5", TUE_2021_05_04, date(2021, 5, 4), date(2021, 5, 5), "week"),
+        ("from December 28 to January 3", THU_2021_12_30, THU_2021_12_30, date(2022, 1, 3),
+         "week"),
+        # one wholly ahead: this year's; one wholly past: next year's
+        ("between 10 and 12 May", TUE_2021_05_04, date(2021, 5, 10), date(2021, 5, 12), "week"),
+        ("between 1 and 3 May", TUE_2021_05_04, date(2022, 5, 1), date(2022, 5, 3), "week"),
+        ("late May", TUE_2021_05_04, TUE_2021_05_04, date(2021, 5, 31), "month"),
+    ],
+)  # fmt: skip
+def test_plans_under_way_or_ahead_resolve_forward(phrase, published, start, end, precision):
+    assert resolve(phrase, published, direction="future") == (start, end, precision)
+
+
+@pytest.mark.parametrize(
+    "phrase,published,start,end,precision",
+    [
+        # a part of the month not yet begun at publication is last year's month
+        ("in late May", WED_2021_05_05, date(2020, 5, 1), date(2020, 5, 31), "month"),
+        ("mid-May", WED_2021_05_05, date(2020, 5, 1), date(2020, 5, 31), "month"),
+        ("mid May", WED_2021_05_05, date(2020, 5, 1), date(2020, 5, 31), "month"),
+        ("in early May", WED_2021_05_05, date(2021, 5, 1), WED_2021_05_05, "week"),
+        ("end of May", WED_2021_05_05, date(2020, 5, 25), date(2020, 5, 31), "week"),
+        ("in late-April", WED_2021_05_05, date(2021, 4, 1), date(2021, 4, 30), "month"),
+        # "start of" / "end of" a month are its seven first / last days, however named
+        ("at the end of last month", WED_2021_05_05, date(2021, 4, 24), date(2021, 4, 30),
+         "week"),
+        ("at the start of this month", date(2021, 5, 12), date(2021, 5, 1), date(2021, 5, 7),
+         "week"),
+        ("late last month", WED_2021_05_05, date(2021, 4, 1), date(2021, 4, 30), "month"),
+        # about seven days back: 10 May - 7 = 3 May, give or take three days (not the
+        # calendar week of 3-9 May, which holds the day before publication)
+        ("a week ago", MON_2021_05_10, date(2021, 4, 30), date(2021, 5, 6), "week"),
+        ("two weeks ago", MON_2021_05_10, date(2021, 4, 23), date(2021, 4, 29), "week"),
+        # spellings copied from articles
+        ("\u201con Sunday\u201d", MON_2021_05_10, date(2021, 5, 9), date(2021, 5, 9), "day"),
+        ("'on Sunday'", MON_2021_05_10, date(2021, 5, 9), date(2021, 5, 9), "day"),
+        ("May 2\u20125", MON_2021_05_10, date(2021, 5, 2), date(2021, 5, 5), "week"),
+        ("May 2\u22125", MON_2021_05_10, date(2021, 5, 2), date(2021, 5, 5), "week"),
+        ("on the night of 5-6 May", MON_2021_05_10, date(2021, 5, 5), date(2021, 5, 6), "week"),
+        ("fifteen days ago", MON_2021_05_10, date(2021, 4, 25), date(2021, 4, 25), "day"),
+        ("the past twenty-four hours", MON_2021_05_10, date(2021, 5, 9), MON_2021_05_10,
+         "week"),
+    ],
+)  # fmt: skip
+def test_parts_of_months_weeks_ago_and_copied_spellings(phrase, published, start, end, precision):
+    assert resolve(phrase, published) == (start, end, precision)
+
+
+@pytest.mark.parametrize(
+    "phrase,says",
+    [
+        ("from Sunday", "where a range starts, not where it ends"),
+        ("between Sunday", "where a range starts, not where it ends"),
+        ("last a Sunday", "no rule resolves"),
+        ("since since Sunday", "'since' twice"),
+        ("since tomorrow", "starts after publication"),
+        ("on\x1fSunday", "U+001F"),
+        ("on Sunday\x85", "U+0085"),
+        ("on Sunday " * 20, "a date phrase is a few words"),
+        ("in early " * 26 + "x", "a date phrase is a few words"),
+        ("Sunday, " * 12 + "May 2", "no rule resolves"),
+    ],
+)
+def test_malformed_or_hostile_phrases_are_refused_at_once(phrase, says):
+    """Refused in words, never a confident date, a RecursionError, or a regular expression
+    that backtracks for minutes (a long repeated phrase had hung validate)."""
+    with pytest.raises(UnresolvablePhrase, match=re.escape(says)):
+        resolve(phrase, MON_2021_05_10)
+
+
+def test_a_timestamp_publication_gives_dates_and_a_non_date_is_refused():
+    from datetime import datetime
+
+    assert resolve("on 2 May", datetime(2021, 5, 10, 14, 30)) == resolve("on 2 May", MON_2021_05_10)
+    assert resolve("yesterday", datetime(2021, 5, 10, 14, 30)).start == date(2021, 5, 9)
+    with pytest.raises(TypeError, match="published must be a date"):
+        resolve("yesterday", "2021-05-10")
+
+
+@pytest.mark.parametrize("text", ["20210512", "2021-W19-3", "2021-5-12", " 2021-05-12"])
+def test_only_yyyy_mm_dd_is_a_publication_date(text, cli_command):
+    import subprocess
+
+    from kirkuk_analysis.dates import iso_date
+
+    with pytest.raises(ValueError, match="is not a date YYYY-MM-DD"):
+        iso_date(text)
+    done = subprocess.run(
+        [*cli_command, "date", "on Sunday", "--published", text],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "is not a date YYYY-MM-DD" in done.stderr
