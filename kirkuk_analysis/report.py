@@ -1296,18 +1296,30 @@ def key_figures_html(ds) -> str:
     ]
     if chosen:
         notes.append(casualty_scope(ds) + ".")
-    if len(totals) and bool(totals["open_ended"].any()):
-        notes.append("* includes an \u201cat least\u201d figure.")
+    floors = incident_floors(ds).any()
+    if (len(totals) and bool(totals["open_ended"].any())) or bool(floors.any()):
+        notes.append(
+            "\u2265 (and * after a party) marks a total that is a floor: it includes an "
+            "\u201cat least\u201d figure, or a party\u2019s figure not given."
+        )
     if kf["coordination_by_kind"]:
         kinds = [(k, n) for k, n in kf["coordination_by_kind"].items() if k != CONTEXT]
         if kinds:
             steps_text = ", ".join(f"{n} {_kind(ds, k, n, short=True)}" for k, n in kinds)
             notes.append(f"Coordination steps: {steps_text}.")
+    # a total that adds up an "at least" figure is one itself, in the headline as in the
+    # Summary's words and the Incidents table
+    shown = [
+        ("\u2265\u2009" if label in floors.index and floors[label] and v else "") + _fmt_int(v)
+        for v, label in cells
+    ]
     return (
         _templates()
         .get_template("key_figures.html.j2")
         .render(
-            cells=[{"value": _fmt_int(v), "label": label} for v, label in cells],
+            cells=[
+                {"value": v, "label": label} for v, (_, label) in zip(shown, cells, strict=True)
+            ],
             outcomes=list(ds.vocab.outcomes),
             parties=parties,
             note=" ".join(notes),

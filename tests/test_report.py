@@ -148,6 +148,22 @@ def test_captured_figures_have_a_column_with_their_notes_where_there_are_any(tmp
     assert "Captured" not in report.incidents_table(killed_only).columns
 
 
+def test_a_headline_total_that_adds_up_an_at_least_figure_says_so(two_reports):
+    """The key figures' big numbers keep the floor the Summary and the table keep: "at
+    least 17 killed" is "≥ 17" there, never a bare 17."""
+    box = report.key_figures_html(two_reports)
+    values = dict(
+        zip(
+            re.findall(r'class="kf-label"[^>]*>([^<]*)<', box),
+            re.findall(r'class="kf-value"[^>]*>([^<]*)<', box),
+            strict=True,
+        )
+    )
+    assert values["killed"] == "\u2265\u200917"  # the Asayish figure is "at least one"
+    assert values["wounded"] == "2"  # every wounded figure is exact
+    assert "marks a total that is a floor" in box
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
@@ -171,7 +187,9 @@ def test_open_ended_figures_are_flagged(two_reports):
     assert bool(table.loc["asayish", "open_ended"])  # "at least one", high empty
     assert not bool(table.loc["peshmerga", "open_ended"])
     assert bool(table.loc["total", "open_ended"])
-    assert "* includes an" in report.key_figures_html(two_reports)
+    assert "(and * after a party) marks a total that is a floor" in report.key_figures_html(
+        two_reports
+    )
 
 
 def test_open_ended_flags_follow_the_csv(ds):
