@@ -839,8 +839,12 @@ def claims_html(ds) -> str:
 
 
 def sources_html(ds) -> str:
-    """:func:`sources_table` as an HTML table (class ``brief-table sources``)."""
-    return render_table(sources_table(ds), "sources")
+    """:func:`sources_table` as an HTML table (class ``brief-table sources``), or a line
+    saying that no article is cited (a table of headers alone reads as a fault)."""
+    table = sources_table(ds)
+    if table.empty:
+        return '<p class="brief-empty"><em>No article is cited by this selection.</em></p>'
+    return render_table(table, "sources")
 
 
 # --------------------------------------------------------------------------------------
@@ -1184,7 +1188,11 @@ def selection_notes(ds) -> list[str]:
             "selection, which the tables here do not show (marked in \u201cIncludes\u201d)."
         )
     n_sources = len(cited_sources(ds))
-    if n_sources < len(ds.sources):
+    if n_sources == 0 and len(ds.sources):
+        out.append(
+            f"No article is cited by the rows shown, of {len(ds.sources)} in the data package."
+        )
+    elif n_sources < len(ds.sources):
         out.append(
             f"Sources lists the {_plural(n_sources, 'article')} cited by the rows shown, of "
             f"{len(ds.sources)} in the data package."
@@ -1543,10 +1551,15 @@ def method_note(ds) -> str:
     inc = ds.incidents
     n = len(inc)
     cited = cited_sources(ds)  # the articles the Sources section lists
+    n_cited = int(cited["source_id"].nunique())
     sentences = [
-        f"Figures come from {_plural(int(cited['source_id'].nunique()), 'news article')} "
+        f"Figures come from {_plural(n_cited, 'news article')} "
         f"({_join(sorted(cited['outlet'].astype(str).unique()))}) and are coded as printed, "
-        "each tied to a verbatim excerpt (see the codebook, `docs/codebook.md`).",
+        "each tied to a verbatim excerpt (see the codebook, `docs/codebook.md`)."
+        if n_cited
+        else "No article is cited by this selection, so it shows no figure. Figures are "
+        "coded as printed in news articles, each tied to a verbatim excerpt (see the "
+        "codebook, `docs/codebook.md`).",
         "Where two sources give a figure for the same incident, party and outcome, the largest is "
         "taken, never the sum; an \u201cat least N\u201d counts as N; a figure no article gives is "
         "unknown and shown as \u2013, never as zero; the attackers\u2019 own losses are counted "
@@ -1593,7 +1606,8 @@ def method_note(ds) -> str:
     inferred = cited[cited["published_basis"].astype(str) == "inferred"]
     if len(inferred):
         sentences.append(
-            f"{_plural(len(inferred), 'article')} print no publication date; "
+            f"{_plural(len(inferred), 'article')} print{'s' if len(inferred) == 1 else ''} "
+            "no publication date; "
             "the dates were inferred from internal evidence (see `sources.csv`)."
         )
     return " ".join(sentences)

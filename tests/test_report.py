@@ -164,6 +164,22 @@ def test_a_headline_total_that_adds_up_an_at_least_figure_says_so(two_reports):
     assert "marks a total that is a floor" in box
 
 
+def test_a_selection_citing_no_article_says_so_in_words(tmp_path):
+    """A period with nothing in it: no "0 news articles ()", no table of headers alone,
+    no "Sources lists the 0 articles"; one inferred date is "1 article prints"."""
+    ds = load_package(
+        tmp_path, sources=[{"published_basis": "inferred"}], incidents=[{}], casualties=[{}]
+    )
+    nothing = kirkuk_analysis.analysis.select(ds, "1999-01-01", "1999-12-31")
+    note = report.method_note(nothing)
+    assert note.startswith("No article is cited by this selection") and "()" not in note
+    assert "No article is cited" in report.sources_html(nothing)
+    assert "<table" not in report.sources_html(nothing)
+    said = " ".join(report.selection_notes(nothing))
+    assert "0 articles" not in said and "No article is cited by the rows shown" in said
+    assert "1 article prints no publication date" in report.method_note(ds)
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
