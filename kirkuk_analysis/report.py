@@ -1106,9 +1106,11 @@ def selection_notes(ds) -> list[str]:
     provinces and period, or leaves out, as sentences: a period wholly outside the span of
     the events the package records (:func:`recorded_span`), where an empty record says
     nothing about what happened; steps and claims with no place
-    (shown, since no province can be ruled out for them, but not located there), claims
-    whose period starts before it or ends after it, claims that include incidents outside
-    it, and the sources listed. Empty for a whole package.
+    (shown, since no province can be ruled out for them, but not located there), the
+    steps a party selection leaves out and the claims of other measures it keeps,
+    incidents dated by a range reaching beyond the period (shown whole), claims whose
+    period starts before it or ends after it, claims that include incidents outside it,
+    and the sources listed. Empty for a whole package.
 
     >>> import kirkuk_analysis
     >>> selection_notes(kirkuk_analysis.load())
@@ -1155,6 +1157,7 @@ def selection_notes(ds) -> list[str]:
                 f"\u201c{NO_PLACE}\u201d, since no province can be ruled out for "
                 f"{'it' if one else 'them'}, but not located in {where(sel.provinces)}."
             )
+    out += _party_notes(ds, sel) + _straddling_notes(ds, sel)
     scope = claim_scope(ds)
     n, m = int(scope["starts_before"].sum()), int(scope["open_start"].sum())
     if n or m:
@@ -1198,6 +1201,64 @@ def selection_notes(ds) -> list[str]:
             f"{len(ds.sources)} in the data package."
         )
     return out
+
+
+def _party_notes(ds, sel) -> list[str]:
+    """For a party selection: the steps of the period and area that name none of its
+    parties, which it leaves out, and the claims it keeps that count no party's dead."""
+    if not sel.parties or getattr(ds, "whole", None) is None:
+        return []
+    from dataclasses import replace
+
+    from kirkuk_analysis.analysis import select
+
+    every = select(ds.whole, replace(sel, parties=())).coordination
+    shown = set(ds.coordination["step_id"].astype(str))
+    left = every[~every["step_id"].astype(str).isin(shown)]
+    context = left["kind"].astype(str) == CONTEXT
+    counts = [(int((~context).sum()), "coordination step"), (int(context.sum()), "context item")]
+    names = _join([_party(ds, p) for p in sel.parties])
+    out = []
+    if any(n for n, _ in counts):
+        left_words = _join([_plural(n, what) for n, what in counts if n])
+        one = sum(n for n, _ in counts) == 1
+        out.append(
+            f"Coordination is shown where it names {names}: {left_words} of this period and "
+            f"area name{'s' if one else ''} none of them and {'is' if one else 'are'} not shown."
+        )
+    from kirkuk_analysis.analysis import CLAIM_OUTCOMES
+
+    others = ds.claims[~ds.claims["metric"].astype(str).isin(list(CLAIM_OUTCOMES))]
+    if len(others):
+        out.append(
+            f"{_plural(len(others), 'claim')} of another measure (attacks counted, militants "
+            "present, the width of the security gap) count no party’s dead and "
+            f"{'is' if len(others) == 1 else 'are'} shown whatever the parties chosen."
+        )
+    return out
+
+
+def _straddling_notes(ds, sel) -> list[str]:
+    """Incidents whose date range reaches beyond the selected period: shown whole, so a
+    brief of the neighbouring period shows them too."""
+    inc = ds.incidents
+    beyond = pd.Series(False, index=inc.index)
+    if sel.start is not None:
+        beyond |= inc["date_start"] < pd.Timestamp(sel.start)
+    if sel.end is not None:
+        beyond |= inc["date_end"] > pd.Timestamp(sel.end)
+    rows = inc[beyond].sort_values(["date_start", "incident_id"])
+    if rows.empty:
+        return []
+    listed = "; ".join(f"{r['incident_id']}: {_row_range(r)}" for _, r in rows.iterrows())
+    one = len(rows) == 1
+    return [
+        f"{_plural(len(rows), 'incident')} dated only to a range reaching beyond the selected "
+        f"period ({listed}) {'is' if one else 'are'} shown whole, with all "
+        f"{'its' if one else 'their'} casualties: a selection of the neighbouring period shows "
+        f"{'it' if one else 'them'} too, so adding up two selections counts "
+        f"{'it' if one else 'them'} twice."
+    ]
 
 
 def recorded_span(ds):
@@ -1477,6 +1538,8 @@ def narrative(
     steps, context = steps_and_context(kf)
     # context items (base handovers, statements) are counted apart from the steps
     besides = f"{_plural(context, 'context item')} (base handovers, statements)" if context else ""
+    chosen = _chosen_parties(ds)
+    naming = f" naming {_join([_party(ds, p) for p in chosen])}" if chosen else ""
     if steps:
         co = ds.coordination.sort_values(["date_start", "step_id"])
         kinds = [
@@ -1486,7 +1549,8 @@ def narrative(
         firsts = co[co["kind"].astype(str).isin(["agreement", "implementation"])]
         text = (
             f"Over the same period and area the articles record "
-            f"{_plural(steps, 'coordination step')} between Baghdad, Erbil and the coalition: "
+            f"{_plural(steps, 'coordination step')}{naming} between Baghdad, Erbil and the "
+            "coalition: "
             f"{_join(kinds)}" + (f"; and {besides} besides." if besides else ".")
         )
         if provinces:  # most steps have no place: say how many are placed in the area
@@ -1514,7 +1578,7 @@ def narrative(
         paras.append(text)
     else:
         paras.append(
-            "The articles record no coordination step in this period and area"
+            f"The articles record no coordination step{naming} in this period and area"
             + (f", only {besides}." if besides else ".")
         )
     if kf["claims"]:

@@ -180,6 +180,48 @@ def test_a_selection_citing_no_article_says_so_in_words(tmp_path):
     assert "1 article prints no publication date" in report.method_note(ds)
 
 
+def test_a_party_selection_says_which_coordination_and_claims_it_keeps(tmp_path):
+    """A party selection keeps the steps naming its parties: the Summary says "no
+    coordination step naming civilians", not that the articles record none, and the notes
+    count the steps left out and the claims of other measures kept."""
+    ds = load_package(
+        tmp_path,
+        incidents=[{}],
+        casualties=[{}],
+        coordination=[{"parties": "peshmerga;iraqi_army"},
+                      {"kind": "context", "parties": "coalition;iraqi_army"}],
+        claims=[{"metric": "attacks", "party": "isis", "best": "5", "low": "5"},
+                {"metric": "killed", "party": "peshmerga"}],
+    )  # fmt: skip
+    civilians = kirkuk_analysis.analysis.select(ds, "2021-12-01", "2021-12-31", parties="civilians")
+    text = report.narrative(civilians, "2021-12-01", "2021-12-31", parties=["civilians"])
+    assert "no coordination step naming civilians in this period" in text
+    notes = report.selection_notes(civilians)
+    assert (
+        "Coordination is shown where it names civilians: 1 coordination step and 1 context "
+        "item of this period and area name none of them and are not shown." in notes
+    )
+    assert any(n.startswith("1 claim of another measure") for n in notes)
+    every = report.selection_notes(kirkuk_analysis.analysis.select(ds, "2021-12-01", "2021-12-31"))
+    assert not any("names" in n or "another measure" in n for n in every)
+
+
+def test_an_incident_reaching_beyond_the_period_is_said_to_be_shown_whole(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"date_start": "2021-11-20", "date_end": "2021-12-10", "date_precision": "month"}
+        ],
+        casualties=[{}],
+    )  # fmt: skip
+    december = kirkuk_analysis.analysis.select(ds, "2021-12-01", "2021-12-31")
+    notes = " ".join(report.selection_notes(december))
+    assert "1 incident dated only to a range reaching beyond the selected period (I01: " in notes
+    assert "counts it twice" in notes
+    inside = kirkuk_analysis.analysis.select(ds, "2021-11-01", "2021-12-31")
+    assert "reaching beyond" not in " ".join(report.selection_notes(inside))
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
