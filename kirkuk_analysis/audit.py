@@ -79,13 +79,14 @@ ARTICLE_RULES = (
     "incidents, coordination, claims: no id listed in retired_ids of datapackage.json is used",
     "casualties: the evidence names what the row counts, a word for its outcome (killed: "
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
-    "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...)",
+    "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...) in a "
+    "sentence with such a word; a claim's 0 on words saying none",
     "casualties: a row of iraqi_security_forces beside a row of a federal branch (the same "
     "incident and outcome, any source) is explained in the incident's notes, which name "
     "iraqi_security_forces; else both are the branch",
-    "casualties: each figure above 1 is one the evidence states, in digits or words, or adds "
-    "up ('two soldiers and an officer': 3), or the floor a vague quantity gives (tens of: 20, "
-    "dozens: 24, hundreds: 200), where the evidence states any number; a figure it "
+    "casualties, claims: each figure above 1 is one the evidence states, in digits or words, "
+    "or adds up ('two soldiers and an officer': 3), or the floor a vague quantity gives "
+    "(tens of: 20, dozens: 24, hundreds: 200), where the evidence states any number; a figure it "
     "gives only as a floor (at least, more than, over, or a vague quantity) has high empty; "
     "a range it gives (between 3 and 5, 3 to 5, 3-5, three or four) has best empty",
 )
@@ -346,18 +347,44 @@ def check_figures(ds: Dataset) -> list[Problem]:
                 f"who was {outcome}; a total of attacks is a claim, not a casualty figure",
             )
         zeros = [c for c in ("best", "low", "high") if not pd.isna(r[c]) and int(r[c]) == 0]
-        if zeros and not none.search(words):
+        if zeros and not _says_none(words, none, counts.values()):
             report.add(
                 "casualties",
                 row,
                 zeros[0],
                 f"0 where {words!r} says none were {outcome} in no word (no, none, nobody, "
-                "zero...): a figure the article does not give is left empty, never 0",
+                "zero... in a sentence about casualties): a figure the article does not give "
+                "is left empty, never 0",
             )
         if wrong := _figure_against_words(r, words):
             report.add("casualties", row, *wrong)
     _check_nested_parties(ds, report)
+    # A claim's figure is checked against its words as a casualty's is (its metric may be
+    # no casualty: attacks, militants, kilometres; the numbers are read all the same).
+    for row, r in _rows(ds.claims):
+        words = _text(r["evidence"])
+        zeros = [c for c in ("best", "low", "high") if not pd.isna(r[c]) and float(r[c]) == 0]
+        if zeros and not none.search(words):
+            report.add(
+                "claims",
+                row,
+                zeros[0],
+                f"0 where {words!r} says none in no word (no, none, zero...): a figure the "
+                "article does not give is left empty, never 0",
+            )
+        if wrong := _figure_against_words(r, words):
+            report.add("claims", row, *wrong)
     return report.problems
+
+
+def _says_none(words: str, none: re.Pattern, outcomes) -> bool:
+    """Whether a sentence of ``words`` says none with a word for an outcome beside it ("no
+    one was killed"); a "no" elsewhere ("No group has claimed the attack") says nothing
+    about the dead."""
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", words):
+        if none.search(sentence) and any(o.search(sentence) for o in outcomes):
+            return True
+    return False
 
 
 def _check_nested_parties(ds: Dataset, report: _Report) -> None:
@@ -411,7 +438,9 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
     states (:mod:`kirkuk_analysis.counts`), or None: a figure it does not give, a floor
     closed by ``high``, a range given a ``best``. 0 is the none-words' rule; 1 may be said
     by a singular alone ("killed a soldier"), so it is not looked for."""
-    figures = {c: int(r[c]) for c in ("low", "best", "high") if not pd.isna(r[c])}
+    figures = {
+        c: int(r[c]) for c in ("low", "best", "high") if not pd.isna(r[c]) and float(r[c]) % 1 == 0
+    }
     said = counts.stated(words)
     given = ", ".join(repr(s.words) for s in said) or "no number"
     # Without a number in its words the excerpt counts by nouns ("a father and son"): a

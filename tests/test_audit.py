@@ -917,3 +917,71 @@ def test_a_place_where_the_shipped_map_differs_from_the_federal_one_passes(tmp_p
     assert audit.check_places(gwer) == []
     slip = place(lat="34.6900")  # 35.4681 typed as 34.69
     assert "lies in the Salahaddin polygon" in str(audit.check_places(slip)[0])
+
+
+@pytest.mark.parametrize(
+    ("metric", "best", "low", "high", "evidence", "column"),
+    [
+        # a total the words do not give
+        ("killed", 18, 18, 18, "attacks in the province have killed 17 soldiers", "low"),
+        # a range given a best
+        ("gap_width_km", 7, 5, 10, "the gap ranges from 5-10 km", "best"),
+        # a floor closed by high
+        ("killed", 5, 5, 5, "at least five members of the security forces were killed", "high"),
+        # a vague quantity's floor is 20, never 10
+        ("attacks", 10, 10, "", "tens of attacks were carried out", "low"),
+        # 0 on no word saying none
+        ("wounded", 0, 0, 0, "several members were wounded in the attacks", "best"),
+    ],
+)
+def test_a_claims_figure_is_checked_against_its_words(
+    tmp_path, metric, best, low, high, evidence, column
+):
+    """Claims' figures had no check at all: each wrong entry passed validate."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        claims=[{"metric": metric, "best": best, "low": low, "high": high, "evidence": evidence,
+                 "party": "iraqi_security_forces"}],
+    )  # fmt: skip
+    problems = audit.check_figures(ds)
+    assert [(p.file, p.column) for p in problems] == [("claims.csv", column)], problems
+
+
+@pytest.mark.parametrize(
+    ("metric", "best", "low", "high", "evidence"),
+    [
+        ("killed", 17, 17, 17, "attacks in the province have killed 17 soldiers"),
+        ("gap_width_km", "", 5, 10, "the gap ranges from 5-10 km"),
+        ("killed", 5, 5, "", "at least five members of the security forces were killed"),
+        ("attacks", "", 20, "", "tens of attacks were carried out"),
+        ("gap_width_km", 40, 40, 40, "a 40-kilometre security gap"),
+    ],
+)
+def test_a_claims_figure_its_words_give_passes(tmp_path, metric, best, low, high, evidence):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        claims=[{"metric": metric, "best": best, "low": low, "high": high, "evidence": evidence,
+                 "party": "iraqi_security_forces"}],
+    )  # fmt: skip
+    assert audit.check_figures(ds) == []
+
+
+def test_a_zero_stands_on_none_said_of_casualties_not_on_any_no(tmp_path):
+    """'No group has claimed the attack' says nothing about the wounded: a 0 beside it is
+    refused; 'no one was wounded' still carries it."""
+    from packages import load_package
+
+    def zero(evidence):
+        return load_package(
+            tmp_path / str(len(evidence)),
+            incidents=[{"incident_id": "I01"}],
+            casualties=[{"outcome": "wounded", "best": 0, "evidence": evidence}],
+        )
+
+    claimed = "No group has claimed the Daquq attack. Three soldiers were wounded."
+    assert [p.column for p in audit.check_figures(zero(claimed))] == ["best"]
+    assert audit.check_figures(zero("Two soldiers were killed; no one was wounded.")) == []
