@@ -468,6 +468,16 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
         return "best", (
             f"{vague[0].words!r} gives low {low} only, best and high empty (codebook §4 rule 3)"
         )
+    point = set(figures.values())
+    for lo, hi, text in counts.ranges(words):
+        # one end of a range given as the count ("between three and five" as 5, 5, 5), where
+        # the excerpt says that number nowhere else
+        if len(point) == 1 and (value := next(iter(point))) in (lo, hi) and lo != hi:
+            if sum(s.value == value for s in said) == 1:
+                return min(figures, key=["low", "best", "high"].index), (
+                    f"{value} is one end of the range the excerpt gives ({text!r}): a range "
+                    f"is low {lo} and high {hi}, best empty (codebook §4 rule 3)"
+                )
     if "best" in figures:
         for lo, hi, text in counts.ranges(words):
             if figures.get("low") == lo and figures.get("high") == hi:

@@ -985,3 +985,23 @@ def test_a_zero_stands_on_none_said_of_casualties_not_on_any_no(tmp_path):
     claimed = "No group has claimed the Daquq attack. Three soldiers were wounded."
     assert [p.column for p in audit.check_figures(zero(claimed))] == ["best"]
     assert audit.check_figures(zero("Two soldiers were killed; no one was wounded.")) == []
+
+
+@pytest.mark.parametrize("figure", [3, 5])
+def test_one_end_of_a_range_is_not_a_count(tmp_path, figure):
+    from packages import load_package
+
+    def row(best, low, high, evidence="between three and five soldiers were killed"):
+        return load_package(
+            tmp_path / f"{best}-{low}-{high}-{len(evidence)}",
+            incidents=[{"incident_id": "I01"}],
+            casualties=[{"party": "iraqi_army", "best": best, "low": low, "high": high,
+                         "evidence": evidence}],
+        )  # fmt: skip
+
+    problems = audit.check_figures(row(figure, figure, figure))
+    assert len(problems) == 1 and "one end of the range" in problems[0].reason
+    assert audit.check_figures(row("", 3, 5)) == []
+    # the number said again on its own is a count the excerpt gives
+    again = "between three and five soldiers were killed; five bodies were recovered"
+    assert audit.check_figures(row(5, 5, 5, again)) == []
