@@ -485,6 +485,13 @@ def _year_rule(text, published, future, phrase):
     if text in ("last year", "this year", "next year"):
         year = published.year + {"last year": -1, "this year": 0, "next year": 1}[text]
         return _range(date(year, 1, 1), date(year, 12, 31), phrase)
+    if text in (
+        "so far this year",
+        "this year so far",
+        "since the start of the year",
+        "since the beginning of the year",
+    ):
+        return _range(date(published.year, 1, 1), published, phrase)
     if text == "earlier this year":
         if (published.month, published.day) == (1, 1):
             raise UnresolvablePhrase(f"{phrase!r}: publication ({published}) is 1 January")

@@ -384,3 +384,10 @@ def test_only_yyyy_mm_dd_is_a_publication_date(text, cli_command):
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2 and "is not a date YYYY-MM-DD" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "phrase", ["so far this year", "this year so far", "since the start of the year"]
+)
+def test_the_year_so_far_runs_from_1_january_to_publication(phrase):
+    assert resolve(phrase, MON_2021_05_10) == (date(2021, 1, 1), MON_2021_05_10, "year")
