@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -84,6 +85,18 @@ def noticing_signals() -> Iterator[None]:
 
     _Watch.active, _Watch.seen, _Watch.previous = True, [], {}
     error: Exception | None = None
+    default_hook = sys.unraisablehook
+
+    def unraisable(event):
+        # A signal's exception raised inside a callback Python cannot raise from (a weak
+        # reference's, during garbage collection) is printed as "Exception ignored ...",
+        # a traceback on the user's terminal, and lost: it is noticed here and acts again
+        # at the next checkpoint, so it is not printed.
+        if _Watch.seen and not isinstance(event.exc_value, Exception | None):
+            return
+        default_hook(event)
+
+    sys.unraisablehook = unraisable
     try:
         for signum in SIGNALS:
             current = signal.getsignal(signum)
@@ -99,6 +112,7 @@ def noticing_signals() -> Iterator[None]:
     finally:
         for signum, handler in _Watch.previous.items():
             signal.signal(signum, handler)
+        sys.unraisablehook = default_hook
         seen, previous = _Watch.seen, _Watch.previous
         _Watch.active, _Watch.seen, _Watch.previous = False, [], {}
     if seen:
