@@ -363,7 +363,10 @@ def _assert_side_by_side(page, state: str) -> None:
     cells = _key_figures_layout(page)
     assert len(cells) >= 4, f"{state}: expected the key-figures numbers, found {cells}"
     for c in cells:
-        assert re.fullmatch(r"[\d,]+|\u2013", c["text"]), f"{state}: key figure {c['text']!r}"
+        # a number, "≥ N" for a floor, or "–" for none given
+        assert re.fullmatch(r"(?:\u2265\u2009)?[\d,]+|\u2013", c["text"]), (
+            f"{state}: key figure {c['text']!r}"
+        )
         assert c["w"] > 0 and c["h"] > 0, f"{state}: a key figure is not shown: {c}"
     tops = [c["y"] for c in cells]
     assert max(tops) - min(tops) < 4, f"{state}: key figures are not on one row: {cells}"
