@@ -205,7 +205,9 @@ def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = F
     ``bbox_inches="tight"``: one draw per figure, not two),
     unless ``tight``: each figure cropped to what it draws (for figures sized by the
     plotting functions, whose keys may stand outside the Axes). Each figure shown carries
-    :func:`describe` as its ``alt`` text. Call it after ``%matplotlib inline``. Raises
+    :func:`describe` as its output's ``alt`` metadata (nbconvert's HTML, and so the brief,
+    writes it as the image's alt text; JupyterLab 4 does not show it). Call it after
+    ``%matplotlib inline``. Raises
     ``ValueError`` naming the valid formats.
 
     >>> inline_figures("gif")
@@ -232,7 +234,7 @@ def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = F
     from IPython import get_ipython
 
     shell = get_ipython()
-    if shell is not None:  # each figure shown carries its description as its alt text
+    if shell is not None:  # each figure shown carries its description (alt metadata)
         from matplotlib.figure import Figure
 
         mime = {"png": "image/png", "retina": "image/png", "svg": "image/svg+xml"}[figure_format]
@@ -755,24 +757,42 @@ def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:
 
 
 @_themed
-def province_swimlane(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
-    """One lane per province: each incident a point (a span when its date is a range)."""
+def province_swimlane(
+    ds: Dataset, ax: Axes | None = None, start=None, end=None, legend: str = "right"
+) -> Axes:
+    """One lane per province: each incident a point, sized by its killed and coloured by
+    its target (hollow where no figure is given, as on the map), or a bar over its range
+    when its date is a range; returns the Axes.
+
+    Incidents close in time in one lane (within 3% of the axis) are stacked a little
+    apart, so none hides another. ``legend`` (as :func:`timeline`'s) places the key to
+    the colours and sizes.
+    """
     ax = _axes(ax, (10, 3.5))
-    table = incident_table(ds)
+    table = incident_table(ds).sort_values(["date_start", "incident_id"])
     provinces = sorted(table.province.dropna().astype(str).unique())
     lane = {p: i for i, p in enumerate(provinces)}
     colors = party_colors(ds.vocab.parties)
+    first, last = _period(ds, start, end)
+    close = (last - first) * 0.03
+    offsets = (0.0, 0.24, -0.24, 0.12, -0.12)
+    recent: dict[str, list] = {}  # lane -> (end date, offset) of the marks drawn in it
     for row in table.itertuples():
-        y = lane[str(row.province)]
+        province = str(row.province)
+        taken = {o for e, o in recent.get(province, []) if row.date_start - e < close}
+        offset = next((o for o in offsets if o not in taken), 0.0)
+        recent.setdefault(province, []).append((row.date_end, offset))
+        y = lane[province] + offset
         color = colors[str(row.target)]
         if row.date_start == row.date_end:
+            unknown = pd.isna(row.killed)
             ax.scatter(
                 row.date_start,
                 y,
                 s=_sizes(pd.Series([row.killed]))[0],
-                color=color,
-                edgecolor="white",
-                linewidth=0.6,
+                facecolor="none" if unknown else color,
+                edgecolor=color if unknown else "white",
+                linewidth=1.2 if unknown else 0.6,
                 zorder=3,
             )
         else:
@@ -784,11 +804,25 @@ def province_swimlane(ds: Dataset, ax: Axes | None = None, start=None, end=None)
                 alpha=0.5,
                 solid_capstyle="butt",
             )
+    for target in dict.fromkeys(table.target.astype(str)):  # the key: one filled marker each
+        ax.scatter([], [], color=colors[target], label=party_label(ds, target))
     ax.set_yticks(range(len(provinces)), provinces)
     ax.set_ylim(-0.7, max(len(provinces), 1) - 0.3)
-    time_axis(ax, *_period(ds, start, end))
-    ax.set_title("Incidents by province (colour: target; size: killed)")
-    return ax
+    time_axis(ax, first, last)
+    ax.set_title("Incidents by province (colour: target; size: killed; hollow: no figure)")
+    _legends(ax, "target", table.killed, where=legend)
+    n = len(table)
+    return _described(
+        ax,
+        f"Incidents by province: {_plural_words(n, 'incident')} in "
+        f"{_plural_words(len(provinces), 'province')} ({', '.join(provinces)}), each a point "
+        "on its date sized by its killed and coloured by its target, or a bar over its "
+        "date range.",
+    )
+
+
+def _plural_words(n: int, one: str) -> str:
+    return f"{n} {one if n == 1 else one + 's'}"
 
 
 #: The Kurdistan Region's governorates in the shipped boundaries (Halabja is part of the

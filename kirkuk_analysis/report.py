@@ -617,7 +617,7 @@ def render_table(
 
     >>> frame = pd.DataFrame({"Place": ["Kifri"], "Killed": pd.array([pd.NA], dtype="Int64")})
     >>> print(render_table(frame, "x"))  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
-    <table border="0" class="dataframe brief-table x"> <thead> <tr>
+    <table border="0" class="dataframe brief-table x" style="table-layout: auto;"> <thead> <tr>
     <th class="left" style="text-align: left;">Place</th>
     <th class="right" style="text-align: right;">Killed</th> ...
     <td class="left" style="text-align: left; vertical-align: top;">Kifri</td>
@@ -1361,7 +1361,7 @@ def key_figures_html(ds) -> str:
     notes = [
         f"{_MISSING} = no figure given in the articles (unknown, not zero). Totals add the "
         "incidents\u2019 figures; each figure cites its article\u2019s words by a note "
-        "number [N] in the Incidents table, quoted under Evidence."
+        "number [N] in the tables, quoted under Evidence."
     ]
     if chosen:
         notes.append(casualty_scope(ds) + ".")

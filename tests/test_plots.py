@@ -193,6 +193,33 @@ def test_swimlane_has_one_lane_per_province(ds):
     assert {t.get_text() for t in ax.get_yticklabels()} == provinces
 
 
+def test_swimlane_keeps_close_incidents_apart_keys_its_colours_and_hollows_unknowns(tmp_path):
+    """Three attacks in one province within days of each other: three marks, none on
+    another; one with no figure is hollow, as on the map; a key names each target."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"date_start": "2021-04-29", "target": "national_security"},
+            {"date_start": "2021-05-02", "target": "peshmerga"},
+            {"date_start": "2021-05-01", "target": "civilians"},
+            {"date_start": "2023-01-01", "target": "peshmerga"},
+        ],
+        casualties=[{"incident_id": "I01", "party": "isis", "best": 1},
+                    {"incident_id": "I02", "best": 3}],
+    )  # fmt: skip
+    ax = plots.province_swimlane(ds, start="2020-01-01", end="2024-12-31")
+    marks = [c for c in ax.collections if len(c.get_offsets())]
+    points = [tuple(np.round(c.get_offsets()[0], 6)) for c in marks]
+    assert len(points) == 4 and len(set(y for _, y in points)) == 3  # three heights in the lane
+    hollow = [c for c in marks if len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0]
+    assert len(hollow) == 2  # I03 and I04 have no figure
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {
+        plots.party_label(ds, p) for p in ("national_security", "peshmerga", "civilians")
+    } <= labels
+    assert plots.describe(ax).startswith("Incidents by province: 4 incidents in 1 province")
+
+
 def governorates(ax):
     (shapes,) = [c for c in ax.collections if c.get_gid() == "governorates"]
     return shapes
