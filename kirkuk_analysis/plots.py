@@ -535,6 +535,28 @@ def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     return lo, max(hi, lo)
 
 
+#: Heights a mark may take about its lane when others are close in time: on the lane, then
+#: above, below, and halfway.
+_STACK = (0.0, 0.24, -0.24, 0.12, -0.12)
+
+
+def _stacked(starts: pd.Series, ends: pd.Series, close, lanes=None) -> np.ndarray:
+    """Each mark's offset from its lane (:data:`_STACK`), the marks taken in date order: a
+    mark starting within ``close`` of the end of one already placed in its lane takes the
+    first height that one does not hold, so none hides another. ``lanes``: each mark's
+    lane (one lane when None). Returns the offsets in the order given."""
+    order = np.argsort(starts.to_numpy(), kind="stable")
+    lanes = np.zeros(len(starts)) if lanes is None else np.asarray(lanes)
+    placed: dict = {}
+    out = np.zeros(len(starts))
+    s, e = starts.to_numpy(), ends.to_numpy()
+    for i in order:
+        taken = {o for end, o in placed.get(lanes[i], []) if s[i] - end < close}
+        out[i] = next((o for o in _STACK if o not in taken), 0.0)
+        placed.setdefault(lanes[i], []).append((e[i], out[i]))
+    return out
+
+
 def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) -> None:
     """An uncertain date: a band over the whole range (end day included) at height ``y``."""
     band = ax.fill_between(
@@ -567,11 +589,17 @@ def timeline(
     table = incident_table(ds)
     att = table[table.event_type.isin(ds.vocab.attack_types)]
     colors = party_colors(ds.vocab.parties)
+    first_day, last_day = _period(ds, start, end)
+    # attacks close in time are stacked apart, so none hides another
+    height = pd.Series(
+        1 + _stacked(att.date_start, att.date_end, (last_day - first_day) * 0.015),
+        index=att.index,
+    )
     for target, group in att.groupby("target", observed=True):
         exact = group[group.date_start == group.date_end]
         ax.scatter(
             exact.date_start,
-            np.ones(len(exact)),
+            height[exact.index].to_numpy(),
             s=_sizes(exact.killed),
             color=colors[target],
             alpha=0.85,
@@ -581,24 +609,28 @@ def timeline(
             zorder=3,
         )
         for row in group[group.date_start != group.date_end].itertuples():
-            _span(ax, row.date_start, row.date_end, 1, colors[target], f"span:{row.incident_id}")
+            _span(
+                ax, row.date_start, row.date_end, height[row.Index], colors[target],
+                f"span:{row.incident_id}",
+            )  # fmt: skip
     steps = ds.coordination
-    exact = steps[steps.date_start == steps.date_end]
-    ax.scatter(
-        exact.date_start,
-        np.zeros(len(exact)),
-        marker="D",
-        s=28,
-        color="#666666",
-        label="coordination step",
-        zorder=3,
-    )
+    context = steps.kind.astype(str) == "context"  # handovers, statements: not steps
+    for is_context, marker, face, label in (
+        (False, "D", "#666666", "coordination step"),
+        (True, "s", "none", "context item (handover, statement)"),
+    ):
+        exact = steps[(context == is_context) & (steps.date_start == steps.date_end)]
+        ax.scatter(
+            exact.date_start, np.zeros(len(exact)), marker=marker, s=28, facecolor=face,
+            edgecolor="#666666", label=label if len(exact) or not is_context else None,
+            zorder=3,
+        )  # fmt: skip
     for row in steps[steps.date_start != steps.date_end].itertuples():
         _span(ax, row.date_start, row.date_end, 0, "#666666", f"span:{row.step_id}", 0.25)
     # Steps starting within 4% of the axis of each other share one label ("K15–K26" for
     # the spring of 2021), placed under the middle of the cluster; neighbouring labels
     # alternate between two lines.
-    start, end = _period(ds, start, end)
+    start, end = first_day, last_day
     close = (end - start) * 0.04
     clusters: list[list] = []
     for row in steps.sort_values(["date_start", "step_id"]).itertuples():
@@ -774,14 +806,11 @@ def province_swimlane(
     lane = {p: i for i, p in enumerate(provinces)}
     colors = party_colors(ds.vocab.parties)
     first, last = _period(ds, start, end)
-    close = (last - first) * 0.03
-    offsets = (0.0, 0.24, -0.24, 0.12, -0.12)
-    recent: dict[str, list] = {}  # lane -> (end date, offset) of the marks drawn in it
-    for row in table.itertuples():
+    offsets = _stacked(
+        table.date_start, table.date_end, (last - first) * 0.03, table.province.astype(str)
+    )
+    for row, offset in zip(table.itertuples(), offsets, strict=True):
         province = str(row.province)
-        taken = {o for e, o in recent.get(province, []) if row.date_start - e < close}
-        offset = next((o for o in offsets if o not in taken), 0.0)
-        recent.setdefault(province, []).append((row.date_end, offset))
         y = lane[province] + offset
         color = colors[str(row.target)]
         if row.date_start == row.date_end:

@@ -160,8 +160,10 @@ def test_timeline_labels_close_steps_together(tmp_path):
 
 def test_timeline_colours_are_colour_blind_safe(ds):
     ax = plots.timeline(ds)
-    colours = {
-        matplotlib.colors.to_hex(c.get_facecolor()[0]).upper()
+    colours = {  # a hollow mark's colour is its edge's
+        matplotlib.colors.to_hex(
+            (c.get_facecolor() if len(c.get_facecolor()) else c.get_edgecolor())[0]
+        ).upper()
         for c in ax.collections
         if len(c.get_offsets())
     }
@@ -191,6 +193,22 @@ def test_swimlane_has_one_lane_per_province(ds):
     ax = plots.province_swimlane(ds)
     provinces = set(ds.incidents.place_id.map(ds.places.set_index("place_id").province))
     assert {t.get_text() for t in ax.get_yticklabels()} == provinces
+
+
+def test_timeline_keeps_close_attacks_apart_and_context_items_apart_from_steps(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"date_start": "2021-04-29"}, {"date_start": "2021-05-02"},
+                   {"date_start": "2021-05-01", "target": "civilians"}],
+        casualties=[{"incident_id": "I01", "best": 2}],
+        coordination=[{"date_start": "2021-05-03"},
+                      {"date_start": "2021-05-04", "kind": "context"}],
+    )  # fmt: skip
+    ax = plots.timeline(ds, start="2020-01-01", end="2024-12-31")
+    attacks = [tuple(o) for c in ax.collections for o in c.get_offsets() if o[1] > 0.5]
+    assert len(attacks) == 3 and len({y for _, y in attacks}) == 3  # none hides another
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "coordination step" in labels and "context item (handover, statement)" in labels
 
 
 def test_swimlane_keeps_close_incidents_apart_keys_its_colours_and_hollows_unknowns(tmp_path):
