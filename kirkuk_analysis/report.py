@@ -1757,8 +1757,12 @@ def gap_widths_table(ds) -> pd.DataFrame:
 
 
 def gap_widths_html(ds) -> str:
-    """:func:`gap_widths_table` as an HTML table (class ``brief-table gap``)."""
-    return render_table(gap_widths_table(ds), "gap")
+    """:func:`gap_widths_table` as an HTML table (class ``brief-table gap``); each width
+    cites its claim's note (:func:`evidence_notes`): outlet, date and address."""
+    cl = ds.claims[ds.claims["metric"].astype(str) == "gap_width_km"]
+    ids = cl.sort_values(["period_end", "claim_id"])["claim_id"].astype(str)
+    refs = {"Width": _refs_by(ds, evidence_notes(ds), "claims", ids)}
+    return render_table(gap_widths_table(ds), "gap", refs)
 
 
 def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:

@@ -222,6 +222,18 @@ def test_an_incident_reaching_beyond_the_period_is_said_to_be_shown_whole(tmp_pa
     assert "reaching beyond" not in " ".join(report.selection_notes(inside))
 
 
+def test_each_gap_width_cites_its_note_and_the_notebook_lists_it(tmp_path):
+    ds = load_package(
+        tmp_path,
+        claims=[{"metric": "gap_width_km", "best": "40", "low": "40", "high": "40",
+                 "evidence": "a security gap some 40 km wide"}],
+    )  # fmt: skip
+    html = report.gap_widths_html(ds)
+    (number,) = re.findall(r'href="#ev-(\d+)"', html)
+    listed = report.evidence_html(ds, cited_only=True)
+    assert f'id="ev-{number}"' in listed and "a security gap some 40 km wide" in listed
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
