@@ -96,11 +96,13 @@ ARTICLE_RULES = (
 OUTCOME_WORDS = {
     "killed": r"kill\w*|dead|deaths?|died|dies?|dying|martyr\w*|slain|slew|lives|life|fatal\w*"
     r"|bod(?:y|ies)|execut\w*|behead\w*|massacr\w*|perish\w*|casualt\w*|murder\w*"
-    r"|assassinat\w*|gunned|shot|succumb\w*|lost|los(?:e|es|ing)|slaughter\w*|fallen|fell",
-    "wounded": r"wound\w*|injur\w*|hurt|maim\w*|hospitali[sz]\w*|casualt\w*|shot|burn\w*",
+    r"|assassinat\w*|gunned|shot|succumb\w*|lost|los(?:e|es|ing|s|ses)|slaughter\w*|fallen"
+    r"|fell|eliminat\w*|corpses?|remains|blew|toll",
+    "wounded": r"wound\w*|injur\w*|hurt|unhurt|harm\w*|unharmed|unscathed|maim\w*"
+    r"|hospitali[sz]\w*|casualt\w*|shot|burn\w*",
     "captured": r"captur\w*|arrest\w*|detain\w*|detention|abduct\w*|kidnap\w*|seiz\w*"
     r"|custody|prisoners?|hostages?|held|apprehend\w*|caught|surrender\w*|captiv\w*"
-    r"|rounded|round-up|nabbed|taken",
+    r"|rounded|round-up|nabbed|taken|picked|snatch\w*|handed|turned",
 }
 #: How the messages name each outcome's words.
 _SAID = {
@@ -110,7 +112,9 @@ _SAID = {
 }
 #: Words that say none: the only ground for a figure of 0 (unknown is empty, never 0).
 NONE_WORDS = (
-    r"no|none|nobody|zero|0|neither|nor|without|unharmed|unhurt|spared"
+    r"no|none|nobody|zero|0|neither|nor|without|unharmed|unhurt|unscathed|spared"
+    # "didn't cause any casualties", "there weren't any"
+    r"|(?:did|does|do|was|were|is|are|has|have|had|could|would)n[\u2019']t"
     # "not", but not a figure unknown: "it was not clear how many were killed"
     r"|not(?!\s+(?:\w+\s+)?(?:clear|known|certain|confirmed|available|yet|given|said|"
     r"disclosed|reported|specified|immediately))"
@@ -380,11 +384,23 @@ def check_figures(ds: Dataset) -> list[Problem]:
 def _says_none(words: str, none: re.Pattern, outcomes) -> bool:
     """Whether a sentence of ``words`` says none with a word for an outcome beside it ("no
     one was killed"); a "no" elsewhere ("No group has claimed the attack") says nothing
-    about the dead."""
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", words):
+    about the dead, and "no reports of casualties" says the figure is unknown."""
+    text = re.sub(r"\s+", " ", words)  # line breaks in an excerpt do not matter
+    text = re.sub(r"\b([A-Z])\.", r"\1", text)  # "U.S." ends no sentence
+    text = re.sub(r"\b(Mr|Mrs|Dr|Gen|Lt|Col|Maj|Brig|Capt|Sgt|St)\.", r"\1", text)
+    text = _UNKNOWN_NONE.sub(" ", text)
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
         if none.search(sentence) and any(o.search(sentence) for o in outcomes):
             return True
     return False
+
+
+#: "no" that says a figure is unknown, not none: "no immediate reports of casualties".
+_UNKNOWN_NONE = re.compile(
+    r"\bno\s+(?:immediate\s+|further\s+|official\s+)?(?:reports?|word|information|"
+    r"details|news|figures?|confirmation|indication|mention)\b",
+    re.IGNORECASE,
+)
 
 
 def _check_nested_parties(ds: Dataset, report: _Report) -> None:
@@ -447,6 +463,7 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
     # figure is then not looked for. With one, a figure may also add up what it states
     # ("two soldiers and an officer": 2 + 1), never more.
     makes = counts.sums(words) if said else set()
+    makes |= {v for lo, hi, _ in counts.ranges(words) for v in (lo, hi)}  # "two and three thousand"
     for column, value in figures.items():
         if said and value > 1 and value not in makes:
             return column, (

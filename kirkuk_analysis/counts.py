@@ -37,11 +37,12 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORDS = {w: i for i, w in enumerate(_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _W = rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[1:10])}))?|(?:{'|'.join(_SMALL)})"
 _NUMBER = re.compile(
-    r"\b(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)"
+    # digits may run into their unit ("10km", "5-10km"): no word boundary after them
+    r"\b(?:(?P<digits>\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
     # number words: "twenty-five", "a hundred", "one hundred and twenty", "two dozen"
     rf"|(?P<words>(?:{_W}|a(?=[- ](?:hundred|thousand|dozen)\b))"
-    rf"(?:[- ](?:hundred|thousand)(?:\s+and\s+(?:{_W}))?|[- ]dozen)?)"
-    r"|(?P<phrase>half a dozen|a pair of|both))\b",
+    rf"(?:[- ](?:hundred|thousand)(?:\s+and\s+(?:{_W}))?|[- ]dozen)?)\b"
+    r"|(?P<phrase>half a dozen|a pair of|a couple of|both)\b)",
     re.IGNORECASE,
 )
 
@@ -64,7 +65,7 @@ def _words_value(words: str) -> int:
 
 
 #: Words that state a number without a numeral.
-_PHRASES = {"half a dozen": 6, "a dozen": 12, "a pair of": 2, "both": 2}
+_PHRASES = {"half a dozen": 6, "a dozen": 12, "a pair of": 2, "a couple of": 2, "both": 2}
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,27 @@ _FLOOR_BEFORE = re.compile(rf"\b(?:{FLOOR_WORDS})\s+$", re.IGNORECASE)
 _VAGUE = re.compile(rf"\b(?:{'|'.join(VAGUE_FLOORS)})\b", re.IGNORECASE)
 
 
+#: Numbers that count no one: an age ("a 12-year-old boy" is one boy), the number of a unit,
+#: a road or a checkpoint ("Brigade 59", "Road 2"), an ordinal ("the 59th Brigade").
+_NOT_COUNTS = re.compile(
+    r"\b\d+[- ]years?[- ]old\b|\b\d+(?:st|nd|rd|th)\b"
+    r"|\b(?:brigade|division|battalion|regiment|company|road|route|highway|unit|sector|"
+    r"checkpoint|no\.|number)\s+\d+\b",
+    re.IGNORECASE,
+)
+
+
+def _counting(excerpt: str) -> str:
+    """``excerpt`` with the numbers that count no one (:data:`_NOT_COUNTS`) blanked out,
+    its length and positions kept."""
+    return _NOT_COUNTS.sub(lambda m: " " * len(m.group()), excerpt)
+
+
 def _numbers(excerpt: str) -> list[tuple[int, int, int]]:
-    """(value, start, end) of each number in digits or words, in order."""
+    """(value, start, end) of each number in digits or words that counts someone, in
+    order."""
     found = []
-    for m in _NUMBER.finditer(excerpt):
+    for m in _NUMBER.finditer(_counting(excerpt)):
         if m["digits"]:
             value = int(m["digits"].replace(",", ""))
         elif m["words"]:
@@ -133,6 +151,11 @@ def ranges(excerpt: str) -> list[tuple[int, int, str]]:
     for (a, a0, a1), (b, b0, b1) in zip(numbers, numbers[1:], strict=False):
         gap = excerpt[a1:b0]
         between = re.search(r"\bbetween\s+$", excerpt[:a0], re.IGNORECASE)
+        if _CHANGE_BEFORE.search(excerpt[:a0]):  # "the toll rose from three to five"
+            continue
+        scale = re.search(r"(hundred|thousand)$", excerpt[b0:b1], re.IGNORECASE)
+        if scale and a < 100 and not re.search(r"hundred|thousand", excerpt[a0:a1], re.I):
+            a *= 100 if scale[1].lower() == "hundred" else 1000  # "two and three thousand"
         if a < b and (
             re.fullmatch(r"\s*(?:to|or|-|\u2013)\s*", gap, re.IGNORECASE)
             or (between and re.fullmatch(r"\s+and\s+", gap, re.IGNORECASE))
@@ -142,23 +165,57 @@ def ranges(excerpt: str) -> list[tuple[int, int, str]]:
     return found
 
 
+#: A change over time before "from X to Y": the toll's new figure, no range.
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:rose|ris\w*|rais\w*|increas\w*|grew|grow\w*|climb\w*|jump\w*|went up|fell|"
+    r"fall\w*|dropp\w*|declin\w*|decreas\w*|revised|updated)\b[^.;]{0,40}\bfrom\s+$",
+    re.IGNORECASE,
+)
+
 _SINGULAR = re.compile(r"\b(?:a|an|another)\b", re.IGNORECASE)
+_NUMBER_WORD = rf"(?:\d|(?:{_W}|a dozen|both)\b)"
+#: A noun phrase of its own, unnumbered, joined to others: "and their commander", "his
+#: wife and", "the commander and two of his guards", "and the second": one more each.
+_UNNUMBERED = re.compile(
+    rf"(?:\band\s+|,\s*)(?:the|his|her|their|its|our)\s+(?!{_NUMBER_WORD})"
+    rf"|\b(?:the|his|her|their|its|our)\s+(?!{_NUMBER_WORD})(?:[a-z-]+\s+){{0,2}}?[a-z-]+\s+and\b",
+    re.IGNORECASE,
+)
+#: Words that make one figure part of another: "nine killed, six of them civilians".
+_PART_OF = re.compile(
+    r"\b(?:of them|of whom|the rest|the others|remaining|among them|including)\b", re.I
+)
 
 
 def sums(excerpt: str) -> set[int]:
     """The counts ``excerpt`` gives or adds up to: each number it states, the sum of any
-    of them together, and each of those plus one for every "a", "an" or "another" it holds
-    ("two soldiers and an officer were killed": 3; "three were killed, and a fourth died":
-    4), up to the number of such words. A figure outside this set is none it gives.
+    of them together, a whole less a part of it where the words say so ("nine, six of them
+    civilians": 3), and each of those plus one for every "a", "an" or "another" and every
+    unnumbered noun phrase joined to others ("two soldiers and an officer were killed": 3;
+    "three were killed, and a fourth died": 4; "two soldiers and their commander": 3), up
+    to the number of such words. Ages, unit and road numbers and ordinals count no one
+    ("a 7-year-old", "Brigade 59", "the 59th"). A figure outside this set is none it
+    gives.
 
-    >>> sorted(sums("Two soldiers and an officer were killed"))
-    [2, 3]
+    >>> sorted(sums("Two soldiers and an officer were killed"))  # the officer alone: 1
+    [1, 2, 3]
+    >>> sorted(sums("a 12-year-old boy and his 10-year-old sister"))
+    [1, 2]
     >>> sorted(sums("killed 2 and wounded 4"))
     [2, 4, 6]
     """
     from itertools import combinations
 
-    values = [s.value for s in stated(excerpt)][:8]  # (an excerpt is a sentence or two)
-    totals = {sum(c) for n in range(1, len(values) + 1) for c in combinations(values, n)}
-    singular = len(_SINGULAR.findall(excerpt))
-    return {t + k for t in totals for k in range(singular + 1)}
+    values = [s.value for s in stated(excerpt)]
+    # every number stated; any of the first ten added together (an excerpt is a sentence or
+    # two); each whole less a part of it where the words say so ("of them", "the rest")
+    first = values[:10]
+    totals = {0, *values}
+    totals |= {sum(c) for n in range(1, len(first) + 1) for c in combinations(first, n)}
+    if _PART_OF.search(excerpt):
+        totals |= {a - b for a in values for b in values if a > b}
+    counting = _counting(excerpt)
+    # plus one for each "a", "an", "another" and each unnumbered noun phrase of its own
+    # ("two soldiers and their commander": 3), never more than those words allow
+    extra = len(_SINGULAR.findall(counting)) + min(3, len(_UNNUMBERED.findall(counting)))
+    return {t + k for t in totals for k in range(extra + 1)} - {0}

@@ -799,8 +799,34 @@ def test_the_same_dead_under_a_branch_and_under_security_forces_are_named(tmp_pa
         ("peshmerga", "killed", 2, "The Peshmerga lost two fighters"),
         ("unknown", "captured", 12, "rounded up 12 suspects"),
         ("civilians", "captured", 4, "took four villagers captive"),
+        # unnumbered noun phrases of their own, joined to a number
+        ("iraqi_army", "killed", 3, "two soldiers and their commander were killed"),
+        ("iraqi_army", "killed", 3, "the commander and two of his guards were killed"),
+        ("iraqi_army", "killed", 4, "The brigade commander and three of his bodyguards were "
+         "killed"),
+        ("civilians", "killed", 5, "A man, his wife and their three children were killed"),
+        ("iraqi_army", "killed", 2, "One soldier was killed instantly and the second died later"),
+        # ages, unit numbers and clock times count no one
+        ("civilians", "killed", 2, "A man and his 7-year-old son were killed"),
+        ("civilians", "killed", 2, "a 12-year-old boy and his 10-year-old sister were killed"),
+        ("civilians", "captured", 2, "a 45-year-old shepherd and his brother were kidnapped"),
+        ("iraqi_army", "killed", 2, "at 3:30 am, militants attacked a checkpoint, killing a "
+         "soldier and an officer"),
+        ("iraqi_army", "killed", 3, "The commander of Brigade 59 and two of his guards were "
+         "killed"),
+        # a part of a whole the words give ("six of them civilians": 3 others)
+        ("iraqi_army", "killed", 3, "Nine people were killed, six of them civilians and the rest "
+         "soldiers"),
+        # a toll that rose: its last figure, no range
+        ("civilians", "killed", 5, "the death toll rose from three to five"),
+        ("civilians", "killed", 9, "raising the death toll from 7 to 9"),
+        # more words outlets use
+        ("isis", "killed", 5, "Iraqi forces eliminated five ISIS militants"),
+        ("civilians", "killed", 4, "the corpses of four shepherds were found"),
+        ("unknown", "captured", 2, "security forces picked up two suspects"),
+        ("iraqi_army", "wounded", 2, "a couple of soldiers were wounded and 3 civilians killed"),
     ],
-)
+)  # fmt: skip
 def test_correct_rows_in_the_words_outlets_use_pass(tmp_path, party, outcome, best, evidence):
     from packages import load_package
 
@@ -957,8 +983,16 @@ def test_a_claims_figure_is_checked_against_its_words(
         ("killed", 5, 5, "", "at least five members of the security forces were killed"),
         ("attacks", "", 20, "", "tens of attacks were carried out"),
         ("gap_width_km", 40, 40, 40, "a 40-kilometre security gap"),
+        # digits against their unit, a scale word after a range, many numbers
+        ("gap_width_km", "", 5, 10, "the gap between the two forces is 5-10km wide"),
+        ("gap_width_km", "", 10, 15, "a security gap of 10 to 15km"),
+        ("militants_present", "", 2000, 3000, "between two and three thousand ISIS fighters"),
+        ("attacks", 82, 82, 82, "ISIS carried out 5 attacks in January, 7 in February, 8 in "
+         "March, 9 in April, 10 in May, 11 in June, 12 in July, 6 in August and 14 in "
+         "September, a total of 82"),
+        ("attacks", 35, 35, 35, "attacks rose from 20 to 35 this year"),
     ],
-)
+)  # fmt: skip
 def test_a_claims_figure_its_words_give_passes(tmp_path, metric, best, low, high, evidence):
     from packages import load_package
 
@@ -1005,3 +1039,42 @@ def test_one_end_of_a_range_is_not_a_count(tmp_path, figure):
     # the number said again on its own is a count the excerpt gives
     again = "between three and five soldiers were killed; five bodies were recovered"
     assert audit.check_figures(row(5, 5, 5, again)) == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "evidence", "party"),
+    [
+        ("killed", "The attack didn't cause any casualties", "iraqi_army"),
+        ("wounded", "There weren\u2019t any casualties", "iraqi_army"),
+        ("wounded", "No U.S. troops were injured in the attack", "coalition"),
+        ("killed", "No Iraqi or U.S. personnel were killed or injured", "coalition"),
+        ("killed", "No one was\nkilled in the attack", "iraqi_army"),
+        ("wounded", "all the soldiers escaped unhurt", "iraqi_army"),
+        ("wounded", "The four soldiers in the vehicle were unharmed", "iraqi_army"),
+        ("killed", "The attack caused no human losses", "iraqi_army"),
+    ],
+)
+def test_zeros_said_in_the_words_outlets_use_pass(tmp_path, outcome, evidence, party):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"party": party, "outcome": outcome, "best": 0, "evidence": evidence}],
+    )
+    assert audit.check_figures(ds) == []
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    ["There were no immediate reports of casualties", "No information was given on casualties"],
+)
+def test_no_report_of_casualties_is_an_unknown_not_a_zero(tmp_path, evidence):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"best": 0, "evidence": evidence}],
+    )
+    assert [p.column for p in audit.check_figures(ds)] == ["best"]
