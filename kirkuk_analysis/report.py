@@ -1137,6 +1137,13 @@ def selection_notes(ds) -> list[str]:
                 "happened."
             )
     if sel.provinces:
+        placed = set(ds.places["province"].astype(str))
+        none_there = [p for p in sel.provinces if p not in placed]
+        if none_there:
+            out.append(
+                f"The data package places nothing in {where(none_there)}: no incident is "
+                "recorded there, and what is shown has no place."
+            )
         # steps and context items apart, as the key figures and the Summary count them
         co = ds.coordination
         context = co["kind"].astype(str) == CONTEXT

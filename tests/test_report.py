@@ -234,6 +234,15 @@ def test_each_gap_width_cites_its_note_and_the_notebook_lists_it(tmp_path):
     assert f'id="ev-{number}"' in listed and "a security gap some 40 km wide" in listed
 
 
+def test_a_province_the_package_places_nothing_in_is_said_to_be_empty(tmp_path):
+    ds = load_package(tmp_path, incidents=[{}], casualties=[{}], coordination=[{}])
+    basra = kirkuk_analysis.analysis.select(ds, "2021-01-01", "2021-12-31", provinces="Basra")
+    notes = report.selection_notes(basra)
+    assert notes[0].startswith("The data package places nothing in Basra province")
+    kirkuk = kirkuk_analysis.analysis.select(ds, "2021-01-01", "2021-12-31", provinces="Kirkuk")
+    assert not any("places nothing" in n for n in report.selection_notes(kirkuk))
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
