@@ -1605,9 +1605,23 @@ def _at(label: str) -> str:
     return label if label.startswith("near ") else "in " + label
 
 
+#: First words of a summary that are no proper noun: lower-cased after a colon.
+_COMMON_FIRST = frozenset(
+    "the a an one two three four five six seven eight nine ten several some many most "
+    "few both all militants gunmen security unknown suspected members fighters forces "
+    "officials police soldiers".split()
+)
+
+
 def _lower_first(text: str) -> str:
-    # "The Iraqi army ..." -> "the Iraqi army ..."; keep proper nouns and acronyms.
-    if text[:4] in ("The ", "One "):
+    """``text`` to follow a colon: "The Iraqi army ..." -> "the Iraqi army ...", "Several
+    Peshmerga officers" -> "several Peshmerga officers"; proper nouns and acronyms kept.
+
+    >>> _lower_first("Several Peshmerga officers"), _lower_first("ISIS attacked")
+    ('several Peshmerga officers', 'ISIS attacked')
+    """
+    first = text.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower() and first.lower() in _COMMON_FIRST:
         return text[0].lower() + text[1:]
     return text
 
