@@ -214,7 +214,23 @@ def _month_day(month: int, day: int, published: date, future: bool, phrase: str)
             continue
         if (candidate >= published) if future else (candidate <= published):
             return candidate
-    raise UnresolvablePhrase(f"{phrase!r}: there is no day {day} in month {month}")
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise UnresolvablePhrase(f"{phrase!r}: there is no day {day} in month {month}")
+    side = "on or after" if future else "on or before"
+    raise UnresolvablePhrase(
+        f"{phrase!r}: no {day} {calendar.month_name[month]} {side} publication ({published}) "
+        "falls within the calendar's years 1 to 9999"
+        if any(_is_day(y, month, day) for y in (2000, 2004))
+        else f"{phrase!r}: there is no day {day} in {calendar.month_name[month]}"
+    )
+
+
+def _is_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _month_span(year: int, month: int) -> tuple[date, date]:

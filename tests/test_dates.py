@@ -391,3 +391,10 @@ def test_only_yyyy_mm_dd_is_a_publication_date(text, cli_command):
 )
 def test_the_year_so_far_runs_from_1_january_to_publication(phrase):
     assert resolve(phrase, MON_2021_05_10) == (date(2021, 1, 1), MON_2021_05_10, "year")
+
+
+def test_a_day_beyond_the_calendar_or_the_month_is_refused_for_what_it_is():
+    with pytest.raises(UnresolvablePhrase, match="within the calendar's years 1 to 9999"):
+        resolve("on 30 December", date(1, 1, 2))
+    with pytest.raises(UnresolvablePhrase, match="there is no day 31 in April"):
+        resolve("on 31 April", MON_2021_05_10)
