@@ -300,6 +300,10 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
     True
     """
     inc = ds.incidents
+    if "source_id" not in inc.columns:
+        # a package of the contract's columns alone: the article of its first casualty row
+        first = ds.casualties.drop_duplicates("incident_id").set_index("incident_id")
+        inc = inc.assign(source_id=inc["incident_id"].map(first["source_id"]))
     places = ds.places.rename(columns={"name": "place"})[
         ["place_id", "place", "district", "province", "lat", "lon", "disputed"]
     ]

@@ -22,6 +22,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kirkuk_analysis import boundaries, counts, dates
@@ -577,7 +578,7 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
     # an attack and an arrest are never one event, whatever two outlets call the attack;
     # one article tells its own attacks apart, and one on other targets is another attack
     attack = inc["event_type"].isin(ds.vocab.attack_types).to_numpy()
-    source = inc["source_id"].astype(str).to_numpy()
+    source = _incident_sources(ds)
     target = inc["target"].astype(str).to_numpy()
 
     def same_target(a: str, b: str) -> bool:
@@ -624,6 +625,22 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
                     f"with this source; if they are distinct attacks, name {other} in notes",
                 )
     return report.problems
+
+
+def _incident_sources(ds: Dataset) -> np.ndarray:
+    """Each incident's article: its ``source_id``, or, in a package whose incidents table
+    has only the contract's columns, the articles of its casualty rows ("a;b"; "" for
+    none)."""
+    inc = ds.incidents
+    if "source_id" in inc.columns:
+        return inc["source_id"].astype(str).to_numpy()
+    by: dict[str, set[str]] = {}
+    for iid, sid in zip(
+        ds.casualties["incident_id"].astype(str), ds.casualties["source_id"].astype(str),
+        strict=True,
+    ):  # fmt: skip
+        by.setdefault(iid, set()).add(sid)
+    return np.array([";".join(sorted(by.get(i, ()))) for i in inc["incident_id"].astype(str)])
 
 
 def _names(text: str, identifier: str) -> bool:
@@ -740,15 +757,18 @@ def check_overlaps(ds: Dataset) -> list[Problem]:
                 report.add("claims", row, "overlaps", why)
         # the incidents its own article reports: its own, and those it gives figures for
         source = _text(claim["source_id"])
-        own = set(inc[inc.source_id.astype(str) == source].incident_id.astype(str))
-        own |= set(cas.incident_id[cas.source_id.astype(str) == source].astype(str))
+        own = set(cas.incident_id[cas.source_id.astype(str) == source].astype(str))
+        if "source_id" in inc.columns:  # a column the contract's tables need not have
+            own |= set(inc[inc.source_id.astype(str) == source].incident_id.astype(str))
         claim_place = _text(claim["place_id"])
         wide = not claim_place or place_kind.get(claim_place) in ("province", "region")
         for iid in sorted(own & can - set(listed)):
             # a claim placed at a town covers that town only; one whose notes say it
             # excludes the incident ("in addition to Tuesday's attack") leaves it out
             here = wide or str(inc.loc[iid].place_id) == claim_place
-            excluded = re.search(rf"\bexclud\w*\b[^.]*\b{re.escape(iid)}\b", _text(claim["notes"]))
+            excluded = re.search(
+                rf"\bexclud\w*\b[^.]*\b{re.escape(iid)}\b", _text(claim.get("notes"))
+            )
             if here and not excluded and fits(iid) is None:
                 given = cas[(cas.incident_id.astype(str) == iid) & cas.outcome.isin(outcomes)]
                 by = ", ".join(sorted(set(given.source_id.astype(str))))

@@ -313,7 +313,7 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     others = ds.casualties.groupby(ds.casualties.incident_id.astype(str), sort=False)
     others = others["source_id"].agg(lambda s: list(dict.fromkeys(s.astype(str))))
     articles = [
-        list(dict.fromkeys([str(own), *others.get(str(i), [])]))
+        list(dict.fromkeys([*([str(own)] if pd.notna(own) else []), *others.get(str(i), [])]))
         for i, own in zip(t.incident_id, t.source_id, strict=True)
     ]
     civilians_hit = target == "civilians"
