@@ -383,9 +383,8 @@ def test_monthly_places_each_incident_in_the_month_of_its_middle(tmp_path):
 def test_a_selection_counts_an_incident_in_a_month_inside_its_period(tmp_path):
     """An attack dated 20 April .. 6 May (middle: 28 April) is counted in April by the
     whole package, but a May selection, which keeps it, counts it in May (the middle of
-    1..6 May), never in a month the reader did not select; so do its tables."""
-    from kirkuk_analysis import report
-
+    1..6 May), never in a month the reader did not select (the brief's monthly table
+    too: test_report)."""
     ds = load_package(
         tmp_path,
         incidents=[
@@ -397,11 +396,8 @@ def test_a_selection_counts_an_incident_in_a_month_inside_its_period(tmp_path):
     may = select(ds, "2021-05-01", "2021-05-31")
     assert [str(p) for p in monthly(may).month] == ["2021-05"]
     assert [str(p) for p in monthly(may, by="party").month] == ["2021-05"]
-    assert list(report.monthly_table(may).Month) == ["May 2021"]
-    assert "April" not in report.monthly_html(may)
     april = select(ds, "2021-04-01", "2021-04-30")
-    assert list(report.monthly_table(april).Month) == ["April 2021"]
-    assert "May" not in report.monthly_html(april)
+    assert [str(p) for p in monthly(april).month] == ["2021-04"]
 
 
 @pytest.fixture

@@ -243,6 +243,23 @@ def test_a_province_the_package_places_nothing_in_is_said_to_be_empty(tmp_path):
     assert not any("places nothing" in n for n in report.selection_notes(kirkuk))
 
 
+def test_the_monthly_table_shows_only_months_of_the_selection(tmp_path):
+    """An attack of 20 April .. 6 May: a May selection's table has a May row, never April."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"date_start": "2021-04-20", "date_end": "2021-05-06", "date_precision": "month"}
+        ],
+        casualties=[{"best": 3}],
+    )
+    may = kirkuk_analysis.analysis.select(ds, "2021-05-01", "2021-05-31")
+    assert list(report.monthly_table(may).Month) == ["May 2021"]
+    assert "April" not in report.monthly_html(may)
+    april = kirkuk_analysis.analysis.select(ds, "2021-04-01", "2021-04-30")
+    assert list(report.monthly_table(april).Month) == ["April 2021"]
+    assert "May" not in report.monthly_html(april)
+
+
 def test_two_sources_take_the_largest_never_the_sum(two_reports):
     per = report.incident_casualties(two_reports).set_index(["incident_id", "party", "outcome"])
     assert per.loc[("I01", "peshmerga", "killed"), "best"] == 12
