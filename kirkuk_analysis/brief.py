@@ -124,12 +124,24 @@ class BriefParams:
             params["title"] = self.title
         return params
 
-    def describe(self) -> str:
+    def describe(self, vocab=None) -> str:
+        """The selection in one line; the parties by their labels in ``vocab`` (a
+        :class:`~kirkuk_analysis.vocab.Vocabulary`), as a reader sees them, else by code.
+
+        >>> from kirkuk_analysis.vocab import read_vocabulary
+        >>> BriefParams(date(2021, 1, 1), date(2021, 12, 31), ("Kirkuk",), ("pmf",)).describe(
+        ...     read_vocabulary())
+        '2021-01-01 to 2021-12-31; Kirkuk; parties: PMF'
+        """
         where = ", ".join(self.provinces) if self.provinces else "all provinces"
         text = f"{self.start.isoformat()} to {self.end.isoformat()}; {where}"
         if self.parties:
-            text += f"; parties: {', '.join(self.parties)}"
+            text += f"; parties: {', '.join(self.party_labels(vocab))}"
         return text
+
+    def party_labels(self, vocab=None) -> list[str]:
+        """The chosen parties' labels in ``vocab`` (their codes without one)."""
+        return [vocab.label("party", p) if vocab else p for p in self.parties]
 
 
 #: Modules a brief never uses whose import alone is slow. jsonschema, which nbformat (and so
@@ -273,7 +285,9 @@ def document_metadata(params: BriefParams, data_dir: Path | str | None = None) -
     ("ISIS attacks in Iraq's disputed territories", 'kirkuk-analysis contributors')
     """
     where = ", ".join(params.provinces) or "all"
-    parties = ", ".join(params.parties) or "all"
+    # as the brief names them (its labels), not the package's codes
+    labels = params.party_labels(_vocabulary_or_none(data_dir))
+    parties = ", ".join(labels) or "all"
     keywords = [
         "ISIS",
         "Iraq",
@@ -281,7 +295,7 @@ def document_metadata(params: BriefParams, data_dir: Path | str | None = None) -
         "conflict data",
         "Baghdad-Erbil security coordination",
         *params.provinces,
-        *params.parties,
+        *labels,
         f"data package {data_package_version(data_dir)}",
     ]
     return {
@@ -473,6 +487,18 @@ def prepare_output(pdf_path: Path | str, suffix: str = ".pdf") -> Iterator[Brief
     finally:
         if not output.written:
             output.discard_folders()
+
+
+def _vocabulary_or_none(data_dir: Path | str | None = None):
+    """The package's :class:`~kirkuk_analysis.vocab.Vocabulary`, or None when its
+    descriptor cannot be read (the labels then fall back to the codes; the data check
+    says what is wrong with it)."""
+    from kirkuk_analysis.vocab import read_vocabulary
+
+    try:
+        return read_vocabulary(data_dir)
+    except (OSError, ValueError):
+        return None
 
 
 def data_package_version(data_dir: Path | None = None) -> str:
@@ -1091,7 +1117,7 @@ def footer_text(params: BriefParams, data_dir: Path | str | None = None) -> str:
 
     return (
         f"kirkuk-analysis {__version__} · data package {data_package_version(data_dir)} · "
-        f"{params.describe()}"
+        f"{params.describe(_vocabulary_or_none(data_dir))}"
     )
 
 
@@ -1196,7 +1222,7 @@ def make_brief(
         work = stack.enter_context(temporary_folder("kirkuk-brief-"))
         stack.enter_context(_config_folders(work))
         executed = work / "executed.ipynb"
-        say(f"running notebook brief.ipynb ({params.describe()})")
+        say(f"running notebook brief.ipynb ({params.describe(_vocabulary_or_none(data_dir))})")
         # The kernel checks the data package with the imports it preloads, before any cell
         # runs: an invalid one stops the brief there (checked in this process, the import
         # of pandas alone competed with the kernel's boot for the CPUs). While the

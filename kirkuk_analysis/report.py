@@ -1300,7 +1300,7 @@ def casualty_scope(ds) -> str:
     >>> casualty_scope(ds)
     'Killed, wounded and captured add up every party, attackers included'
     >>> casualty_scope(select(ds, "2021-12-01", "2021-12-31", parties=["peshmerga"]))
-    'Killed and wounded count Peshmerga casualties only, not those of other parties'
+    'Killed and wounded count only the casualties of the parties chosen (Peshmerga)'
 
     The figures named are the Incidents table's columns (:func:`outcome_columns`).
     """
@@ -1309,9 +1309,10 @@ def casualty_scope(ds) -> str:
     chosen = _chosen_parties(ds)
     if not chosen:
         return f"{shown} add up every party, attackers included"
+    # the labels in brackets, not as an attributive noun: "civilians casualties" is wrong
     return (
-        f"{shown} count {_join([_party(ds, p) for p in chosen])} casualties only, "
-        "not those of other parties"
+        f"{shown} count only the casualties of the parties chosen "
+        f"({_join([_party(ds, p) for p in chosen])})"
     )
 
 

@@ -38,11 +38,26 @@ def test_metadata_is_appended_and_the_document_kept(printed, tmp_path):
     info = reader.metadata
     assert info.title == "Kirkuk \u2014 \u00fcn\u00efcode \u2603"
     assert info.author == brief.AUTHOR
-    assert info.subject == "Period 2021-01-01 to 2021-12-31; provinces: Kirkuk; parties: peshmerga"
-    assert "Kirkuk" in info["/Keywords"] and "peshmerga" in info["/Keywords"]
+    assert info.subject == "Period 2021-01-01 to 2021-12-31; provinces: Kirkuk; parties: Peshmerga"
+    assert "Kirkuk" in info["/Keywords"] and "Peshmerga" in info["/Keywords"]
     assert info["/Creator"] == "HeadlessChrome"  # what Chromium wrote is kept
     assert len(reader.pages) == 2
     assert [item.title for item in reader.outline] == ["Evidence"]
+
+
+def test_the_parties_are_named_as_the_brief_names_them():
+    """Subject, keywords and every page's footer give the parties' labels from the
+    package's vocabulary (what the brief's text says), not the tables' codes."""
+    from kirkuk_analysis.vocab import read_vocabulary
+
+    vocab = read_vocabulary()
+    params = brief.validate_params("2021-01-01", "2021-12-31", (), ["pmf", "unknown"])
+    labels = [vocab.label("party", "pmf"), vocab.label("party", "unknown")]
+    assert labels != ["pmf", "unknown"]  # the shipped vocabulary labels both
+    meta = brief.document_metadata(params)
+    assert meta["subject"].endswith("parties: " + ", ".join(labels))
+    assert all(label in meta["keywords"].split("; ") for label in labels)
+    assert brief.footer_text(params).endswith("parties: " + ", ".join(labels))
 
 
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs poppler-utils")

@@ -515,7 +515,11 @@ def test_a_party_selection_says_whose_casualties_it_counts(two_reports):
 
     pesh = select(two_reports, "2021-12-01", "2021-12-31", parties=["peshmerga"])
     scope = report.casualty_scope(pesh)
-    assert "Peshmerga casualties only" in scope
+    assert "only the casualties of the parties chosen (Peshmerga)" in scope
+    # a plural label is not made an attributive noun ("civilians casualties")
+    both = select(two_reports, "2021-12-01", "2021-12-31", parties=["peshmerga", "civilians"])
+    assert "(Peshmerga and civilians)" in report.casualty_scope(both)
+    assert "civilians casualties" not in report.casualty_scope(both)
     box = report.key_figures_html(pesh)
     assert "All selected parties" in box and scope in box
     assert "All parties" in report.key_figures_html(two_reports)
