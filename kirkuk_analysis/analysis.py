@@ -147,8 +147,45 @@ def select(
         casualties=cas.reset_index(drop=True),
         coordination=coo[keep_coo].reset_index(drop=True),
         claims=cla[keep_cla].reset_index(drop=True),
-        selection=chosen,
+        selection=_narrowed(getattr(ds, "selection", None), chosen),
         whole=ds.whole if ds.whole is not None else ds,
+    )
+
+
+def _narrowed(before: Selection | None, then: Selection) -> Selection:
+    """What a selection of a selection is narrowed to: the later start, the earlier end,
+    and the provinces and parties both chose (either's when the other chose all).
+
+    A selection of a selection must still say which parties' casualties it keeps: a
+    report (whose figures it counts) and an export (an event's whole toll) read it.
+    Where the two choose disjoint names nothing is selected; the later choice is kept.
+
+    >>> from datetime import date
+    >>> a = Selection(date(2021, 1, 1), None, ("Kirkuk", "Diyala"), ("peshmerga",))
+    >>> _narrowed(a, Selection(None, date(2021, 6, 30), ("Diyala",)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Selection(start=datetime.date(2021, 1, 1), end=datetime.date(2021, 6, 30),
+              provinces=('Diyala',), parties=('peshmerga',))
+    """
+    if not isinstance(before, Selection):
+        return then
+
+    def later(a, b):
+        return b if a is None else a if b is None else max(a, b)
+
+    def earlier(a, b):
+        return b if a is None else a if b is None else min(a, b)
+
+    def both(a: tuple, b: tuple) -> tuple:
+        if not a or not b:
+            return a or b
+        return tuple(x for x in a if x in b) or b
+
+    return Selection(
+        start=later(before.start, then.start),
+        end=earlier(before.end, then.end),
+        provinces=both(before.provinces, then.provinces),
+        parties=both(before.parties, then.parties),
     )
 
 

@@ -401,14 +401,17 @@ def to_geojson(ds: Dataset) -> dict:
 
     Coordinates are ``[longitude, latitude]`` (WGS84); ``properties`` are the
     :func:`~kirkuk_analysis.analysis.incident_table` row with ISO dates and ``null`` for
-    missing values; each feature's ``id`` is the incident_id.
+    missing values; each feature's ``id`` is the incident_id. Every feature of every
+    export has the same properties (a ``killed_<party>`` etc. for every party of the
+    vocabulary), whatever the selection: layers exported from different selections append
+    to one schema.
 
     >>> from kirkuk_analysis import load
     >>> fc = to_geojson(load())
     >>> fc["type"], fc["features"][0]["geometry"]["type"]
     ('FeatureCollection', 'Point')
     """
-    t = incident_table(_whole_events(ds))
+    t = incident_table(_whole_events(ds), all_parties=True)
     columns = list(t.columns)
     features = []
     for row in t.itertuples(index=False, name=None):

@@ -156,6 +156,20 @@ def test_select_parties_limits_casualty_rows(ds):
     assert set(sel.claims.claim_id) == claims
 
 
+def test_a_selection_of_a_selection_records_both(ds):
+    """select() on a selection narrows it further and records what both chose: the later
+    start, the earlier end, the names both chose (either's where the other chose all)."""
+    first = select(ds, "2021-01-01", None, provinces=["Kirkuk", "Diyala"], parties="peshmerga")
+    then = select(first, None, "2022-06-30", provinces="diyala")
+    chosen = then.selection
+    assert (chosen.start.isoformat(), chosen.end.isoformat()) == ("2021-01-01", "2022-06-30")
+    assert chosen.provinces == ("Diyala",) and chosen.parties == ("peshmerga",)
+    assert then.whole is ds
+    once = select(ds, "2021-01-01", "2022-06-30", provinces="Diyala", parties="peshmerga")
+    for table in ("incidents", "casualties", "coordination", "claims"):
+        pd.testing.assert_frame_equal(getattr(then, table), getattr(once, table))
+
+
 def test_select_rejects_bad_parameters(ds):
     with pytest.raises(ValueError, match="Kirkuk"):
         select(ds, provinces=["Kurdistan"])

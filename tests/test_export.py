@@ -388,6 +388,42 @@ def test_a_party_selection_chooses_events_and_keeps_their_whole_tolls(fixture_ds
     assert features["I01"]["killed"] == 17
 
 
+def test_geojson_properties_are_the_same_for_every_selection(ds):
+    """One schema for every export (GIS layers append): the properties do not depend on
+    which parties have casualty rows in the selection."""
+    from kirkuk_analysis import analysis
+
+    def keys(fc):
+        return {tuple(f["properties"]) for f in fc["features"]}
+
+    (whole,) = keys(to_geojson(ds))
+    for party in sorted(set(ds.casualties.party.astype(str))):
+        assert keys(to_geojson(analysis.select(ds, parties=party))) <= {whole}
+    assert {f"killed_{p}" for p in ds.vocab.parties} <= set(whole)
+
+
+def test_a_selection_of_a_selection_exports_as_the_one_selection(ds):
+    """Narrowing a party selection again (by province, period or party) keeps its events'
+    whole tolls: the export equals that of the same choices made at once."""
+    from kirkuk_analysis import analysis
+
+    parties = sorted(set(ds.casualties.party.astype(str)))[:4]
+    places = ds.places[ds.places.place_id.isin(ds.incidents.place_id)]
+    provinces = sorted(set(places.province.astype(str)))[:2]
+    for party in parties:
+        first = analysis.select(ds, parties=party)
+        for province in provinces:
+            chained = analysis.select(first, provinces=province)
+            at_once = analysis.select(ds, parties=party, provinces=province)
+            for export_to in (to_acled, to_ucdp):
+                pd.testing.assert_frame_equal(export_to(chained), export_to(at_once))
+        later = analysis.select(first, start="2021-06-01", end="2023-12-31")
+        pd.testing.assert_frame_equal(
+            to_acled(later),
+            to_acled(analysis.select(ds, "2021-06-01", "2023-12-31", parties=party)),
+        )
+
+
 @pytest.mark.parametrize("export_to", [to_acled, to_ucdp])
 def test_an_empty_export_has_the_columns_types_of_a_full_one(ds, export_to):
     from kirkuk_analysis import analysis
