@@ -20,9 +20,12 @@ from kirkuk_analysis.analysis import casualty_figures, incident_table
 from kirkuk_analysis.data import Dataset
 
 __all__ = [
+    "ACLED_COLUMNS",
     "ACLED_EVENT_TYPES",
+    "ACLED_INTER",
     "ACTORS",
     "STATE_FORCES",
+    "UCDP_GOVERNMENT",
     "ExportError",
     "to_acled",
     "to_geojson",
@@ -58,6 +61,38 @@ ACTORS = {
     "civilians": "Civilians (Iraq)",
     "unknown": "Unidentified Armed Group (Iraq)",
 }
+
+#: ACLED's actor type (``inter1``/``inter2``, its numeric codes) for our parties: 1 state
+#: forces (the Kurdistan Region's and the PMF, as UCDP side a below), 2 rebel groups, 3
+#: political militias (where ACLED files unidentified armed groups), 7 civilians, 8
+#: external/other forces (foreign forces outside their own country).
+ACLED_INTER = {
+    "isis": 2,
+    "peshmerga": 1,
+    "iraqi_army": 1,
+    "federal_police": 1,
+    "local_police": 1,
+    "pmf": 1,
+    "asayish": 1,
+    "national_security": 1,
+    "counter_terrorism": 1,
+    "iraqi_security_forces": 1,
+    "coalition": 8,
+    "civilians": 7,
+    "unknown": 3,
+}
+
+#: ACLED's columns, in its order (the layout of an ACLED export file).
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
+    "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
+    "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+    "source_scale", "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+
+#: UCDP GED's name for side a of a state-based event here.
+UCDP_GOVERNMENT = "Government of Iraq"
 
 #: ACLED time_precision: 1 = the day is known, 2 = the week or a few days, 3 = the month
 #: or wider.
@@ -150,13 +185,27 @@ def _killed_notes(ds: Dataset, ids: pd.Series) -> pd.Series:
     for incident, rows in fig.groupby("incident_id", sort=False, observed=True):
         known = rows[rows.figure.notna()]
         total = int(known.figure.sum()) if len(known) else None
+        # open-ended with no ceiling above the figure: "at least N"; a range ("3 to 5
+        # killed") is open-ended too (its figure is its low), but it has its ceiling
+        floor = known.open_ended & ~(known.high > known.figure)
         if total is None:
             said[incident] = "Deaths reported without a figure."
-        elif bool(known.open_ended.any()) or len(known) < len(rows):
+        elif bool(floor.any()) or len(known) < len(rows):
             said[incident] = f"Killed: at least {total} (a floor)."
         elif int(known.high.sum()) > total:
             said[incident] = f"Killed: {total} to {int(known.high.sum())}."
     return ids.map(lambda i: said.get(i, "")).astype(object)
+
+
+def _outlets(ds: Dataset, t: pd.DataFrame) -> list[list[str]]:
+    """For each incident of ``t`` (an :func:`incident_table`), the source_ids of every
+    article whose figures its row adds: the incident's own, then its casualty rows'."""
+    others = ds.casualties.groupby(ds.casualties.incident_id.astype(str), sort=False)
+    others = others["source_id"].agg(lambda s: list(dict.fromkeys(s.astype(str))))
+    return [
+        list(dict.fromkeys([*([str(own)] if pd.notna(own) else []), *others.get(str(i), [])]))
+        for i, own in zip(t.incident_id, t.source_id, strict=True)
+    ]
 
 
 def to_acled(ds: Dataset) -> pd.DataFrame:
@@ -165,9 +214,16 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     * ``event_date`` is ``date_start`` (the first possible day); ``time_precision``
       1 (day), 2 (week), 3 (month or year); the range is written in ``notes``.
     * ``event_type``/``sub_event_type`` from :data:`ACLED_EVENT_TYPES`; ``actor1`` the
-      perpetrator, ``actor2`` the target (:data:`ACTORS`).
+      perpetrator, ``actor2`` the target (:data:`ACTORS`); ``inter1``/``inter2`` their
+      actor types (:data:`ACLED_INTER`, ACLED's numeric codes) and ``interaction`` the two,
+      the lower first (``12``: state forces and a rebel group); ``civilian_targeting``
+      "Civilian targeting" where civilians are the target.
     * ``admin1`` the province, ``admin2`` the district, ``location`` the place name,
       ``geo_precision`` ours (the same 1/2/3 meaning as ACLED's).
+    * ``source`` every outlet whose figures the row adds ("; " between them).
+    * The columns are ACLED's, in its order (:data:`ACLED_COLUMNS`); those the package has
+      nothing for (``assoc_actor_1``/``_2``, ``admin3``, ``tags``, ``timestamp``: ACLED's
+      upload time) are empty.
     * ``fatalities`` the recorded killed (all parties). ACLED has no missing value, so an
       incident whose article gives no death toll is exported as 0 here, and only here;
       ``notes`` then says when deaths were reported without a figure, and when the figure is
@@ -186,15 +242,23 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     0
     """
     ds = _whole_events(ds)
-    _check_crosswalk(ds, "ACLED", {"event_type": ACLED_EVENT_TYPES, "perpetrator": ACTORS,
-                                   "target": ACTORS})  # fmt: skip
+    # a party needs its ACLED name and its actor type
+    actors = {p: name for p, name in ACTORS.items() if p in ACLED_INTER}
+    _check_crosswalk(ds, "ACLED", {"event_type": ACLED_EVENT_TYPES, "perpetrator": actors,
+                                   "target": actors})  # fmt: skip
     t = incident_table(ds, all_parties=True)
     kinds = t.event_type.astype(str).map(ACLED_EVENT_TYPES)
     on_civilians = t.event_type.isin(["armed_clash", "armed_assault", "ambush"]) & (
         t.target == "civilians"
     )
     kinds = kinds.where(~on_civilians, pd.Series([ACLED_CIVILIAN_TARGET] * len(t), index=t.index))
-    sources = t.source_id.map(ds.sources.set_index("source_id").outlet)
+    outlet = ds.sources.set_index("source_id").outlet.astype(str)
+    sources = ["; ".join(dict.fromkeys(outlet[s] for s in ids)) for ids in _outlets(ds, t)]
+    inter1 = t.perpetrator.astype(str).map(ACLED_INTER).fillna(0).astype("int64")
+    inter2 = t.target.astype(str).map(ACLED_INTER).fillna(0).astype("int64")
+    # ACLED's interaction: the two actor types, the lower first (10: actor 1 alone)
+    first, second = np.minimum(inter1, inter2), np.maximum(inter1, inter2)
+    interaction = np.where(first == 0, second * 10, first * 10 + second)
     notes = (
         t.summary
         + " Date: "
@@ -224,10 +288,21 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
             "event_type": kinds.str[0],
             "sub_event_type": kinds.str[1],
             "actor1": t.perpetrator.astype(str).map(ACTORS),
+            "assoc_actor_1": None,
+            "inter1": inter1,
             "actor2": t.target.astype(str).map(ACTORS),
+            "assoc_actor_2": None,
+            "inter2": inter2,
+            "interaction": interaction,
+            "civilian_targeting": np.where(
+                t.target.astype(str) == "civilians", "Civilian targeting", None
+            ),
+            "iso": 368,
+            "region": "Middle East",
             "country": "Iraq",
             "admin1": t.province.astype(str),
             "admin2": t.district,
+            "admin3": None,
             "location": t.place,
             "latitude": t.lat,
             "longitude": t.lon,
@@ -236,14 +311,17 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
             "source_scale": "National",
             "notes": notes,
             "fatalities": t.killed.fillna(0).astype("int64"),
-            "iso": 368,
+            "tags": None,
+            "timestamp": pd.array([pd.NA] * len(t), dtype="Int64"),
         }
-    )
+    )[list(ACLED_COLUMNS)]
     return _typed(
         out,
-        ints=("year", "time_precision", "geo_precision", "fatalities", "iso"),
+        ints=("year", "time_precision", "inter1", "inter2", "interaction", "geo_precision",
+              "fatalities", "iso"),
+        counts=("timestamp",),
         floats=("latitude", "longitude"),
-    )
+    )  # fmt: skip
 
 
 def _ucdp_date_prec(days: pd.Series) -> np.ndarray:
@@ -310,18 +388,23 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     # deaths reported, a figure given or not ("several were killed": a row, no figure)
     reported = set(killed.incident_id[killed.figure.isna() | (killed.figure > 0)].astype(str))
 
-    others = ds.casualties.groupby(ds.casualties.incident_id.astype(str), sort=False)
-    others = others["source_id"].agg(lambda s: list(dict.fromkeys(s.astype(str))))
-    articles = [
-        list(dict.fromkeys([*([str(own)] if pd.notna(own) else []), *others.get(str(i), [])]))
-        for i, own in zip(t.incident_id, t.source_id, strict=True)
-    ]
-    civilians_hit = target == "civilians"
-    state_side = perp.isin(state) | target.isin(state)
-    side_a = np.where(perp.isin(state), perp.map(ACTORS), target.map(ACTORS))
-    side_b = np.where(perp.isin(state), target.map(ACTORS), perp.map(ACTORS))
-    side_a = np.where(civilians_hit, perp.map(ACTORS), side_a)
-    side_b = np.where(civilians_hit, "Civilians", side_b)
+    articles = _outlets(ds, t)
+    # a state force is a side when it attacks, is attacked, or is among the casualties (an
+    # attack on civilians that also killed policemen fought the state: state-based)
+    hit = ds.casualties.incident_id[ds.casualties.party.astype(str).isin(state)]
+    state_hit = target.isin(state) | t.incident_id.isin(set(hit.astype(str)))
+    perp_state = perp.isin(state)
+    one_sided = (target == "civilians") & ~state_hit
+    state_based = ~one_sided & (perp_state | state_hit)
+    # side a of a state-based event is the government (UCDP: always a government), side b
+    # the group; of a one-sided event the perpetrator (the government when a state force)
+    non_state = np.where(perp_state, target.map(ACTORS), perp.map(ACTORS))
+    side_a = np.select(
+        [state_based, one_sided & perp_state, one_sided],
+        [UCDP_GOVERNMENT, UCDP_GOVERNMENT, perp.map(ACTORS)],
+        perp.map(ACTORS),
+    )
+    side_b = np.select([state_based, one_sided], [non_state, "Civilians"], target.map(ACTORS))
     days = (t.date_end - t.date_start).dt.days + 1
     place_kind = t.place_id.map(ds.places.set_index("place_id").kind).astype(str)
     where_prec = np.select(
@@ -333,7 +416,7 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
         {
             "id": t.incident_id,
             "year": t.date_start.dt.year.astype("int64"),
-            "type_of_violence": np.select([civilians_hit, state_side], [3, 1], 2),
+            "type_of_violence": np.select([one_sided, state_based], [3, 1], 2),
             "side_a": side_a,
             "side_b": side_b,
             # every article whose figures the row adds: the incident's, then the others

@@ -72,8 +72,14 @@ def test_acled_columns_and_codes(ds):
         "fatalities",
     ):
         assert column in a.columns
+    assert tuple(a.columns) == export.ACLED_COLUMNS  # ACLED's own order, appendable
+    assert set(export.ACLED_INTER) == set(ACTORS)
     incidents = {i["incident_id"]: i for i in rows("incidents")}
     places = {p["place_id"]: p for p in rows("places")}
+    outlets = {r["source_id"]: r["outlet"] for r in rows("sources")}
+    named = {}  # incident -> every outlet whose rows it has
+    for r in [*rows("incidents"), *rows("casualties")]:
+        named.setdefault(r["incident_id"], set()).add(outlets[r["source_id"]])
     killed = killed_by_incident()
     assert list(a.event_id_cnty) == list(incidents)
     for row in a.itertuples():
@@ -88,6 +94,11 @@ def test_acled_columns_and_codes(ds):
         )
         assert row.fatalities == killed.get(row.event_id_cnty, 0)
         assert row.actor1 == ACTORS[inc["perpetrator"]]
+        inters = export.ACLED_INTER[inc["perpetrator"]], export.ACLED_INTER[inc["target"]]
+        assert (row.inter1, row.inter2) == inters
+        assert row.interaction == 10 * min(inters) + max(inters)
+        assert (row.civilian_targeting == "Civilian targeting") == (inc["target"] == "civilians")
+        assert set(row.source.split("; ")) == named[row.event_id_cnty]
         if inc["target"] != "civilians" or inc["event_type"] not in (
             "armed_clash",
             "armed_assault",
@@ -128,7 +139,21 @@ def test_ucdp_columns_and_deaths(ds):
             assert bool(row.ucdp_eligible) == (killed[inc["incident_id"]] > 0)
         else:
             assert pd.isna(row.best) and pd.isna(row.low) and not row.ucdp_eligible
-        assert row.type_of_violence == (3 if inc["target"] == "civilians" else 1)
+        state = set(export.STATE_FORCES)
+        state_hit = inc["target"] in state or any(
+            r["incident_id"] == inc["incident_id"] and r["party"] in state
+            for r in rows("casualties")
+        )
+        if inc["target"] == "civilians" and not state_hit:
+            assert (row.type_of_violence, row.side_b) == (3, "Civilians")
+        elif inc["perpetrator"] in state or state_hit:
+            assert (row.type_of_violence, row.side_a) == (1, export.UCDP_GOVERNMENT)
+            assert (
+                row.side_b
+                == ACTORS[inc["target"] if inc["perpetrator"] in state else inc["perpetrator"]]
+            )
+        else:
+            assert row.type_of_violence == 2
         assert (row.date_start, row.date_end) == (inc["date_start"], inc["date_end"])
         if inc["geo_precision"] == "1":
             assert row.where_prec == 1
@@ -209,7 +234,8 @@ def test_acled_on_a_fixture(fixture_ds):
     assert (i01.event_type, i01.sub_event_type) == ("Battles", "Armed clash")
     assert (i01.actor1, i01.actor2) == (ACTORS["isis"], ACTORS["peshmerga"])
     assert (i01.admin1, i01.admin2, i01.location) == ("Nineveh", "Makhmour", "Makhmour")
-    assert (i01.geo_precision, i01.time_precision, i01.source) == (2, 1, "Outlet A")
+    assert (i01.geo_precision, i01.time_precision) == (2, 1)
+    assert i01.source.split("; ")[0] == "Outlet A"  # the incident's own article first
     i02 = a.loc["I02"]
     assert (i02.event_date, i02.time_precision, i02.fatalities) == ("2021-04-29", 2, 0)
     assert (i02.disorder_type, i02.sub_event_type) == ("Strategic developments", "Arrests")
@@ -333,6 +359,45 @@ def test_unknown_deaths_stay_empty_and_reported_ones_count(tmp_path):
     assert notes["I01"].endswith("Deaths reported without a figure.")
     assert notes["I05"].endswith("Killed: at least 5 (a floor).")
     assert "Killed:" not in notes["I03"]
+
+
+def test_a_range_is_exported_as_a_range_and_state_deaths_make_a_side(tmp_path):
+    """ "3 to 5 killed" is a range in ACLED's notes, not a floor; an attack on civilians
+    that also killed policemen is state-based in UCDP, their deaths side a's (the
+    government's), never the attackers'."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01"},  # three to five soldiers killed
+            {"incident_id": "I02", "target": "civilians"},  # and two policemen killed
+            {"incident_id": "I03", "target": "civilians"},  # civilians alone
+            {"incident_id": "I04", "perpetrator": "iraqi_army", "target": "civilians"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "party": "iraqi_army", "best": "", "low": 3, "high": 5},
+            {"incident_id": "I02", "party": "local_police", "best": 2},
+            {"incident_id": "I02", "party": "civilians", "best": 3},
+            {"incident_id": "I03", "party": "civilians", "best": 1},
+            {"incident_id": "I04", "party": "civilians", "best": 1},
+        ],
+    )
+    notes = to_acled(ds).set_index("event_id_cnty").notes
+    assert notes["I01"].endswith("Killed: 3 to 5.")
+    u = to_ucdp(ds).set_index("id")
+    i02 = u.loc["I02"]
+    assert (i02.type_of_violence, i02.side_a, i02.side_b) == (
+        1, export.UCDP_GOVERNMENT, ACTORS["isis"]
+    )  # fmt: skip
+    assert (i02.deaths_a, i02.deaths_b, i02.deaths_civilians) == (2, None, 3) or (
+        i02.deaths_a == 2 and pd.isna(i02.deaths_b) and i02.deaths_civilians == 3
+    )
+    assert (u.loc["I03", "type_of_violence"], u.loc["I03", "side_a"]) == (3, ACTORS["isis"])
+    # the government attacking civilians is one-sided, the government side a
+    assert (u.loc["I04", "type_of_violence"], u.loc["I04", "side_a"]) == (
+        3, export.UCDP_GOVERNMENT
+    )  # fmt: skip
 
 
 def test_a_value_the_crosswalk_lacks_is_refused_not_exported_empty(tmp_path, capsys):
