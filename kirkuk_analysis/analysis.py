@@ -458,6 +458,11 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     ``incidents`` counts the incidents targeting that party, the casualty columns that
     party's recorded killed / wounded / captured.
 
+    A casualty column adds the figures the articles give (nullable ``Int64``): it is
+    missing (``<NA>``), never 0, where the row has incidents but none of them has a figure
+    for it (codebook §4: unknown is empty), and 0 where a figure of 0 is recorded or the
+    month has no incident at all.
+
     Columns: ``month`` (a monthly ``Period``), the ``by`` column, ``incidents``,
     ``attacks``, ``uncertain``, ``killed``, ``wounded``, ``captured``.
 
@@ -503,7 +508,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     )
     figures = (
         fig.groupby([*keys, "outcome"])
-        .figure.sum()
+        .figure.sum(min_count=1)  # NaN: no incident of the row gives a figure
         .unstack("outcome")
         .reindex(columns=range(n_outcome))
         .set_axis(list(outcomes), axis=1)
@@ -511,7 +516,14 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     out = counts.join(figures, how="outer")
     if by is None and len(out):
         out = out.reindex(pd.RangeIndex(out.index.min(), out.index.max() + 1, name="month"))
-    out = out.fillna(0).astype("int64").reset_index()
+    tallies = ["incidents", "attacks", "uncertain"]
+    out[tallies] = out[tallies].fillna(0)
+    # a month without incidents (added above) has none recorded: 0; a row whose incidents
+    # give no figure of an outcome has an unknown toll: NA
+    quiet = ~out.index.isin(counts.index.union(figures.index))
+    out.loc[quiet, list(outcomes)] = 0
+    out = out.astype({c: "int64" for c in tallies} | {o: "Int64" for o in outcomes})
+    out = out.reset_index()
     out["month"] = pd.PeriodIndex.from_ordinals(out.month.to_numpy(), freq="M")
     if by == "province":
         out["province"] = pd.Categorical.from_codes(out.province, dtype=ds.places.province.dtype)

@@ -714,9 +714,24 @@ def monthly_casualties(
         # tick marks, as the axis draws its own, not a minor tick per month (each tick is
         # an artist of its own: sixty took a third of the chart's time to draw)
         _month_starts(ax, span)
-    if len(wide.columns):
-        _legends(ax, "party")
-    else:
+    # months whose incidents give no figure of this outcome: unknown, not none, so marked
+    unknown = _unknown_months(ds, outcome, wide.index)
+    extra = None
+    if len(unknown):
+        ax.plot(
+            unknown.to_timestamp() + pd.Timedelta(days=12.5), np.full(len(unknown), 0.07),
+            linestyle="none", marker="$?$", markersize=7, color="#555555",
+            transform=ax.get_xaxis_transform(), clip_on=False, gid="unknown-months",
+        )  # fmt: skip
+        from matplotlib.lines import Line2D
+
+        extra = (
+            [Line2D([], [], linestyle="none", marker="$?$", markersize=7, color="#555555")],
+            [f"incidents, no {outcome} figure"],
+        )
+    if len(wide.columns) or extra:
+        _legends(ax, "party", extra=extra)
+    if not len(wide.columns):
         if not len(wide):
             ax.set_xticks([])
         ax.set_yticks([])
@@ -731,6 +746,16 @@ def monthly_casualties(
         )
     ax.set_title(f"Recorded {outcome} per month, by party")
     return _described(ax, _monthly_words(wide, outcome))
+
+
+def _unknown_months(ds: Dataset, outcome: str, months: pd.PeriodIndex) -> pd.PeriodIndex:
+    """The months of ``months`` holding incidents none of which gives an ``outcome``
+    figure (:func:`kirkuk_analysis.analysis.monthly`: missing there, not 0)."""
+    m = monthly(ds)
+    if not len(m):
+        return pd.PeriodIndex([], freq="M")
+    unknown = m.month[(m.incidents > 0) & m[outcome].isna()]
+    return pd.PeriodIndex(unknown[unknown.isin(months)], freq="M")
 
 
 def _month_starts(ax: Axes, starts) -> None:

@@ -1718,10 +1718,8 @@ def monthly_table(ds) -> pd.DataFrame:
         }
     )
     for outcome in outcomes:
-        # monthly() adds recorded figures, so 0 there means no figure recorded: "–" here
-        values = pd.array(m[outcome].to_numpy(), dtype="Int64")
-        values[values == 0] = pd.NA
-        out[outcome.capitalize()] = values
+        # monthly() gives <NA> where no figure is recorded ("–" here), 0 where 0 is
+        out[outcome.capitalize()] = pd.array(m[outcome].to_numpy(), dtype="Int64")
     return out
 
 
@@ -1730,7 +1728,7 @@ def _monthly_rows(ds) -> pd.DataFrame:
     from kirkuk_analysis.analysis import monthly
 
     m = monthly(ds, by="party")
-    return m[m[list(ds.vocab.outcomes)].sum(axis=1) > 0]
+    return m[m[list(ds.vocab.outcomes)].notna().any(axis=1).to_numpy(dtype=bool)]
 
 
 def monthly_html(ds) -> str:

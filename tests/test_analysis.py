@@ -191,7 +191,12 @@ def expected_monthly():
     figures = defaultdict(int)
     for (incident_id, _, outcome), n in max_figures().items():
         figures[incident_id, outcome] += n
-    out = defaultdict(lambda: dict.fromkeys(("incidents", "attacks", "uncertain", *OUTCOMES), 0))
+    # a month whose incidents give no figure of an outcome: unknown (None), not 0
+    out = defaultdict(
+        lambda: (
+            dict.fromkeys(("incidents", "attacks", "uncertain"), 0) | dict.fromkeys(OUTCOMES, None)
+        )
+    )
     for i in rows("incidents"):
         start, end = date.fromisoformat(i["date_start"]), date.fromisoformat(i["date_end"])
         month = out[pd.Period(start + (end - start) / 2, "M")]
@@ -199,7 +204,8 @@ def expected_monthly():
         month["attacks"] += i["event_type"] in ATTACK_EVENT_TYPES
         month["uncertain"] += end > start
         for outcome in OUTCOMES:
-            month[outcome] += figures[i["incident_id"], outcome]
+            if (i["incident_id"], outcome) in figures:
+                month[outcome] = (month[outcome] or 0) + figures[i["incident_id"], outcome]
     return out
 
 
@@ -209,7 +215,8 @@ def test_monthly_matches_the_csv(ds):
     assert list(m.index) == list(pd.period_range(min(expected), max(expected), freq="M"))
     for month in m.index:  # months without incidents are there, with zeros
         want = expected.get(month, dict.fromkeys(m.columns, 0))
-        assert m.loc[month].to_dict() == want, month
+        got = {k: None if pd.isna(v) else v for k, v in m.loc[month].to_dict().items()}
+        assert got == want, month
 
 
 def test_monthly_by_province_and_party(ds):
@@ -324,7 +331,29 @@ def test_best_falls_back_to_low(tmp_path):
     row = incident_table(ds).iloc[0]
     assert row.killed == 4 and pd.isna(row.wounded)  # no figure: unknown, not zero
     m = monthly(ds).iloc[0]
-    assert (m.killed, m.wounded) == (4, 0)  # recorded casualties: a floor
+    assert m.killed == 4 and pd.isna(m.wounded)  # a floor; "several wounded": unknown
+
+
+def test_monthly_keeps_unknown_apart_from_zero(tmp_path):
+    """A figure no article gives stays missing in every view of monthly(): by party, a
+    party with casualties but not the target has no wounded figure, not 0 wounded; a
+    recorded 0 stays 0."""
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "target": "peshmerga"}],
+        casualties=[
+            {"party": "peshmerga", "best": 3},
+            {"party": "civilians", "best": 2},
+            {"party": "peshmerga", "outcome": "wounded", "best": 0,
+             "evidence": "no Peshmerga were wounded in the attack"},
+        ],
+    )  # fmt: skip
+    q = monthly(ds, by="party").set_index("party")
+    assert (q.loc["peshmerga", "killed"], q.loc["peshmerga", "wounded"]) == (3, 0)
+    assert q.loc["civilians", "killed"] == 2 and pd.isna(q.loc["civilians", "wounded"])
+    assert pd.isna(q.loc["civilians", "captured"]) and pd.isna(q.loc["peshmerga", "captured"])
+    m = monthly(ds).iloc[0]
+    assert (m.killed, m.wounded) == (5, 0) and pd.isna(m.captured)
 
 
 def test_select_period_overlap_keeps_uncertain_dates(tmp_path):
@@ -391,7 +420,8 @@ def test_monthly_places_each_incident_in_the_month_of_its_middle(tmp_path):
     assert list(m.incidents) == [1, 0, 0, 1, 1]
     assert list(m.attacks) == [1, 0, 0, 0, 1]  # an arrest is not an attack
     assert list(m.uncertain) == [1, 0, 0, 1, 0]
-    assert list(m.killed) == [0, 0, 0, 2, 1]
+    # January's incident gives no figure: unknown there; February, March: no incident, 0
+    assert [None if pd.isna(k) else k for k in m.killed] == [None, 0, 0, 2, 1]
 
 
 def test_a_selection_counts_an_incident_in_a_month_inside_its_period(tmp_path):
