@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kirkuk_analysis.data import Dataset
+from kirkuk_analysis.data import Dataset, require_dataset
 from kirkuk_analysis.selection import Selection, SelectionError, _choose, check_selection
 
 __all__ = [
@@ -101,10 +101,7 @@ def select(
     >>> len(kirkuk.places) == len(ds.places)  # kept whole
     True
     """
-    if not isinstance(ds, Dataset):
-        raise TypeError(
-            f"select takes a Dataset (kirkuk_analysis.load(...)), not {type(ds).__name__}"
-        )
+    require_dataset(ds, "select")
     chosen = (
         start
         if isinstance(start, Selection)
@@ -269,6 +266,7 @@ def source_disagreements(ds: Dataset) -> pd.DataFrame:
     >>> list(source_disagreements(load()).columns)
     ['incident_id', 'party', 'outcome', 'source_id', 'low', 'best', 'high']
     """
+    require_dataset(ds, "source_disagreements")
     columns = ["incident_id", "party", "outcome", "source_id", "low", "best", "high"]
     cas = ds.casualties[columns]
     keys = list(zip(*(cas[c].astype(str) for c in columns[:3]), strict=True))
@@ -298,6 +296,7 @@ def casualty_figures(ds: Dataset) -> pd.DataFrame:
     >>> bool(f.duplicated(["incident_id", "party", "outcome"]).any())  # one row per key
     False
     """
+    require_dataset(ds, "casualty_figures")
     codes = _figure_codes(ds)
     vocab = ds.vocab
     ints = {c: pd.array(codes[c].to_numpy(), dtype="Float64").astype("Int64") for c in
@@ -336,6 +335,7 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
     >>> bool((by_party.fillna(-1) == t.killed.fillna(-1)).all())  # NA: no figure anywhere
     True
     """
+    require_dataset(ds, "incident_table")
     inc = ds.incidents
     if "source_id" not in inc.columns:
         # a package of the contract's columns alone: the article of its first casualty row
@@ -415,6 +415,7 @@ def attacks(ds: Dataset) -> pd.DataFrame:
     >>> "arrest" in set(attacks(load()).event_type)
     False
     """
+    require_dataset(ds, "attacks")
     table = incident_table(ds)
     return table[table.event_type.isin(ds.vocab.attack_types)].reset_index(drop=True)
 
@@ -430,6 +431,7 @@ def incident_months(ds: Dataset) -> np.ndarray:
     >>> len(incident_months(ds)) == len(ds.incidents)
     True
     """
+    require_dataset(ds, "incident_months")
     start, end = ds.incidents.date_start, ds.incidents.date_end
     chosen = ds.selection
     if chosen is not None and chosen.start is not None:
@@ -474,6 +476,7 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     >>> int(m.incidents.sum()) == len(ds.incidents)  # each incident in one month
     True
     """
+    require_dataset(ds, "monthly")
     if by not in (None, "province", "party"):
         raise ValueError(f"by must be None, 'province' or 'party', not {by!r}")
     # Everything below works on integer codes: grouping 10^6 rows by strings or Period
@@ -571,6 +574,7 @@ def response_lag(ds: Dataset, window_days: int = 30, kinds=None) -> ResponseLag:
     >>> bool((lag.attacks.days_to_next_step.dropna() > 0).all())  # next: strictly after
     True
     """
+    require_dataset(ds, "response_lag")
     if (
         isinstance(window_days, bool)
         or not isinstance(window_days, int | np.integer)
@@ -727,6 +731,7 @@ def claim_figures(ds: Dataset) -> pd.DataFrame:
     >>> bool(f.outcome.isin(["killed", "wounded", "captured"]).all())
     True
     """
+    require_dataset(ds, "claim_figures")
     fig = casualty_figures(ds)
     parts = []
     for claim in ds.claims.itertuples(index=False):
@@ -766,6 +771,7 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
     >>> bool((s.beyond_incidents == s.best.fillna(s.low) - s.incident_figure).dropna().all())
     True
     """
+    require_dataset(ds, "claims_summary")
     cla = ds.claims
     # A claim's incidents may lie outside a selection (another province, before the period):
     # their figures come from the whole package, so a selection never changes a verdict.

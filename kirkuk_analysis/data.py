@@ -58,6 +58,7 @@ __all__ = [
     "Dataset",
     "Problem",
     "load",
+    "require_dataset",
 ]
 
 #: The six tables of the contract, in the order problems are reported.
@@ -1791,6 +1792,25 @@ def _read_and_check(
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return tables
+
+
+def require_dataset(ds, taker: str) -> Dataset:
+    """``ds`` when it is a :class:`Dataset`; else a ``TypeError`` saying what ``taker`` (the
+    function given it) takes and how to get one. Every public function of the package that
+    takes a dataset first checks it here: a DataFrame or a path passed by mistake is named
+    as such, not met by an ``AttributeError`` deep inside.
+
+    >>> require_dataset("data/", "incident_table")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: incident_table takes a Dataset (kirkuk_analysis.load(), or ...), not str
+    """
+    if not isinstance(ds, Dataset):
+        raise TypeError(
+            f"{taker} takes a Dataset (kirkuk_analysis.load(), or a selection of one: "
+            f"kirkuk_analysis.analysis.select(...)), not {type(ds).__name__}"
+        )
+    return ds
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kirkuk_analysis.analysis import casualty_figures, incident_table
-from kirkuk_analysis.data import Dataset
+from kirkuk_analysis.data import Dataset, require_dataset
 
 __all__ = [
     "ACLED_COLUMNS",
@@ -241,6 +241,7 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     >>> int(a.fatalities.isna().sum())  # no missing value in ACLED: unknown deaths are 0
     0
     """
+    require_dataset(ds, "to_acled")
     ds = _whole_events(ds)
     # a party needs its ACLED name and its actor type
     actors = {p: name for p, name in ACTORS.items() if p in ACLED_INTER}
@@ -363,6 +364,7 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     >>> bool(((u.low <= u.best) & (u.best <= u.high)).dropna().all())
     True
     """
+    require_dataset(ds, "to_ucdp")
     ds = _whole_events(ds)
     _check_crosswalk(ds, "UCDP", {"perpetrator": ACTORS, "target": ACTORS})
     t = incident_table(ds, all_parties=True)
@@ -494,6 +496,7 @@ def to_geojson(ds: Dataset) -> dict:
     >>> fc["type"], fc["features"][0]["geometry"]["type"]
     ('FeatureCollection', 'Point')
     """
+    require_dataset(ds, "to_geojson")
     t = incident_table(_whole_events(ds), all_parties=True)
     columns = list(t.columns)
     features = []

@@ -31,7 +31,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import incident_table, monthly
 from kirkuk_analysis.boundaries import governorate_of, governorate_rings
-from kirkuk_analysis.data import Dataset
+from kirkuk_analysis.data import Dataset, require_dataset
 
 __all__ = [
     "FONTS",
@@ -276,6 +276,7 @@ def party_label(ds: Dataset, party) -> str:
     >>> party_label(load(), "local_police")
     'Local police'
     """
+    require_dataset(ds, "party_label")
     label = ds.vocab.label("party", party)
     return label[:1].upper() + label[1:]
 
@@ -585,6 +586,7 @@ def timeline(
     leaves room), ``"below"`` or ``"right"`` (outside the axes); the colour key's markers
     share one size, and a separate key gives the marker sizes.
     """
+    require_dataset(ds, "timeline")
     ax = _axes(ax, (11, 3.6))
     table = incident_table(ds)
     att = table[table.event_type.isin(ds.vocab.attack_types)]
@@ -669,6 +671,7 @@ def monthly_casualties(
     none show as empty, so a reader sees the whole period, not only its busy part. Ticks
     fall on month starts. Returns the Axes.
     """
+    require_dataset(ds, "monthly_casualties")
     ax = _axes(ax)
     m = monthly(ds, by="party")
     wide = m.pivot_table(
@@ -825,6 +828,7 @@ def province_swimlane(
     apart, so none hides another. ``legend`` (as :func:`timeline`'s) places the key to
     the colours and sizes.
     """
+    require_dataset(ds, "province_swimlane")
     ax = _axes(ax, (10, 3.5))
     table = incident_table(ds).sort_values(["date_start", "incident_id"])
     provinces = sorted(table.province.dropna().astype(str).unique())
@@ -1064,6 +1068,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     >>> bool(ax.get_xlim()[1] - ax.get_xlim()[0] < 6)  # Iraq spans about 10 degrees of longitude
     True
     """
+    require_dataset(ds, "incident_map")
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -1322,6 +1327,7 @@ def drawn_elsewhere(ds: Dataset) -> pd.DataFrame:
     >>> list(drawn_elsewhere(load()).columns)
     ['place', 'province', 'drawn_in']
     """
+    require_dataset(ds, "drawn_elsewhere")
     used = ds.places[ds.places.place_id.isin(ds.incidents.place_id)].dropna(subset=["lon", "lat"])
     rows = []
     for r in used.itertuples():
@@ -1340,6 +1346,7 @@ def map_note(ds: Dataset) -> str:
     >>> map_note(load()).startswith(("", "On this map"))
     True
     """
+    require_dataset(ds, "map_note")
     odd = drawn_elsewhere(ds)
     if odd.empty:
         return ""
@@ -1424,6 +1431,7 @@ def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
     >>> [t.get_text() for t in ax.get_yticklabels()][:2]
     ['meeting', 'agreement']
     """
+    require_dataset(ds, "coordination")
     ax = _axes(ax, (9, 2.6))
     kinds = list(ds.vocab.kinds)
     co = ds.coordination
@@ -1828,6 +1836,7 @@ def chronology_size(
     >>> w, 2.4 <= h <= 9.0
     (6.7, True)
     """
+    require_dataset(ds, "chronology_size")
     with plt.rc_context(theme()):
         return _size_for(ds, _events_in(ds, start, end)[2], width)
 
@@ -1921,6 +1930,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     >>> [t.get_text()[:29] for t in ax.texts if (t.get_gid() or "").startswith("label:")][:1]
     ['2 December 2021 · near Makhmo']
     """
+    require_dataset(ds, "chronology")
     s, e, events = _events_in(ds, start, end)
     if ax is None:
         w, h = _size_for(ds, events, PRINT_WIDTH)

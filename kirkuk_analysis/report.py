@@ -35,6 +35,7 @@ from kirkuk_analysis.analysis import (
     response_lag,
     source_disagreements,
 )
+from kirkuk_analysis.data import require_dataset
 from kirkuk_analysis.text import normalise
 
 __all__ = [
@@ -211,6 +212,7 @@ def place_label(ds, place_id, geo_precision=None) -> str:
     >>> place_label(ds, "kirkuk-province", 3)
     'Kirkuk province'
     """
+    require_dataset(ds, "place_label")
     if place_id is None or pd.isna(place_id):
         return "not given"
     places = ds.places
@@ -262,6 +264,7 @@ def incident_casualties(ds) -> pd.DataFrame:
     >>> bool(t.duplicated(["incident_id", "party", "outcome"]).any())  # one figure each
     False
     """
+    require_dataset(ds, "incident_casualties")
     fig = casualty_figures(ds)
     fig = fig[fig["figure"].notna()]
     return pd.DataFrame(
@@ -288,6 +291,7 @@ def casualty_totals(ds) -> pd.DataFrame:
     >>> t.index[-1], bool(t.loc["total", "killed"] == t.drop(index="total").killed.sum())
     ('total', True)
     """
+    require_dataset(ds, "casualty_totals")
     per = incident_casualties(ds)
     cols = list(ds.vocab.outcomes)
     # Summed in plain Python: a selection has tens of figures, and pandas' pivot_table took
@@ -336,6 +340,7 @@ def key_figures(ds) -> dict:
     >>> kf["coordination_steps"] == sum(kf["coordination_by_kind"].values())
     True
     """
+    require_dataset(ds, "key_figures")
     inc = ds.incidents
     totals = casualty_totals(ds)
     province_of = dict(
@@ -410,6 +415,7 @@ def incidents_table(ds) -> pd.DataFrame:
     >>> list(t.columns)[:6]
     ['ID', 'Date', 'Place', 'What happened', 'Killed', 'Wounded']
     """
+    require_dataset(ds, "incidents_table")
     inc = _in_order(ds, "incidents")
     per = incident_casualties(ds)
     sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
@@ -446,6 +452,7 @@ def coordination_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Date', 'Step', 'Status', 'Place', 'What']
     """
+    require_dataset(ds, "coordination_table")
     co = _in_order(ds, "coordination")
     return pd.DataFrame(
         {
@@ -497,6 +504,7 @@ def claims_table(ds) -> pd.DataFrame:
     >>> list(t.columns)
     ['ID', 'Period', 'Claimant', 'What', 'Figure', 'Place', 'Includes']
     """
+    require_dataset(ds, "claims_table")
     cl = _in_order(ds, "claims")
     checked = claims_summary(ds).set_index("claim_id").loc[cl["claim_id"]]
     scope = claim_scope(ds).set_index("claim_id").loc[cl["claim_id"]]
@@ -549,6 +557,7 @@ def sources_table(ds) -> pd.DataFrame:
     >>> list(t.columns), len(t) == len(ds.sources)
     (['Outlet', 'Headline', 'Published'], True)
     """
+    require_dataset(ds, "sources_table")
     so = cited_sources(ds).sort_values(["published", "source_id"])
     published = [
         _day(_d(p)) + ("" if str(b) == "printed" else " (inferred)")
@@ -693,6 +702,7 @@ def _refs_by(ds, notes: pd.DataFrame, table: str, ids, outcomes=None) -> list[li
 def incidents_html(ds) -> str:
     """:func:`incidents_table` as an HTML table (class ``brief-table incidents``); each
     figure cites its notes (:func:`evidence_notes`) in its outcome's column."""
+    require_dataset(ds, "incidents_html")
     table = incidents_table(ds)
     notes = evidence_notes(ds)
     ids = table["ID"]
@@ -739,6 +749,7 @@ def disagreements_sentence(ds) -> str:
     >>> disagreements_sentence(kirkuk_analysis.load()).startswith(("", "The articles"))
     True
     """
+    require_dataset(ds, "disagreements_sentence")
     differ = source_disagreements(ds)
     if differ.empty:
         return ""
@@ -769,6 +780,7 @@ def incident_floors(ds) -> pd.DataFrame:
     >>> list(f.columns) == list(kirkuk_analysis.load().vocab.outcomes)
     True
     """
+    require_dataset(ds, "incident_floors")
     floor, _ = _incident_bounds(ds)
     return floor
 
@@ -784,6 +796,7 @@ def incident_ceilings(ds) -> pd.DataFrame:
     >>> list(c.columns) == list(kirkuk_analysis.load().vocab.outcomes)
     True
     """
+    require_dataset(ds, "incident_ceilings")
     _, ceiling = _incident_bounds(ds)
     return ceiling
 
@@ -825,6 +838,7 @@ def _incident_bounds(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
 def coordination_html(ds) -> str:
     """:func:`coordination_table` as an HTML table (class ``brief-table coordination``);
     each step cites its note (:func:`evidence_notes`) after "What"."""
+    require_dataset(ds, "coordination_html")
     table = coordination_table(ds)
     refs = {"What": _refs_by(ds, evidence_notes(ds), "coordination", table["ID"])}
     return render_table(table, "coordination", refs)
@@ -833,6 +847,7 @@ def coordination_html(ds) -> str:
 def claims_html(ds) -> str:
     """:func:`claims_table` as an HTML table (class ``brief-table claims``); each figure
     cites its note (:func:`evidence_notes`)."""
+    require_dataset(ds, "claims_html")
     table = claims_table(ds)
     refs = {"Figure": _refs_by(ds, evidence_notes(ds), "claims", table["ID"])}
     return render_table(table, "claims", refs)
@@ -841,6 +856,7 @@ def claims_html(ds) -> str:
 def sources_html(ds) -> str:
     """:func:`sources_table` as an HTML table (class ``brief-table sources``), or a line
     saying that no article is cited (a table of headers alone reads as a fault)."""
+    require_dataset(ds, "sources_html")
     table = sources_table(ds)
     if table.empty:
         return '<p class="brief-empty"><em>No article is cited by this selection.</em></p>'
@@ -871,6 +887,7 @@ def evidence_notes(ds) -> pd.DataFrame:
     >>> bool(notes.groupby(["source_id", "evidence"])["note"].nunique().eq(1).all())
     True
     """
+    require_dataset(ds, "evidence_notes")
     # The brief asks for the notes five times (narrative, three tables, the list): kept on
     # the dataset for the frames they were computed from, as Dataset.incident_rows does.
     frames = tuple(getattr(ds, t) for t in ("sources", "incidents", "casualties",
@@ -979,6 +996,7 @@ def evidence_html(ds, cited_only: bool = False) -> str:
     >>> page.startswith('<ol class="evidence-notes"'), '<li id="ev-1" value="1">' in page
     (True, True)
     """
+    require_dataset(ds, "evidence_html")
     by_note: dict[int, dict] = {}
     notes = evidence_notes(ds)
     if cited_only:
@@ -1021,6 +1039,7 @@ def selection_markdown(ds) -> str:
     >>> selection_markdown(select(ds, provinces="Kirkuk")).startswith("*Beyond this selection.*")
     True
     """
+    require_dataset(ds, "selection_markdown")
     notes = selection_notes(ds)
     return "*Beyond this selection.* " + " ".join(notes) if notes else ""
 
@@ -1039,6 +1058,7 @@ def claim_scope(ds) -> pd.DataFrame:
     >>> bool(whole["starts_before"].any() or whole["open_start"].any()), set(whole["outside"])
     (False, {''})
     """
+    require_dataset(ds, "claim_scope")
     sel = _selection(ds)
     cl = ds.claims
     start = None if sel is None or sel.start is None else pd.Timestamp(sel.start)
@@ -1094,6 +1114,7 @@ def cited_sources(ds) -> pd.DataFrame:
     >>> len(cited_sources(ds.replace(**{t: getattr(ds, t).iloc[:0] for t in tables})))
     0
     """
+    require_dataset(ds, "cited_sources")
     cited = set()
     for frame in (ds.incidents, ds.casualties, ds.coordination, ds.claims):
         if "source_id" in frame.columns:
@@ -1116,6 +1137,7 @@ def selection_notes(ds) -> list[str]:
     >>> selection_notes(kirkuk_analysis.load())
     []
     """
+    require_dataset(ds, "selection_notes")
     sel = _selection(ds)
     if sel is None:
         return []
@@ -1277,6 +1299,7 @@ def recorded_span(ds):
     >>> first <= last
     True
     """
+    require_dataset(ds, "recorded_span")
     starts = pd.concat([ds.incidents["date_start"], ds.coordination["date_start"]]).dropna()
     ends = pd.concat([ds.incidents["date_end"], ds.coordination["date_end"]]).dropna()
     if starts.empty or ends.empty:
@@ -1304,6 +1327,7 @@ def casualty_scope(ds) -> str:
 
     The figures named are the Incidents table's columns (:func:`outcome_columns`).
     """
+    require_dataset(ds, "casualty_scope")
     shown = _join(outcome_columns(ds))
     shown = shown[:1].upper() + shown[1:]
     chosen = _chosen_parties(ds)
@@ -1338,6 +1362,7 @@ def key_figures_html(ds) -> str:
     >>> box.startswith('<div class="key-figures"')
     True
     """
+    require_dataset(ds, "key_figures_html")
     kf = key_figures(ds)
     cells = [
         (kf["incidents"], "incidents" if kf["incidents"] != 1 else "incident"),
@@ -1459,6 +1484,7 @@ def narrative(
     >>> f"report {len(ds.incidents)} incidents in " in text
     True
     """
+    require_dataset(ds, "narrative")
     kf = key_figures(ds)
     where_text = where(provinces)
     paras: list[str] = []
@@ -1634,6 +1660,7 @@ def method_note(ds) -> str:
     >>> "day" in method_note(kirkuk_analysis.load())
     True
     """
+    require_dataset(ds, "method_note")
     inc = ds.incidents
     n = len(inc)
     cited = cited_sources(ds)  # the articles the Sources section lists
@@ -1708,6 +1735,7 @@ def monthly_table(ds) -> pd.DataFrame:
     >>> list(monthly_table(kirkuk_analysis.load()).columns)
     ['Month', 'Party', 'Killed', 'Wounded', 'Captured']
     """
+    require_dataset(ds, "monthly_table")
     m = _monthly_rows(ds)
     outcomes = list(ds.vocab.outcomes)
     party_of = {p: _party(ds, p) for p in ds.vocab.parties}
@@ -1734,6 +1762,7 @@ def _monthly_rows(ds) -> pd.DataFrame:
 def monthly_html(ds) -> str:
     """:func:`monthly_table` as an HTML table (class ``brief-table monthly``); a total that
     adds up an "at least" figure (or a range's floor) is shown as "≥ N"."""
+    require_dataset(ds, "monthly_html")
     from kirkuk_analysis.analysis import incident_months
 
     m = _monthly_rows(ds)
@@ -1763,6 +1792,7 @@ def gap_widths_table(ds) -> pd.DataFrame:
     >>> list(gap_widths_table(kirkuk_analysis.load()).columns)
     ['Date', 'Claimant', 'Width', 'Place', 'Words']
     """
+    require_dataset(ds, "gap_widths_table")
     cl = ds.claims[ds.claims["metric"].astype(str) == "gap_width_km"]
     cl = cl.sort_values(["period_end", "claim_id"])
     return pd.DataFrame(
@@ -1779,6 +1809,7 @@ def gap_widths_table(ds) -> pd.DataFrame:
 def gap_widths_html(ds) -> str:
     """:func:`gap_widths_table` as an HTML table (class ``brief-table gap``); each width
     cites its claim's note (:func:`evidence_notes`): outlet, date and address."""
+    require_dataset(ds, "gap_widths_html")
     cl = ds.claims[ds.claims["metric"].astype(str) == "gap_width_km"]
     ids = cl.sort_values(["period_end", "claim_id"])["claim_id"].astype(str)
     refs = {"Width": _refs_by(ds, evidence_notes(ds), "claims", ids)}
@@ -1799,6 +1830,7 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
     >>> bool((t["Days later"].dropna() > 0).all())  # the next step starts after the attack
     True
     """
+    require_dataset(ds, "response_lag_table")
     steps = [k for k in ds.vocab.kinds if k != CONTEXT]
     att = response_lag(ds, window_days=window_days, kinds=steps).attacks
     att = att.sort_values(["date_start", "incident_id"])
@@ -1838,6 +1870,7 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
 def response_lag_html(ds, window_days: int = 30) -> str:
     """:func:`response_lag_table` as an HTML table (class ``brief-table lag``); Killed as
     in the Incidents table ("≥ N" a floor, "N–M" a range)."""
+    require_dataset(ds, "response_lag_html")
     table = response_lag_table(ds, window_days)
     floor, ceiling = _incident_bounds(ds)
     ids = table["Attack"].to_numpy()
@@ -1857,6 +1890,7 @@ def response_lag_sentence(ds, window_days: int = 30) -> str:
     >>> response_lag_sentence(ds.replace(incidents=ds.incidents.iloc[:0]))
     'No incidents in this selection, so there is no response lag to measure.'
     """
+    require_dataset(ds, "response_lag_sentence")
     table = response_lag_table(ds, window_days)
     if table.empty:
         return f"{EMPTY_MESSAGE}, so there is no response lag to measure."
