@@ -258,9 +258,19 @@ def _themed(draw):
     return wrapper
 
 
+def _say_empty(ax: Axes, message: str) -> None:
+    """``message`` in the middle of ``ax``, an empty chart's only text, so that its empty
+    axis reads as "none in this period", not as a chart that failed."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
+            color="#555555", gid="empty")  # fmt: skip
+
+
 def _axes(ax: Axes | None, size=(10, 4)) -> Axes:
+    """``ax``, or the Axes of a new figure of ``size`` whose layout makes room for what
+    stands outside the Axes (a key beside or below it), so that a plain ``savefig`` keeps
+    it whole."""
     if ax is None:
-        _, ax = plt.subplots(figsize=size)
+        _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
@@ -516,8 +526,19 @@ def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str
 
 
 def _period(ds: Dataset, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """``start``/``end`` as timestamps; where ``None``, the extent of the selection's dated
-    rows (incidents and coordination steps), else 2020-2024."""
+    """``start``/``end`` as timestamps, checked as a selection's are (``YYYY-MM-DD`` or a
+    date; :class:`~kirkuk_analysis.selection.SelectionError` for a malformed one or a
+    start after the end); where ``None``, the selection's own
+    (:func:`kirkuk_analysis.analysis.select`), else the extent of its dated rows
+    (incidents and coordination steps), else 2020-2024."""
+    from kirkuk_analysis.selection import check_selection
+
+    chosen = getattr(ds, "selection", None)
+    asked = check_selection(start, end, vocab=ds.vocab)  # malformed, or start after end
+    start = asked.start if asked.start is not None else getattr(chosen, "start", None)
+    end = asked.end if asked.end is not None else getattr(chosen, "end", None)
+    if start is not None and end is not None and start > end:
+        check_selection(start, end, vocab=ds.vocab)  # the selection's dates with the one given
     firsts = pd.concat([ds.incidents.date_start, ds.coordination.date_start]).dropna()
     lasts = pd.concat([ds.incidents.date_end, ds.coordination.date_end]).dropna()
     lo = (
@@ -559,14 +580,18 @@ def _stacked(starts: pd.Series, ends: pd.Series, close, lanes=None) -> np.ndarra
 
 
 def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) -> None:
-    """An uncertain date: a band over the whole range (end day included) at height ``y``."""
+    """An uncertain date: a band over the whole range (end day included) at height ``y``,
+    translucent (overlapping bands stay visible) inside an outline in ``color`` itself: a
+    translucent fill alone reads as a lighter colour, another party's in the key."""
+    from matplotlib.colors import to_rgba
+
     band = ax.fill_between(
         [start, end + pd.Timedelta(days=1)],
         y - 0.12,
         y + 0.12,
-        color=color,
-        alpha=alpha,
-        linewidth=0,
+        facecolor=to_rgba(color, alpha),
+        edgecolor=color,
+        linewidth=0.9,
         zorder=2,
     )
     band.set_gid(gid)
@@ -574,7 +599,7 @@ def _span(ax: Axes, start, end, y: float, color, gid: str, alpha: float = 0.45) 
 
 @_themed
 def timeline(
-    ds: Dataset, ax: Axes | None = None, start=None, end=None, legend: str = "best"
+    ds: Dataset, ax: Axes | None = None, start=None, end=None, legend: str = "below"
 ) -> Axes:
     """Attacks over time (size by deaths, colour by target party) and coordination steps;
     returns the Axes.
@@ -582,8 +607,9 @@ def timeline(
     Attacks sit on the upper row, coordination steps (diamonds, labelled with their id)
     on the lower row. A date known only as a range (week, month, year) is drawn as a
     horizontal span over the range, not as a point. The axis spans ``start``..``end``,
-    by default the selection's own dates. ``legend``: ``"best"`` (inside, where the data
-    leaves room), ``"below"`` or ``"right"`` (outside the axes); the colour key's markers
+    by default the selection's own dates. ``legend``: ``"below"`` (the default) or
+    ``"right"`` (outside the axes: a figure made here makes room for it), or ``"best"``
+    (inside, where the data leaves room: only for a few classes); the colour key's markers
     share one size, and a separate key gives the marker sizes.
     """
     require_dataset(ds, "timeline")
@@ -655,7 +681,10 @@ def timeline(
     time_axis(ax, start, end)
     ax.set_ylim(-0.8, 1.6)
     ax.set_yticks([0, 1], ["coordination", "attacks"])
-    _legends(ax, "target / step", att.killed, where=legend)
+    if att.empty and steps.empty:
+        _say_empty(ax, "No attack or coordination step in this selection")
+    else:
+        _legends(ax, "target / step", att.killed, where=legend)
     ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
     return ax
 
@@ -854,22 +883,20 @@ def province_swimlane(
                 zorder=3,
             )
         else:
-            ax.plot(
-                [row.date_start, row.date_end],
-                [y, y],
-                color=color,
-                linewidth=5,
-                alpha=0.5,
-                solid_capstyle="butt",
-            )
+            _span(ax, row.date_start, row.date_end, y, color, f"span:{row.incident_id}")
     for target in dict.fromkeys(table.target.astype(str)):  # the key: one filled marker each
         ax.scatter([], [], color=colors[target], label=party_label(ds, target))
     ax.set_yticks(range(len(provinces)), provinces)
     ax.set_ylim(-0.7, max(len(provinces), 1) - 0.3)
     time_axis(ax, first, last)
     ax.set_title("Incidents by province (colour: target; size: killed; hollow: no figure)")
-    _legends(ax, "target", table.killed, where=legend)
+    if table.empty:
+        _say_empty(ax, "No incident in this selection")
+    else:
+        _legends(ax, "target", table.killed, where=legend)
     n = len(table)
+    if not n:
+        return _described(ax, "Incidents by province: none in this selection.")
     return _described(
         ax,
         f"Incidents by province: {_plural_words(n, 'incident')} in "
@@ -1477,9 +1504,19 @@ def time_axis(ax, start, end):
     ['Jan 2021', 'Apr 2021']
     """
     s, e = pd.Timestamp(start), pd.Timestamp(end)
-    ax.set_xlim(s, e + pd.Timedelta(days=1))
+    # a margin (1% of the period, at least half a day) so that a mark on the first or the
+    # last day shows whole
+    pad = max((e + pd.Timedelta(days=1) - s) * 0.01, pd.Timedelta(hours=12))
+    ax.set_xlim(s - pad, e + pd.Timedelta(days=1) + pad)
     months = (e.year - s.year) * 12 + e.month - s.month + 1
-    if months <= 6:
+    days = (e - s).days + 1
+    if days <= 10:  # a day, or a few: each day
+        ax.xaxis.set_major_locator(mdates.DayLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b %Y"))
+    elif months <= 2:  # weeks
+        ax.xaxis.set_major_locator(mdates.DayLocator(bymonthday=(1, 8, 15, 22)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
+    elif months <= 6:
         ax.xaxis.set_major_locator(mdates.MonthLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     elif months <= 24:

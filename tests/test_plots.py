@@ -444,7 +444,37 @@ def test_the_time_axis_follows_the_selection(tmp_path):
     assert lo.isoformat() < "2021-03-02" and hi.isoformat() > "2021-09-20"
     assert (hi - lo).days < 250  # the selection's months, not 2020-2024
     lo, hi = plots.timeline(ds, start="2021-01-01", end="2021-12-31").get_xlim()
-    assert mdates.num2date(lo).date().isoformat() == "2021-01-01"
+    # the period asked for, with a margin (1%) so that a mark on its first day shows whole
+    assert "2020-12-26" <= mdates.num2date(lo).date().isoformat() < "2021-01-01"
+    assert "2022-01-01" <= mdates.num2date(hi).date().isoformat() <= "2022-01-05"
+
+
+def test_the_time_axes_read_the_selection_and_refuse_bad_dates(ds):
+    """Timeline and swimlane span the selection's own period by default (not only its
+    rows'), with day ticks for a few days; a malformed date or a start after the end is
+    refused as a selection's is; an empty selection says so instead of a blank chart."""
+    from kirkuk_analysis.selection import SelectionError
+
+    year = select(ds, "2020-01-01", "2020-12-31")
+    for draw in (plots.timeline, plots.province_swimlane):
+        lo, hi = (mdates.num2date(x).date() for x in draw(year).get_xlim())
+        assert lo.isoformat() < "2020-01-01" and hi.isoformat() > "2020-12-31"
+        assert (hi - lo).days < 380
+        with pytest.raises(SelectionError, match="month 13"):
+            draw(ds, start="2021-13-01")
+        with pytest.raises(SelectionError, match="after end"):
+            draw(ds, start="2022-01-01", end="2021-01-01")
+        empty = draw(select(ds, "2019-01-01", "2019-12-31"))
+        assert [t.get_text() for t in empty.texts if t.get_gid() == "empty"]
+        assert empty.get_legend() is None
+    # a band over an uncertain date has its party's own colour on its outline (a
+    # translucent fill alone reads as a lighter colour: another party's in the key)
+    for draw in (plots.timeline, plots.province_swimlane):
+        bands = [c for c in draw(ds).collections if (c.get_gid() or "").startswith("span:")]
+        assert bands and all(c.get_edgecolor()[0][3] == 1.0 for c in bands)
+    day = plots.timeline(ds, start="2021-12-05", end="2021-12-05")
+    day.figure.canvas.draw()
+    assert "5 Dec 2021" in [t.get_text() for t in day.get_xticklabels()]
 
 
 # ---- the chronology ------------------------------------------------------------------
@@ -888,11 +918,12 @@ def test_monthly_chart_spans_the_selected_period_with_distinct_month_ticks(tmp_p
         ("2021-05-01", "2021-05-31", "2021-05-01", "2021-06-01"),  # one month
         ("2020-01-01", "2024-12-31", "2020-01-01", "2025-01-01"),  # the default brief
     ):
-        ax = plots.monthly_casualties(select(ds, start, end))
+        # the brief's figure and margins
+        fig, ax = plt.subplots(figsize=(plots.PRINT_WIDTH, 2.2))
+        fig.subplots_adjust(left=0.09, right=0.98, top=0.87, bottom=0.13)
+        plots.monthly_casualties(select(ds, start, end), ax=ax)
         lo, hi = (mdates.num2date(x).date().isoformat() for x in ax.get_xlim())
         assert (lo, hi) == (first, after)
-        ax.figure.set_size_inches(plots.PRINT_WIDTH, 2.2)  # the brief's figure and margins
-        ax.figure.subplots_adjust(left=0.09, right=0.98, top=0.87, bottom=0.13)
         ax.figure.canvas.draw()
         ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
         # no "2021-05" seven times: each tick its own month, no label twice in a row
