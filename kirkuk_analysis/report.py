@@ -1433,13 +1433,45 @@ def key_figures_html(ds) -> str:
 # Prose
 
 
-def where(provinces: Iterable[str] | None) -> str:
-    """The selected provinces in words: "all provinces", "Kirkuk province",
-    "Kirkuk and Diyala provinces".
+def _described_selection(ds, start, end, provinces, parties):
+    """(start, end, provinces, parties) a text about ``ds`` names: those given, checked as
+    a selection's are; for a selection (``ds.selection``) its own where not given, and a
+    ``ValueError`` where one given is not its own."""
+    from kirkuk_analysis.selection import check_selection
 
-    >>> where(["Kirkuk", "Diyala"]), where(None)
-    ('Kirkuk and Diyala provinces', 'all provinces')
+    asked = check_selection(start, end, provinces, parties, vocab=ds.vocab)
+    chosen = getattr(ds, "selection", None)
+    if chosen is None:
+        return asked.start, asked.end, asked.provinces, asked.parties
+    given = {"start": start is not None, "end": end is not None,
+             "provinces": bool(asked.provinces), "parties": bool(asked.parties)}  # fmt: skip
+    for name, was_given in given.items():
+        if was_given and getattr(asked, name) != getattr(chosen, name):
+            raise ValueError(
+                f"{name} {_shown(getattr(asked, name))} is not the selection's "
+                f"({_shown(getattr(chosen, name))}): the text would name what its figures do "
+                "not count; leave it out (the selection's is used) or select() it first"
+            )
+    return chosen.start, chosen.end, chosen.provinces, chosen.parties
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        return ", ".join(value) or "all"
+    return str(value)
+
+
+def where(provinces: Iterable[str] | str | None) -> str:
+    """The selected provinces in words: "all provinces", "Kirkuk province",
+    "Kirkuk and Diyala provinces" (one name may be given as a string).
+
+    >>> where(["Kirkuk", "Diyala"]), where(None), where("Kirkuk")
+    ('Kirkuk and Diyala provinces', 'all provinces', 'Kirkuk province')
     """
+    if isinstance(provinces, str):
+        provinces = [provinces]
     provinces = list(provinces or [])
     if not provinces:
         return "all provinces"
@@ -1469,12 +1501,20 @@ def _at_least(floor: bool) -> str:
 
 
 def narrative(
-    ds, start, end, provinces: Iterable[str] | None = None, parties: Iterable[str] | None = None
+    ds,
+    start=None,
+    end=None,
+    provinces: Iterable[str] | None = None,
+    parties: Iterable[str] | None = None,
 ) -> str:
     """A short narrative of the selection in Markdown, every figure computed from ``ds``.
 
     ``start``, ``end``, ``provinces`` and ``parties`` describe the selection (they are only
-    named in the text; ``ds`` must already be narrowed to them).
+    named in the text; ``ds`` must already be narrowed to them). For a selection made by
+    :func:`kirkuk_analysis.analysis.select` they default to its own, and one given that is
+    not its own raises ``ValueError`` (the text would name a period or province its figures
+    do not count); they are checked as a selection's are (a start after the end, an unknown
+    name: :class:`~kirkuk_analysis.selection.SelectionError`).
 
     >>> import kirkuk_analysis
     >>> ds = kirkuk_analysis.load()
@@ -1485,6 +1525,7 @@ def narrative(
     True
     """
     require_dataset(ds, "narrative")
+    start, end, provinces, parties = _described_selection(ds, start, end, provinces, parties)
     kf = key_figures(ds)
     where_text = where(provinces)
     paras: list[str] = []

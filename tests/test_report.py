@@ -338,6 +338,27 @@ def test_kirkuk_2021_subset(ds):
             assert (pd.isna(got) and not want) or got == sum(want), (r["incident_id"], outcome)
 
 
+def test_the_narrative_names_only_its_own_selection(ds):
+    """narrative() on a selection names the selection's own period and provinces: left
+    out, they are the selection's; given and different, refused (the text would say
+    "in Diyala province" over Kirkuk's figures); a start after the end is refused."""
+    from kirkuk_analysis.analysis import select
+    from kirkuk_analysis.selection import SelectionError
+
+    kirkuk = select(ds, "2021-01-01", "2021-12-31", provinces="Kirkuk")
+    assert report.narrative(kirkuk) == report.narrative(
+        kirkuk, "2021-01-01", "2021-12-31", ["kirkuk"]
+    )
+    assert report.narrative(kirkuk).startswith("From 1 January 2021 to 31 December 2021")
+    with pytest.raises(ValueError, match="provinces Diyala is not the selection's"):
+        report.narrative(kirkuk, provinces=["Diyala"])
+    with pytest.raises(ValueError, match="start 2020-01-01 is not the selection's"):
+        report.narrative(kirkuk, "2020-01-01", "2021-12-31")
+    with pytest.raises(SelectionError, match="after end"):
+        report.narrative(ds, "2022-01-01", "2021-01-01")
+    assert report.where("Kirkuk") == "Kirkuk province"
+
+
 def test_empty_selection_says_so(ds):
     empty = _empty(ds)
     kf = report.key_figures(empty)
