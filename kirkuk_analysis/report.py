@@ -1577,19 +1577,26 @@ def narrative(
                 "this incident." if kf["incidents"] == 1 else "these incidents."
             )
         sentences = [first, second]
-        killed = per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum()
-        if len(killed):
+        killed = (
+            per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum(min_count=1)
+        ).dropna()
+        if len(killed) and killed.max() > 0:
             top = int(killed.max())
             top_ids = sorted(killed[killed == top].index)
             inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
             row = inc.loc[top_ids[0]]
             what = ds.vocab.label("event_type", row["event_type"])
+            # an incident whose toll no article gives may have been deadlier: "deadliest"
+            # only among those with a figure, and how many have none
+            untold = kf["incidents"] - len(killed)
+            whose = f"{_join([_party(ds, p) for p in parties])} " if parties else ""
+            known = f" of those with a recorded {whose}death toll" if untold else ""
             label = (
                 "incident was"
                 if kf["incidents"] == 1
-                else "deadliest incident was"
+                else f"deadliest incident{known} was"
                 if len(top_ids) == 1
-                else "deadliest incidents include"
+                else f"deadliest incidents{known} include"
             )
             # the figure cites its notes, as in the Incidents table (links to #ev-N)
             cites = _refs_by(ds, evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
@@ -1599,7 +1606,12 @@ def narrative(
                 f"{_at(place_label(ds, row['place_id'], row['geo_precision']))} "
                 f"({_row_range(row)}), with {_at_least(its['open_ended'].any())}{top} killed"
                 + "".join(f" [[{n}]](#ev-{n})" for n in cites)
-                + "."
+                + (
+                    f"; {untold} of the {kf['incidents']} incidents "
+                    f"{'has' if untold == 1 else 'have'} no {whose}death toll in the articles."
+                    if untold
+                    else "."
+                )
             )
         years = ds.incidents["date_start"].dt.year.value_counts()
         if years.nunique() > 1:  # a year stands out (all alike: nothing to say)

@@ -359,6 +359,26 @@ def test_the_narrative_names_only_its_own_selection(ds):
     assert report.where("Kirkuk") == "Kirkuk province"
 
 
+def test_no_incident_is_called_the_deadliest_over_incidents_of_unknown_toll(tmp_path):
+    """An incident whose toll no article gives may have been deadlier: the narrative names
+    the deadliest among those with a figure, and says how many have none."""
+    two = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-06-01"}],
+        casualties=[{"incident_id": "I01", "best": 2}],
+    )
+    text = report.narrative(two, "2021-01-01", "2021-12-31")
+    assert "deadliest incident of those with a recorded death toll was" in text
+    assert "1 of the 2 incidents has no death toll in the articles." in text
+    both = load_package(
+        tmp_path / "both",
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-06-01"}],
+        casualties=[{"incident_id": "I01", "best": 2}, {"incident_id": "I02", "best": 1}],
+    )
+    text = report.narrative(both, "2021-01-01", "2021-12-31")
+    assert "The deadliest incident was" in text and "no death toll" not in text
+
+
 def test_empty_selection_says_so(ds):
     empty = _empty(ds)
     kf = report.key_figures(empty)
