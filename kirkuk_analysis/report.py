@@ -1884,17 +1884,37 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
     True
     """
     require_dataset(ds, "response_lag_table")
+    return _lag_rows(ds, window_days).drop(columns="At most")
+
+
+def _lag_rows(ds, window_days: int) -> pd.DataFrame:
+    """:func:`response_lag_table` with a column ``At most``: the most days the next step
+    can have come after the attack, where their dates are ranges ("in 2023": up to the
+    year's last day), else the days later."""
     steps = [k for k in ds.vocab.kinds if k != CONTEXT]
     att = response_lag(ds, window_days=window_days, kinds=steps).attacks
     att = att.sort_values(["date_start", "incident_id"])
     inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
     co = ds.coordination.set_index(ds.coordination["step_id"].astype(str))
+    # a selection's steps end with its period: a step after it is not "none"
+    none = "no step after it" + (" in this selection" if getattr(ds, "whole", None) else "")
     rows = []
     for _, r in att.iterrows():
         i = inc.loc[str(r["incident_id"])]
         step = r["next_step"]
         has_step = not pd.isna(step)
         days = r["days_to_next_step"]
+        # from the attack's last possible day to the step's first (days later), and from
+        # its first to the step's last (at most), where either date is a range
+        most = (co.loc[str(step), "date_end"] - i["date_start"]).days if has_step else pd.NA
+        if pd.isna(days):
+            within = none
+        elif most <= window_days:
+            within = "yes"
+        elif days > window_days:
+            within = "no"
+        else:
+            within = "perhaps (dates uncertain)"
         rows.append(
             {
                 "Attack": str(r["incident_id"]),
@@ -1904,31 +1924,32 @@ def response_lag_table(ds, window_days: int = 30) -> pd.DataFrame:
                 "Next step": f"{step} ({r['next_step_kind']})" if has_step else _MISSING,
                 "Step date": _row_range(co.loc[str(step)]) if has_step else _MISSING,
                 "Days later": days,
-                f"Within {window_days} days": (
-                    "no step after it"
-                    if pd.isna(days)
-                    else ("yes" if days <= window_days else "no")
-                ),
+                "At most": most,
+                f"Within {window_days} days": within,
             }
         )
     out = pd.DataFrame(rows, columns=[
         "Attack", "Date", "Place", "Killed", "Next step", "Step date", "Days later",
-        f"Within {window_days} days",
+        "At most", f"Within {window_days} days",
     ])  # fmt: skip
-    for col in ("Killed", "Days later"):
+    for col in ("Killed", "Days later", "At most"):
         out[col] = out[col].astype("Int64")
     return out
 
 
 def response_lag_html(ds, window_days: int = 30) -> str:
     """:func:`response_lag_table` as an HTML table (class ``brief-table lag``); Killed as
-    in the Incidents table ("≥ N" a floor, "N–M" a range)."""
+    in the Incidents table ("≥ N" a floor, "N–M" a range), and Days later a range where the
+    dates are ("392–756": a step dated only to its year)."""
     require_dataset(ds, "response_lag_html")
-    table = response_lag_table(ds, window_days)
+    rows = _lag_rows(ds, window_days)
+    table = rows.drop(columns="At most")
     floor, ceiling = _incident_bounds(ds)
     ids = table["Attack"].to_numpy()
     floors = {"Killed": floor["killed"].reindex(ids, fill_value=False).tolist()}
-    ceilings = {"Killed": ceiling["killed"].reindex(ids).tolist()}
+    # days later as a range ("392–756") where the dates are ranges
+    most = rows["At most"].where(rows["At most"] > rows["Days later"])
+    ceilings = {"Killed": ceiling["killed"].reindex(ids).tolist(), "Days later": most.tolist()}
     return render_table(table, "lag", floors=floors, ceilings=ceilings)
 
 
@@ -1948,12 +1969,16 @@ def response_lag_sentence(ds, window_days: int = 30) -> str:
     if table.empty:
         return f"{EMPTY_MESSAGE}, so there is no response lag to measure."
     days = table["Days later"].dropna()
-    within = int((days <= window_days).sum())
+    said = table[f"Within {window_days} days"]
+    within = int((said == "yes").sum())
     text = (
         f"Of {_plural(len(table), 'attack')}, {within} "
         f"{'was' if within == 1 else 'were'} followed by a coordination step within "
         f"{window_days} days"
     )
+    perhaps = int(said.str.startswith("perhaps").sum())
+    if perhaps:  # a step dated to a range that straddles the window
+        text += f" ({perhaps} more perhaps: their dates are ranges)"
     if len(days):
         text += f"; the median wait for the next step was {float(days.median()):g} days"
         text += f" (shortest {int(days.min())}, longest {int(days.max())})"

@@ -734,6 +734,39 @@ def test_a_context_item_is_never_the_step_that_followed_an_attack(ds):
     assert len(table) and (table["Within 30 days"] == "no step after it").all()
 
 
+def test_the_response_lag_of_a_step_dated_to_a_range_is_a_range(tmp_path):
+    """A step dated only to its month or year followed an attack by a range of days, not by
+    the days to its first possible day: the table keeps both bounds, "Within N days" says
+    "perhaps" where the range straddles N, and a selection's last attack has "no step after
+    it in this selection" (a step may follow outside it)."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-05-02"},
+            {"incident_id": "I02", "date_start": "2021-09-20"},
+        ],
+        coordination=[
+            {"step_id": "K01", "kind": "meeting", "date_start": "2021-05-20",
+             "date_end": "2021-06-19", "date_precision": "month"},
+            {"step_id": "K02", "kind": "meeting", "date_start": "2022-01-01",
+             "date_end": "2022-12-31", "date_precision": "year"},
+        ],
+    )  # fmt: skip
+
+    def cells(page):
+        return re.findall(r'<td class="right"[^>]*>([^<]*)', page)
+
+    table = report.response_lag_table(ds).set_index("Attack")
+    assert table.loc["I01", "Days later"] == 18
+    assert table.loc["I01", "Within 30 days"] == "perhaps (dates uncertain)"  # 18 to 48 days
+    assert table.loc["I02", "Within 30 days"] == "no"  # 103 days at the least
+    assert "18\u201348" in cells(report.response_lag_html(ds))
+    first = report.response_lag_table(select(ds, "2021-09-01", "2021-12-31"))
+    assert list(first["Within 30 days"]) == ["no step after it in this selection"]
+
+
 def test_every_table_keeps_an_at_least_figure_a_floor(tmp_path):
     """The monthly and response-lag tables mark an "at least" total as the incidents table
     does ("≥ N"), and a range as "N–M"; an exact figure is unmarked."""
