@@ -2152,9 +2152,10 @@ def _chronology_words(events: pd.DataFrame) -> str:
     if events.empty:
         return "Timeline: no incident or coordination step in this selection."
     first, last = events.start.min(), events.end.max()
+    when = f"on {_day(first)}" if first == last else f"{_day(first)} to {_day(last)}"
     return (
         f"Timeline of {_tally(events.lane, events.kind)}"
-        f", {_day(first)} to {_day(last)}, in date order, each labelled with its date, "
+        f", {when}, in date order, each labelled with its date, "
         "place, killed and what happened; the tables give the same events in full."
     )
 

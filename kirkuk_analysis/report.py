@@ -81,6 +81,7 @@ __all__ = [
     "sources_table",
     "steps_and_context",
     "url_html",
+    "selection_words",
     "where",
 ]
 
@@ -1463,6 +1464,25 @@ def _shown(value) -> str:
     return str(value)
 
 
+def selection_words(ds) -> str:
+    """Where a selection is and whose casualty figures it counts, as a heading says it:
+    "Kirkuk province; casualty figures for ISIS" (the parties by their labels), or "all
+    provinces" for the whole package.
+
+    >>> import kirkuk_analysis
+    >>> from kirkuk_analysis.analysis import select
+    >>> selection_words(select(kirkuk_analysis.load(), provinces="kirkuk", parties="pmf"))
+    'Kirkuk province; casualty figures for PMF'
+    """
+    require_dataset(ds, "selection_words")
+    chosen = getattr(ds, "selection", None)
+    text = where(getattr(chosen, "provinces", ()))
+    parties = getattr(chosen, "parties", ())
+    if parties:
+        text += "; casualty figures for " + _join([_party(ds, p) for p in parties])
+    return text
+
+
 def where(provinces: Iterable[str] | str | None) -> str:
     """The selected provinces in words: "all provinces", "Kirkuk province",
     "Kirkuk and Diyala provinces" (one name may be given as a string).
@@ -1753,8 +1773,13 @@ def method_note(ds) -> str:
         parts = [
             f"{int(prec[p])} to the {p}" for p in ("day", "week", "month", "year") if prec.get(p, 0)
         ]
+        dated = (
+            f"the incident is dated to the {prec.index[0]}"
+            if n == 1
+            else f"of the {_plural(n, 'incident')}, {_join(parts)}"
+        )
         sentences.append(
-            f"Dates: of the {_plural(n, 'incident')}, {_join(parts)}; relative phrases "
+            f"Dates: {dated}; relative phrases "
             "(\u201con Sunday\u201d, \u201cin recent weeks\u201d) are resolved against the "
             "article\u2019s publication date, and a range is shown where the day is unknown."
         )
@@ -1765,6 +1790,8 @@ def method_note(ds) -> str:
             3: "only to a province or region",
         }
         parts = [f"{int(geo[g])} {geo_words[g]}" for g in (1, 2, 3) if geo.get(g, 0)]
+        if n == 1:
+            parts = [f"the incident is placed {geo_words[int(geo.index[0])]}"]
         sentences.append(
             f"Locations: {_join(parts)} (shown as \u201cnear\u201d or as a province); map points "
             "for province-level incidents are the province centroid."

@@ -379,6 +379,19 @@ def test_no_incident_is_called_the_deadliest_over_incidents_of_unknown_toll(tmp_
     assert "The deadliest incident was" in text and "no death toll" not in text
 
 
+def test_one_incident_is_described_in_the_singular(tmp_path):
+    """A one-incident selection's Method note and chronology description speak of the one
+    incident and the one day, not "of the 1 incident, 1 to the day" or "X to X"."""
+    from kirkuk_analysis import plots
+
+    one = load_package(tmp_path, incidents=[{"date_start": "2021-12-05"}])
+    note = report.method_note(one)
+    assert "Dates: the incident is dated to the day" in note and "of the 1 incident" not in note
+    assert "Locations: the incident is placed" in note
+    words = plots.describe(plots.chronology(one))
+    assert "on 5 December 2021" in words and "to 5 December 2021" not in words
+
+
 def test_empty_selection_says_so(ds):
     empty = _empty(ds)
     kf = report.key_figures(empty)
