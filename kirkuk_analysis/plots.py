@@ -1445,11 +1445,13 @@ def _inset(ax: Axes, rings, kurdistan, border, extent, located) -> Axes:
 
 
 @_themed
-def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
+def coordination(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axes:
     """Coordination steps on a time axis, one row per kind; a bar spans an uncertain date.
 
-    Hollow markers are steps announced for the future (``planned``). Returns the Axes, so the
-    plot can share an x-axis with :func:`timeline`.
+    Hollow markers are steps announced for the future (``planned``), drawn over the filled
+    ones so that a planned step never hides a step taken on the same day. The axis spans
+    ``start``..``end``, by default the selection's own dates (as :func:`timeline`'s).
+    Returns the Axes, so the plot can share an x-axis with :func:`timeline`.
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -1462,6 +1464,7 @@ def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, (9, 2.6))
     kinds = list(ds.vocab.kinds)
     co = ds.coordination
+    first, last = _period(ds, start, end)
     for y, kind in enumerate(kinds):
         rows = co[co["kind"].astype(str) == kind]
         marker, colour = _KIND_STYLE.get(kind, ("o", OKABE_ITO[8]))
@@ -1469,7 +1472,7 @@ def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
             s, e = pd.Timestamp(r["date_start"]), pd.Timestamp(r["date_end"])
             mid = s + (e - s) / 2
             if e > s:
-                ax.plot([s, e], [y, y], color=colour, lw=3, alpha=0.45, solid_capstyle="butt")
+                _span(ax, s, e, y, colour, f"span:{r['step_id']}")
             planned = str(r["status"]) == "planned"
             ax.plot(
                 [mid],
@@ -1478,17 +1481,30 @@ def coordination(ds: Dataset, ax: Axes | None = None) -> Axes:
                 ms=7,
                 linestyle="none",
                 color=colour,
-                markerfacecolor="white" if planned else colour,
+                # hollow, not white: a planned step over a step taken shows both
+                markerfacecolor="none" if planned else colour,
                 markeredgewidth=1.3,
+                zorder=4 if planned else 3,
+                gid=f"step:{r['step_id']}",
             )
     ax.set_yticks(range(len(kinds)), [ds.vocab.label("kind", k) for k in kinds])
     ax.set_ylim(len(kinds) - 0.5, -0.5)
+    time_axis(ax, first, last)
+    if co.empty:
+        _say_empty(ax, "No coordination step in this selection")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title("Coordination steps (hollow: planned)", loc="left", fontsize=10)
-    return ax
+    n = len(co)
+    return _described(
+        ax,
+        f"Coordination steps: {_plural_words(n, 'step')}, one row per kind, each a marker on "
+        "its date (hollow: planned), or a bar over its date range."
+        if n
+        else "Coordination steps: none in this selection.",
+    )
 
 
 def time_axis(ax, start, end):

@@ -449,6 +449,23 @@ def test_the_time_axis_follows_the_selection(tmp_path):
     assert "2022-01-01" <= mdates.num2date(hi).date().isoformat() <= "2022-01-05"
 
 
+def test_the_coordination_chart_reads_the_selection_and_hides_no_step(ds):
+    """The steps chart spans the selection's period (not its rows' or a numeric 0-1 axis),
+    draws a planned step hollow (see-through) above the others, says when it is empty, and
+    describes itself (its alt text)."""
+    year = select(ds, "2021-01-01", "2021-12-31")
+    ax = plots.coordination(year)
+    lo, hi = (mdates.num2date(x).date().isoformat() for x in ax.get_xlim())
+    assert lo < "2021-01-01" and "2021-12-31" < hi < "2022-01-10"
+    planned = set(year.coordination.step_id[year.coordination.status.astype(str) == "planned"])
+    for line in ax.lines:
+        if (line.get_gid() or "").removeprefix("step:") in planned:
+            assert line.get_markerfacecolor() == "none" and line.get_zorder() > 3
+    assert plots.describe(ax).startswith("Coordination steps: ")
+    empty = plots.coordination(select(ds, "2019-01-01", "2019-12-31"))
+    assert [t.get_text() for t in empty.texts if t.get_gid() == "empty"]
+
+
 def test_the_time_axes_read_the_selection_and_refuse_bad_dates(ds):
     """Timeline and swimlane span the selection's own period by default (not only its
     rows'), with day ticks for a few days; a malformed date or a start after the end is
