@@ -701,6 +701,8 @@ def monthly_casualties(
     fall on month starts. Returns the Axes.
     """
     require_dataset(ds, "monthly_casualties")
+    if outcome not in ds.vocab.outcomes:
+        raise ValueError(f"outcome must be one of {', '.join(ds.vocab.outcomes)}, not {outcome!r}")
     ax = _axes(ax)
     m = monthly(ds, by="party")
     wide = m.pivot_table(

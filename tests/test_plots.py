@@ -466,6 +466,11 @@ def test_the_coordination_chart_reads_the_selection_and_hides_no_step(ds):
     assert [t.get_text() for t in empty.texts if t.get_gid() == "empty"]
 
 
+def test_an_unknown_outcome_names_the_valid_ones(ds):
+    with pytest.raises(ValueError, match="outcome must be one of killed, wounded"):
+        plots.monthly_casualties(ds, outcome="dead")
+
+
 def test_the_time_axes_read_the_selection_and_refuse_bad_dates(ds):
     """Timeline and swimlane span the selection's own period by default (not only its
     rows'), with day ticks for a few days; a malformed date or a start after the end is
