@@ -681,6 +681,51 @@ def _physical_lines_match(data: bytes | mmap.mmap, n_rows: int) -> bool:
     return newlines == n_rows + (1 if data[-1:] == b"\n" else 0)
 
 
+def _rows_not_plain(data: bytes | mmap.mmap, width: int) -> bool:
+    """True when a line of ``data`` (a file whose records are one line each) is not a plain
+    row of ``width`` fields: it has more or fewer field separators (commas outside quotes),
+    is blank, has a quoted line break, text after a quoted cell's closing quote, or a quote
+    inside an unquoted cell. pandas' parser pads a short row, pyarrow's reads a blank line
+    as a row of empty cells, and both join text after a closing quote to its cell, all
+    silently: such a file is read by the csv module, which names each.
+
+    Quotes alternate, opening and closing (a doubled quote closes and opens again), so a
+    comma or a newline is outside quotes when an even number of quotes comes before it:
+    the file is looked at only where its quotes, commas and newlines are.
+
+    >>> _rows_not_plain(b'a,b,c\\n1,"2,x",3\\n', 3), _rows_not_plain(b'a,b,c\\n1,"2,x"\\n', 3)
+    (False, True)
+    >>> _rows_not_plain(b'a,b\\n1,2\\n\\n3,4\\n', 2), _rows_not_plain(b'a,b\\n"1"x,2\\n', 2)
+    (True, True)
+    >>> _rows_not_plain(b'a,b\\n"x""y",2\\n', 2)  # a doubled quote
+    False
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    size = len(view)
+    quotes = np.flatnonzero(view == 34)
+    if len(quotes):
+        opening, closing = quotes[0::2], quotes[1::2]
+        if len(closing) < len(opening):
+            return True  # a quote never closed
+        # an opening quote starts a cell (or doubles the quote just before it)
+        before = view[np.maximum(opening - 1, 0)]
+        if not np.isin(before, (44, 10, 13, 34))[opening > 0].all():
+            return True
+        # a closing quote ends its cell (or is the first of a doubled quote)
+        after = np.append(view, np.uint8(10))[closing + 1]
+        if not np.isin(after, (44, 10, 13, 34)).all():
+            return True
+    newlines = np.flatnonzero(view == 10)
+    if (np.searchsorted(quotes, newlines) % 2).any():
+        return True  # a line break inside quotes
+    commas = np.flatnonzero(view == 44)
+    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]  # outside quotes
+    if not len(newlines) or newlines[-1] != size - 1:
+        newlines = np.append(newlines, size)  # the last line, without its newline
+    per_line = np.diff(np.searchsorted(commas, newlines), prepend=0)
+    return bool((per_line != width - 1).any())
+
+
 # ------------------------------------------------------------------ the readers
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
@@ -726,6 +771,16 @@ def _read_with_csv(
                 record = (record + [""] * width)[:width]
             rows.append(record)
             lines.append(start)
+    for start, end in _stray_quotes(text) if '"' in text else ():
+        runs = f" runs on from this line to line {end}, and" if end > start else ""
+        problems.append(
+            Problem(
+                file, start, "-",
+                f"a quoted cell{runs} has text after its closing quote: a quote out of place? "
+                "(a quote inside a quoted cell is doubled: \"\"); the cells were read as if "
+                "it were not there",
+            )
+        )  # fmt: skip
     if text.count('"') % 2 and (start := _unclosed_quote(text)) is not None:
         problems.append(
             Problem(
@@ -763,6 +818,32 @@ def _read_with_csv(
     return columns, line_arr
 
 
+def _stray_quotes(text: str) -> list[tuple[int, int]]:
+    """(the line a row starts on, the line where text follows a quoted cell's closing
+    quote) for each such row of ``text``. The csv module's lenient reading joins the text
+    to the cell (``"da"y`` is ``day``), and a stray quote at a cell's start pairs with the
+    next quote in the file, swallowing the rows between into one cell; its strict reading
+    is the one that notices.
+
+    >>> _stray_quotes('a,b\\n1,"x\\n2,"y"z\\n3,w\\n'), _stray_quotes('a,b\\n1,"x"\\n')
+    ([(2, 3)], [])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    found, previous = [], 0
+    with field_size_limit(len(text)):
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                return found
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    return found  # an unclosed quote: _unclosed_quote says so
+                if "expected after" in str(exc):
+                    found.append((previous + 1, reader.line_num))
+            previous = reader.line_num
+
+
 def _unclosed_quote(text: str) -> int | None:
     """The line where the row starts whose quoted cell runs to the end of ``text``, or None.
 
@@ -793,19 +874,27 @@ def _read_with_pandas(path: Path, header: list[str], kinds: dict[str, str]) -> d
     turned a column's categories into numbers or booleans (the spellings are then lost),
     the file is read again, every column as text.
     """
+    import warnings
+
     as_read = {n: "category" if kinds.get(n) == "category" else "str" for n in header}
     for dtype in (as_read, "str"):
         try:
-            frame = pd.read_csv(
-                path,
-                dtype=dtype,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8",  # the C parser drops a BOM itself; utf-8-sig would
-                # route the bytes through a Python text decoder
-                encoding_errors="strict",
-            )
-        except (UnicodeDecodeError, pd.errors.ParserError, ValueError):
+            with warnings.catch_warnings():
+                # a row longer than the header: pandas warns and drops its extra fields
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    path,
+                    dtype=dtype,
+                    keep_default_na=False,
+                    na_values=[""],
+                    # never an index column: a first row one field longer than the header
+                    # would make one, and shift every column by one
+                    index_col=False,
+                    encoding="utf-8",  # the C parser drops a BOM itself; utf-8-sig would
+                    # route the bytes through a Python text decoder
+                    encoding_errors="strict",
+                )
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
             return None
         if list(frame.columns) != header:
             return None
@@ -974,7 +1063,9 @@ def _read_mapped(
         read = _read_with_pyarrow if reader == "pyarrow" else _read_with_pandas
         columns = read(path, header, kinds)
         n_rows = len(next(iter(columns.values()))) if columns else 0
-        if columns is not None and not _physical_lines_match(data, n_rows):
+        if columns is not None and not (
+            _physical_lines_match(data, n_rows) and not _rows_not_plain(data, len(header))
+        ):
             columns = None
     if columns is None:
         columns, lines = _read_with_csv(bytes(data), file, kinds, problems)

@@ -378,7 +378,8 @@ def _assert_side_by_side(page, state: str) -> None:
 
 
 # a figure ("≥ 2" for an "at least" one), or "–" for unknown, and the notes it cites ("3 [4] [5]")
-_NUMBER = re.compile(r"(?:(?:\u2265\s*)?[\d,]+\*?|\u2013)(?:\s*\[\d+\])*")
+# a figure: "12", "≥ 2", a range "3–5" (an en dash), a marked "12*", "–" (none), notes "[3]"
+_NUMBER = re.compile(r"(?:(?:\u2265\s*)?[\d,]+(?:\u2013[\d,]+)?\*?|\u2013)(?:\s*\[\d+\])*")
 
 
 def _table_alignment(page) -> list[dict]:

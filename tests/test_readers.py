@@ -209,6 +209,52 @@ def test_broken_cells_of_a_large_package_give_the_same_problems(
 
 
 @pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        # a row one field longer than the header, the first one (pandas took it for an
+        # index column and shifted every column by one)
+        (lambda rows: rows[1].append("extra"), "incidents.csv:2: -: 15 fields, the header has 14"),
+        # a row one field short (pandas pads it with an empty cell, silently)
+        (lambda rows: rows.__setitem__(50, rows[50][:-1]),
+         "incidents.csv:51: -: 13 fields, the header has 14"),
+        # a blank line (pyarrow reads it as a row of empty cells)
+        (lambda rows: rows.insert(500, []), "incidents.csv:501: -: blank line"),
+    ],
+    ids=["longer-first-row", "short-row", "blank-line"],
+)  # fmt: skip
+def test_a_ragged_row_of_a_large_file_is_named_by_every_reader(
+    large, tmp_path, reader, damage, said
+):
+    folder = tmp_path / "large"
+    shutil.copytree(large, folder)
+    rows = read_rows(folder / "incidents.csv")
+    damage(rows)
+    write_rows(folder / "incidents.csv", rows)
+    assert_readers_agree(folder, reader)
+    assert said in outcome(folder, reader)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_stray_quote_that_swallows_rows_is_reported(pkg, reader):
+    """A quote typed at a cell's start pairs with the next quote in the file: the rows
+    between became one cell, and the package had read as valid with a row missing."""
+    text = (pkg / "coordination.csv").read_text(encoding="utf-8").split("\n")
+    line = next(i for i, t in enumerate(text) if i > 2 and ',"' not in t.split(",", 1)[1][:40])
+    head, sep, rest = text[line].rpartition(",")
+    cells = text[line].split(",")
+    cells[-3] = '"' + cells[-3]  # a quote at the start of an unquoted cell
+    text[line] = ",".join(cells)
+    (pkg / "coordination.csv").write_text("\n".join(text), encoding="utf-8")
+    found = outcome(pkg, reader)
+    assert isinstance(found, list), "a stray quote read as valid"
+    assert any(
+        p.startswith(f"coordination.csv:{line + 1}: -: a quoted cell") and "closing quote" in p
+        for p in found
+    ), found
+
+
+@pytest.mark.parametrize("reader", READERS)
 def test_bytes_that_are_not_utf8_are_reported_and_never_crash(pkg, reader):
     set_cells(pkg, [("incidents.csv", 3, "summary", "XX"), ("casualties.csv", 4, "outcome", "XX")])
     for file in ("incidents.csv", "casualties.csv"):
