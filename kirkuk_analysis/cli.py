@@ -57,11 +57,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         print(f"{len(problems)} problem(s) in {where}", file=sys.stderr)
-        if args.articles is not None:
-            print(
-                "note: the audit against the articles was not run: the package must load first",
-                file=sys.stderr,
-            )
+        # the audit reads the loaded tables: its rules wait for these problems to be fixed
+        print(
+            "note: the audit (dates against their phrases, figures against their excerpts, "
+            "places in their provinces"
+            + (", and against the articles" if args.articles is not None else "")
+            + ") was not run: the package must load first; fix these and validate again",
+            file=sys.stderr,
+        )
+        if args.articles is None:
+            print(_NOT_AUDITED, file=sys.stderr)
         return EXIT_BAD_INPUT
     # The rules that need the tables alone (dates re-derived from their phrases, claims'
     # overlaps, figures against their excerpts, places in their provinces) run either way:

@@ -91,6 +91,8 @@ CROSS_FIELD_RULES = (
     "(day = 1 day, week <= 7, month <= 31, year <= 366)",
     "claims: period_end is not before period_start",
     "casualties, claims: low <= best <= high wherever the values are given",
+    'claims: a metric that counts (every one whose category does not say "count": false) '
+    "has whole numbers",
     "casualties: every row carries its verbatim evidence (required, at least 12 characters)",
     "places: lat/lon inside Iraq (Natural Earth admin-0 outline, 2 km tolerance)",
     "claims: every id in overlaps is an incident_id of incidents.csv",
@@ -1566,6 +1568,29 @@ def _check_low_best_high(t: _Table, problems: list[Problem]) -> None:
         _report(t, problems, np.flatnonzero(mask), column, why)
 
 
+def _check_whole_counts(t: _Table, counts: tuple[str, ...], problems: list[Problem]) -> None:
+    """A claim of a metric that counts (people killed, attacks: the vocabulary's
+    ``count_metrics``) gives whole numbers: 100.5 killed is a typing slip, not a figure."""
+    if "metric" not in t.columns or not {"best", "low", "high"} <= set(t.typed):
+        return
+    col = t.columns["metric"]
+    if isinstance(col, _Coded):
+        counting = np.append(np.isin(_numpy(col.cats), list(counts)), False)[col.codes]
+    else:
+        counting = np.isin(_numpy(col), list(counts))
+    for column in ("best", "low", "high"):
+        values = _floats(t.typed[column])
+        with np.errstate(invalid="ignore"):
+            broken = counting & ~np.isnan(values) & (values != np.floor(values))
+        _report(
+            t, problems, np.flatnonzero(broken), column,
+            lambda r, v=values: (
+                f"{_fmt(v[r])} is not a whole number (metric {_value(col, r)!r} counts in "
+                "whole numbers)"
+            ),
+        )  # fmt: skip
+
+
 def _key_values(t: _Table, column: str) -> _Key:
     """The distinct present values of a key column (kept, with its lookup table)."""
     if column not in t.keys:
@@ -1935,6 +1960,11 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     for name in ("casualties", "claims"):
         if name in tables:
             _check_low_best_high(tables[name], problems)
+    if "claims" in tables:
+        from kirkuk_analysis.vocab import Vocabulary
+
+        counts = Vocabulary.from_descriptor(descriptor).count_metrics
+        _check_whole_counts(tables["claims"], counts, problems)
     if "places" in tables:
         _check_coordinates(tables["places"], problems)
     _check_foreign_keys(tables, problems)

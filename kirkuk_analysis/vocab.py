@@ -70,7 +70,9 @@ class Vocabulary:
     """A package's vocabularies (tuples in schema order) and labels.
 
     ``attack_types`` are the event types counted as attacks (every type whose category does
-    not say ``"attack": false``). :meth:`label` gives the reader's word for a value.
+    not say ``"attack": false``); ``count_metrics`` the claim metrics that count people or
+    events, in whole numbers (every metric whose category does not say ``"count": false``,
+    as a width in kilometres does). :meth:`label` gives the reader's word for a value.
     """
 
     provinces: tuple[str, ...] = ()
@@ -81,6 +83,7 @@ class Vocabulary:
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
+    count_metrics: tuple[str, ...] = ()
     precisions: tuple[str, ...] = ()
     geo_precisions: tuple[int, ...] = ()
     labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
@@ -102,6 +105,9 @@ class Vocabulary:
         event_cats = _categories(_field(descriptor, *_FIELDS["event_types"]))
         not_attacks = {str(c.get("value")) for c in event_cats if c.get("attack") is False}
         values["attack_types"] = tuple(t for t in values["event_types"] if t not in not_attacks)
+        metric_cats = _categories(_field(descriptor, *_FIELDS["metrics"]))
+        measures = {str(c.get("value")) for c in metric_cats if c.get("count") is False}
+        values["count_metrics"] = tuple(m for m in values["metrics"] if m not in measures)
         return cls(**values, labels=labels)
 
     def label(self, family: str, value) -> str:

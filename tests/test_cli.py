@@ -97,6 +97,23 @@ def test_validate_without_articles_runs_the_rules_the_tables_alone_can_check(
     assert "--articles DIR" in done.stderr  # the article-reading rules were not run
 
 
+def test_a_package_that_does_not_load_says_the_audit_was_not_run(cli_command, data_copy):
+    """Without --articles, validate always says the audit against the articles was not
+    run (CONTRACT.md), and a package that does not load says its audit waits for it."""
+    path = data_copy / "places.csv"
+    rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = rows[0].rstrip("\n").split(",")
+    cells = rows[1].split(",")
+    cells[head.index("kind")] = "Nowhere"
+    rows[1] = ",".join(cells)
+    path.write_text("".join(rows), encoding="utf-8")
+    done = run_cli(cli_command, "validate", str(data_copy))
+    assert done.returncode == 2
+    assert "places.csv:2: kind: unknown value 'Nowhere'" in done.stdout
+    assert "--articles DIR" in done.stderr
+    assert "the package must load first" in done.stderr
+
+
 def test_a_package_of_the_contracts_columns_alone_validates(cli_command, data_copy):
     """CONTRACT.md fixes each table's first columns; "more may follow". A package without
     the shipped extra columns (date_basis, incidents' source_id, claims' notes ...) is

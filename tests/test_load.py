@@ -928,3 +928,25 @@ def test_load_names_a_wrong_argument_in_words(tmp_path):
 
     with pytest.raises(TypeError, match=r"select takes a Dataset \(kirkuk_analysis.load"):
         analysis.select("data")
+
+
+def test_a_claim_that_counts_has_whole_numbers(tmp_path):
+    """100.5 killed is a typing slip: a metric that counts (its category does not say
+    "count": false) takes whole numbers; a measure (gap_width_km) may have a fraction."""
+    from packages import make_package
+
+    pkg = make_package(
+        tmp_path,
+        claims=[
+            {"claim_id": "C01", "metric": "killed", "best": "100.5", "low": "100.5", "high": ""},
+            {"claim_id": "C02", "metric": "gap_width_km", "best": "2.5", "low": "2.5",
+             "high": "2.5"},
+        ],
+    )  # fmt: skip
+    assert_problem(
+        pkg,
+        "claims.csv:2: best: 100.5 is not a whole number (metric 'killed' counts in whole",
+    )
+    with pytest.raises(DataValidationError) as raised:
+        load(pkg)
+    assert not [p for p in raised.value.problems if p.line == 3]
