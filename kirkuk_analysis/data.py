@@ -101,8 +101,12 @@ CROSS_FIELD_RULES = (
     "every integer and number: at most 2**53 - 1 in size (exact as a float; no overflow in sums)",
     "every resource path: relative, inside the package folder, not a link out of it",
     "datapackage.json: field types the loader reads, constraints of the right kind (numbers, "
-    "a valid pattern, a list for enum), keys that name real fields and tables, "
-    "comma-separated UTF-8 with a header",
+    "a valid pattern, a list for enum) and only those it checks (required, unique, enum, "
+    "pattern, minimum, maximum, minLength: any other is refused, never ignored), empty cells "
+    "as the only missing value, keys that name real fields and tables, comma-separated UTF-8 "
+    "with a header",
+    "primary keys unique (one column or several, whether or not the field says unique); "
+    "foreign keys of several fields matched whole",
     "datapackage.json: each table's fields begin with the columns CONTRACT.md fixes for it, "
     "in its order (more may follow)",
 )
@@ -1384,8 +1388,16 @@ class _Checker:
     def primary_key(self) -> None:
         pk = self.t.schema.get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else list(pk)
-        if len(pk) < 2 or not set(pk) <= set(self.t.columns):
-            return  # a one-column key is checked by its field's `unique`
+        if not set(pk) <= set(self.t.columns):
+            return
+        if len(pk) == 1:
+            # a one-column key is unique whether or not its field says so (when it does,
+            # its field's check has reported the duplicates)
+            (name,) = pk
+            fd = next((f for f in self.t.schema["fields"] if f.get("name") == name), {})
+            if not fd.get("constraints", {}).get("unique"):
+                self._unique(name, self.t.columns[name], _missing(self.t, name))
+            return
         dup = _duplicated_rows([self._codes(c) for c in pk])
         if not dup.any():
             return
@@ -1604,9 +1616,31 @@ def _key_values(t: _Table, column: str) -> _Key:
     return t.keys[column]
 
 
+def _check_composite_key(
+    t: _Table, fk: dict, tables: dict[str, _Table], problems: list[Problem]
+) -> None:
+    """A foreign key of several fields: each row's values, together, are a row of the
+    referenced table's fields (a row with an empty one is not checked, as Frictionless)."""
+    own, ref = list(fk["fields"]), fk["reference"]
+    target = tables.get(ref.get("resource") or t.name)
+    theirs = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
+    if target is None or not (set(own) <= set(t.columns) and set(theirs) <= set(target.columns)):
+        return
+    known = set(zip(*(_objects_of(target.columns[c]).tolist() for c in theirs), strict=True))
+    rows = list(zip(*(_objects_of(t.columns[c]).tolist() for c in own), strict=True))
+    bad = [r for r, values in enumerate(rows) if None not in values and values not in known]
+    _report(
+        t, problems, bad, own[-1],
+        lambda r: f"no ({', '.join(theirs)}) = {rows[r]!r} in {target.file}",
+    )  # fmt: skip
+
+
 def _check_foreign_keys(tables: dict[str, _Table], problems: list[Problem]) -> None:
     for t in tables.values():
         for fk in t.schema.get("foreignKeys", []):
+            if isinstance(fk["fields"], list) and len(fk["fields"]) > 1:
+                _check_composite_key(t, fk, tables, problems)
+                continue
             column = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
             if column not in t.columns:
                 continue

@@ -122,6 +122,8 @@ class Vocabulary:
 
 #: The field types the loader reads (Frictionless names).
 FIELD_TYPES = ("string", "integer", "number", "date", "boolean")
+#: The field constraints the loader checks (Frictionless names); any other is refused.
+CONSTRAINTS = ("required", "unique", "enum", "pattern", "minimum", "maximum", "minLength")
 
 
 def _is_number(value) -> bool:
@@ -148,6 +150,13 @@ def _field_problems(where: str, fd: dict) -> list[tuple[str, str]]:
     c = fd.get("constraints", {})
     if not isinstance(c, dict):
         return [*problems, (column, "constraints must be an object")]
+    # a constraint the loader does not check is refused, never ignored: the descriptor is
+    # the schema's one source, and a rule written there must hold in the data
+    for key in sorted(set(c) - set(CONSTRAINTS)):
+        problems.append(
+            (column, f"constraints.{key} is not supported (the loader checks "
+                     f"{', '.join(CONSTRAINTS)})")
+        )  # fmt: skip
     for key in ("required", "unique"):
         if key in c and not isinstance(c[key], bool):
             problems.append((column, f"constraints.{key} must be true or false"))
@@ -171,7 +180,10 @@ def _field_problems(where: str, fd: dict) -> list[tuple[str, str]]:
                 )
     for key in ("minimum", "maximum"):
         if key in c and not _is_number(c[key]):
-            problems.append((column, f"constraints.{key} must be a number, not {c[key]!r}"))
+            problems.append(
+                (column, f"constraints.{key} must be a number (the loader bounds numbers "
+                         f"only), not {c[key]!r}")
+            )  # fmt: skip
     if "minLength" in c and not (
         isinstance(c["minLength"], int)
         and not isinstance(c["minLength"], bool)
@@ -218,6 +230,12 @@ def structure_problems(descriptor: dict) -> list[tuple[str, str]]:
             if names.count(fd["name"]) > 1:
                 problems.append((f"{name}.{fd['name']}", "the field is listed twice"))
             problems.extend(_field_problems(name, fd))
+        missing = schema.get("missingValues", [""])
+        if missing != [""]:
+            problems.append(
+                (f"{name}.missingValues", f"{missing!r} is not supported: an empty cell is "
+                                          "the only missing value the loader reads")
+            )  # fmt: skip
         if "primaryKey" in schema:
             key = _names(schema["primaryKey"])
             if key is None or any(k not in names for k in key):

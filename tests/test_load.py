@@ -322,6 +322,22 @@ MALFORMED = [
     (lambda r, f: r.update(dialect={"delimiter": ";"}), "casualties.dialect", "not supported"),
     (lambda r, f: r.update(dialect={"header": False}), "casualties.dialect", "not supported"),
     (lambda r, f: r.update(encoding="utf-16"), "casualties.encoding", "must be UTF-8"),
+    # a rule the loader would not check is refused, never ignored
+    (
+        lambda r, f: f["constraints"].update(maxLength=5),
+        "casualties.best",
+        "constraints.maxLength is not supported",
+    ),
+    (
+        lambda r, f: f["constraints"].update(exclusiveMinimum=0),
+        "casualties.best",
+        "constraints.exclusiveMinimum is not supported",
+    ),
+    (
+        lambda r, f: r["schema"].update(missingValues=["", "NA"]),
+        "casualties.missingValues",
+        "not supported",
+    ),
 ]
 
 
@@ -950,3 +966,52 @@ def test_a_claim_that_counts_has_whole_numbers(tmp_path):
     with pytest.raises(DataValidationError) as raised:
         load(pkg)
     assert not [p for p in raised.value.problems if p.line == 3]
+
+
+def test_a_one_column_primary_key_is_unique_without_its_field_saying_so(pkg):
+    """A primary key is unique (Frictionless), whether or not its field has `unique`."""
+    path = pkg / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    claims = next(r for r in package["resources"] if r["name"] == "claims")
+    field = next(f for f in claims["schema"]["fields"] if f["name"] == "claim_id")
+    field["constraints"].pop("unique", None)
+    path.write_text(json.dumps(package, indent=1), encoding="utf-8")
+    rows = (pkg / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (pkg / "claims.csv").write_text("".join([*rows, rows[1]]), encoding="utf-8")
+    assert_problem(pkg, f"claims.csv:{len(rows) + 1}: claim_id: duplicate value")
+
+
+def test_a_foreign_key_of_several_fields_is_checked_whole(pkg):
+    """A foreign key of two fields: each row's pair is a row of the referenced table (its
+    first field alone existing there is not enough)."""
+    path = pkg / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    casualties = next(r for r in package["resources"] if r["name"] == "casualties")
+    casualties["schema"]["foreignKeys"].append(
+        {"fields": ["incident_id", "source_id"],
+         "reference": {"resource": "incidents", "fields": ["incident_id", "source_id"]}}
+    )  # fmt: skip
+    path.write_text(json.dumps(package, indent=1), encoding="utf-8")
+    incidents = {r["incident_id"]: r["source_id"] for r in csv.DictReader(
+        (pkg / "incidents.csv").open(encoding="utf-8", newline=""))}  # fmt: skip
+    with (pkg / "casualties.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    head = rows[0]
+    # the first row whose pair is in incidents.csv gets another (existing) source
+    line = next(
+        n
+        for n, r in enumerate(rows[1:], start=2)
+        if incidents.get(r[head.index("incident_id")]) == r[head.index("source_id")]
+    )
+    other = next(s for s in set(incidents.values()) if s != rows[line - 1][head.index("source_id")])
+    rows[line - 1][head.index("source_id")] = other
+    with (pkg / "casualties.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    found = problems_of(pkg)
+    assert f"casualties.csv:{line}: source_id: no (incident_id, source_id) = " in "\n".join(found)
+    flagged = {p.split(":")[1] for p in found if ": source_id: no (incident_id" in p}
+    pairs_not_there = {
+        str(n) for n, r in enumerate(rows[1:], start=2)
+        if incidents.get(r[head.index("incident_id")]) != r[head.index("source_id")]
+    }  # fmt: skip
+    assert flagged == pairs_not_there
