@@ -1766,7 +1766,8 @@ def _read_descriptor(folder: Path) -> dict:
             [Problem(file, 1, "-", f"cannot be read: {exc.strerror}")]
         ) from None
     except UnicodeDecodeError as exc:
-        raise DataValidationError([Problem(file, 1, "-", f"not UTF-8: {exc}")]) from None
+        line = exc.object[: exc.start].count(b"\n") + 1  # the line of the first bad byte
+        raise DataValidationError([Problem(file, line, "-", f"not UTF-8: {exc}")]) from None
     except json.JSONDecodeError as exc:
         raise DataValidationError([Problem(file, exc.lineno, "-", exc.msg)]) from None
     problems = []
@@ -1786,14 +1787,16 @@ def _read_descriptor(folder: Path) -> dict:
             and all(isinstance(f, dict) and "name" in f for f in r["schema"]["fields"])
         )
         if not ok:
-            problems.append(Problem(file, 1, name, "resource without path or schema fields"))
+            line = _descriptor_line(text, name)
+            problems.append(Problem(file, line, name, "resource without path or schema fields"))
         elif why := _outside_package(r["path"]):
             line = _line_of(text, f'"path"\\s*:\\s*{re.escape(json.dumps(r["path"]))}')
             problems.append(Problem(file, line, f"{name}.path", f"{r['path']!r} {why}"))
         if ok and (why := _not_the_contract(name, r["schema"]["fields"])):
-            problems.append(Problem(file, 1, f"{name}.schema", why))
+            line = _descriptor_line(text, f"{name}.fields")
+            problems.append(Problem(file, line, f"{name}.schema", why))
     for column, reason in descriptor_problems(descriptor):
-        problems.append(Problem(file, 1, column, reason))
+        problems.append(Problem(file, _descriptor_line(text, column), column, reason))
     retired = descriptor.get("retired_ids", {})
     if not (
         isinstance(retired, dict)
@@ -1869,6 +1872,34 @@ def _pattern_mismatch(value: str, pattern: str) -> str:
         if fixed != value and matches(fixed):
             return f"{said}; {slip}"
     return said
+
+
+def _descriptor_line(text: str, column: str) -> int:
+    """The line of ``datapackage.json`` (``text``) a problem of ``column`` is about:
+    ``table.field`` the field's ``"name"``, ``table.key`` (``foreignKeys``, ``dialect``,
+    ``primaryKey``...) that key, ``table`` the resource's name; searched within the
+    resource's part of the text, from its ``"name"`` to the next table's. 1 when not found.
+
+    >>> text = '{"resources": [\\n {"name": "t",\\n  "schema": {"fields": [\\n   {"name": "n"}]}}]}'
+    >>> [_descriptor_line(text, column) for column in ("t.n", "t.schema", "x")]
+    [4, 3, 1]
+    """
+    table, _, part = column.partition(".")
+
+    def named(name: str):
+        return re.compile(rf'"name"\s*:\s*{re.escape(json.dumps(name))}')
+
+    begin = named(table).search(text)
+    if begin is None:
+        return 1
+    others = [m.start() for t in TABLES if t != table for m in named(t).finditer(text)]
+    end = min([o for o in others if o > begin.start()], default=len(text))
+    region = text[begin.start() : end]
+    found = None
+    if part:
+        found = named(part).search(region) or re.search(rf'"{re.escape(part)}"\s*:', region)
+    at = begin.start() + (found.start() if found else 0)
+    return text.count("\n", 0, at) + 1
 
 
 def _line_of(text: str, pattern: str) -> int:

@@ -348,9 +348,13 @@ def test_a_malformed_descriptor_is_listed_never_a_crash(pkg, edit, column, reaso
         pkg, "casualties", part if part in ("best", "evidence", "outcome") else "best", edit
     )
     found = problems_of(pkg)
-    assert any(p.startswith(f"datapackage.json:1: {column}: ") and reason in p for p in found), (
-        found
-    )
+    hits = [p for p in found if f": {column}: " in p and reason in p]
+    assert hits and all(p.startswith("datapackage.json:") for p in hits), found
+    # the line is the one of the field or the key the problem is about, in its resource
+    lines = (pkg / "datapackage.json").read_text(encoding="utf-8").splitlines()
+    line = int(hits[0].split(":")[1])
+    start = next(i for i, t in enumerate(lines) if '"name": "casualties"' in t)
+    assert line - 1 >= start and f'"{part}"' in lines[line - 1], (hits[0], lines[line - 1])
 
 
 def test_a_number_of_thousands_of_digits_in_the_descriptor_is_a_problem(pkg):
@@ -1015,3 +1019,11 @@ def test_a_foreign_key_of_several_fields_is_checked_whole(pkg):
         if incidents.get(r[head.index("incident_id")]) != r[head.index("source_id")]
     }  # fmt: skip
     assert flagged == pairs_not_there
+
+
+def test_bytes_of_a_descriptor_that_are_not_utf8_are_named_on_their_line(pkg):
+    path = pkg / "datapackage.json"
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b'"', b'"\xff', 1)
+    path.write_bytes(b"\n".join(lines))
+    assert_problem(pkg, "datapackage.json:6: -: not UTF-8")

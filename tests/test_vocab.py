@@ -101,9 +101,12 @@ def test_categories_that_disagree_with_the_enum_are_a_problem(data_copy, cli_com
         [*cli_command, "validate", str(data_copy)], capture_output=True, text=True, check=False
     )
     assert run.returncode == 2
-    assert "datapackage.json:1: casualties.party: categories must list the enum's values" in (
-        run.stdout
-    )
+    # named on the line of the field, in its table's part of the descriptor
+    lines = (data_copy / "datapackage.json").read_text(encoding="utf-8").splitlines()
+    table = next(i for i, t in enumerate(lines) if '"name": "casualties"' in t)
+    field = next(i for i, t in enumerate(lines) if i > table and '"name": "party"' in t) + 1
+    said = f"datapackage.json:{field}: casualties.party: categories must list the enum's values"
+    assert said in run.stdout
 
 
 # --------------------------------------------------------------------------------------
