@@ -1038,6 +1038,13 @@ def _read_mapped(
 
     # the header line ends at the first LF or CR (a file may end its lines with CR alone)
     first_line = _FIRST_LINE.match(data).group().removeprefix(b"\xef\xbb\xbf")
+    if not first_line.strip():
+        # read on, every row would be "N fields, the header has 0": one problem says it
+        problems.append(
+            Problem(file, 1, "-", "the file begins with a blank line: the header must be its "
+                                  "first line")
+        )  # fmt: skip
+        return None
     if wrong := _not_utf8_csv(first_line, names):
         problems.append(Problem(file, 1, "-", wrong))
         return None  # every cell would be misread: one problem says it

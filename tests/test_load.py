@@ -1027,3 +1027,14 @@ def test_bytes_of_a_descriptor_that_are_not_utf8_are_named_on_their_line(pkg):
     lines[5] = lines[5].replace(b'"', b'"\xff', 1)
     path.write_bytes(b"\n".join(lines))
     assert_problem(pkg, "datapackage.json:6: -: not UTF-8")
+
+
+def test_a_blank_line_before_the_header_is_one_problem(pkg):
+    """Not a missing column for every column and a field count for every row: one problem
+    saying where the header should be."""
+    path = pkg / "casualties.csv"
+    path.write_text("\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    found = problems_of(pkg)
+    assert [p for p in found if p.startswith("casualties.csv:")] == [
+        "casualties.csv:1: -: the file begins with a blank line: the header must be its first line"
+    ]
