@@ -625,17 +625,20 @@ def timeline(
     )
     for target, group in att.groupby("target", observed=True):
         exact = group[group.date_start == group.date_end]
-        ax.scatter(
-            exact.date_start,
-            height[exact.index].to_numpy(),
-            s=_sizes(exact.killed),
-            color=colors[target],
-            alpha=0.85,
-            edgecolor="white",
-            linewidth=0.6,
-            label=party_label(ds, target),
-            zorder=3,
-        )
+        # an attack whose killed no article gives is hollow (as on the map and the
+        # swimlane), never drawn as a small toll
+        for unknown, rows in exact.groupby(exact.killed.isna(), sort=False):
+            ax.scatter(
+                rows.date_start,
+                height[rows.index].to_numpy(),
+                s=_sizes(rows.killed),
+                facecolor="none" if unknown else colors[target],
+                edgecolor=colors[target] if unknown else "white",
+                alpha=0.85,
+                linewidth=1.2 if unknown else 0.6,
+                zorder=3,
+            )
+        ax.scatter([], [], color=colors[target], label=party_label(ds, target))  # the key
         for row in group[group.date_start != group.date_end].itertuples():
             _span(
                 ax, row.date_start, row.date_end, height[row.Index], colors[target],
@@ -685,7 +688,9 @@ def timeline(
         _say_empty(ax, "No attack or coordination step in this selection")
     else:
         _legends(ax, "target / step", att.killed, where=legend)
-    ax.set_title("Attacks (size: killed) and coordination steps; spans: uncertain dates")
+    ax.set_title(
+        "Attacks (size: killed; hollow: no figure) and coordination steps; spans: uncertain dates"
+    )
     return ax
 
 

@@ -466,6 +466,26 @@ def test_the_coordination_chart_reads_the_selection_and_hides_no_step(ds):
     assert [t.get_text() for t in empty.texts if t.get_gid() == "empty"]
 
 
+def test_an_attack_of_unknown_toll_is_hollow_on_the_timeline(tmp_path):
+    """An attack whose article gives no death toll is drawn hollow, as on the map and the
+    swimlane, not as a small filled mark read as a small toll; its party keeps a filled
+    key entry."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-05-02"},
+            {"incident_id": "I02", "date_start": "2021-08-02", "target": "civilians"},
+        ],
+        casualties=[{"incident_id": "I01", "best": 3}],
+    )
+    ax = plots.timeline(ds)
+    marks = [c for c in ax.collections if len(c.get_offsets())]
+    faces = [c.get_facecolor() for c in marks]
+    assert sum(len(f) == 0 or f[0][3] == 0 for f in faces) == 1  # one hollow, one filled
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {"Peshmerga", "Civilians"} <= labels
+
+
 def test_an_unknown_outcome_names_the_valid_ones(ds):
     with pytest.raises(ValueError, match="outcome must be one of killed, wounded"):
         plots.monthly_casualties(ds, outcome="dead")
