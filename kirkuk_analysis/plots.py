@@ -664,20 +664,27 @@ def timeline(
     start, end = first_day, last_day
     close = (end - start) * 0.04
     clusters: list[list] = []
-    for row in steps.sort_values(["date_start", "step_id"]).itertuples():
+    # a step begun before the axis (a range reaching into the period) is labelled where
+    # the axis begins, not off it
+    shown = steps.assign(date_start=steps.date_start.clip(lower=start, upper=end))
+    for row in shown.sort_values(["date_start", "step_id"]).itertuples():
         if clusters and row.date_start - clusters[-1][0].date_start < close:
             clusters[-1].append(row)
         else:
             clusters.append([row])
     for i, cluster in enumerate(clusters):
         first, last = cluster[0].date_start, cluster[-1].date_start
+        at = first + (last - first) / 2
+        # a label at an edge of the axis reads inwards, not across the spine
+        where = (at - start) / max(end - start, pd.Timedelta(days=1))
+        align = "left" if where < 0.04 else "right" if where > 0.96 else "center"
         note = ax.annotate(
             _step_label([r.step_id for r in cluster]),
-            (first + (last - first) / 2, 0),
+            (at, 0),
             xytext=(0, -10 - 8 * (i % 2)),
             textcoords="offset points",
             fontsize=6,
-            ha="center",
+            ha=align,
             va="top",
         )
         note.set_gid("steps:" + ",".join(r.step_id for r in cluster))
