@@ -486,6 +486,23 @@ def test_an_attack_of_unknown_toll_is_hollow_on_the_timeline(tmp_path):
     assert {"Peshmerga", "Civilians"} <= labels
 
 
+def test_a_step_begun_before_the_axis_is_labelled_on_it(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-05-10"}],
+        coordination=[
+            {"step_id": "K01", "date_start": "2021-04-26", "date_end": "2021-05-02",
+             "date_precision": "week"},
+        ],
+    )  # fmt: skip
+    ax = plots.timeline(select(ds, "2021-05-01", "2021-05-31"))
+    (label,) = [t for t in ax.texts if (t.get_gid() or "").startswith("steps:")]
+    assert label.get_text() == "K01"
+    x = mdates.date2num(pd.Timestamp(label.xy[0]))
+    lo, hi = ax.get_xlim()
+    assert lo <= x <= hi and label.get_horizontalalignment() == "left"
+
+
 def test_an_unknown_outcome_names_the_valid_ones(ds):
     with pytest.raises(ValueError, match="outcome must be one of killed, wounded"):
         plots.monthly_casualties(ds, outcome="dead")
