@@ -102,11 +102,10 @@ def select(
     True
     """
     require_dataset(ds, "select")
-    chosen = (
-        start
-        if isinstance(start, Selection)
-        else check_selection(start, end, provinces, parties, vocab=ds.vocab)
-    )
+    if isinstance(start, Selection):  # checked and spelled as keyword arguments are
+        given = start
+        start, end, provinces, parties = given.start, given.end, given.provinces, given.parties
+    chosen = check_selection(start, end, provinces, parties, vocab=ds.vocab)
     lo = None if chosen.start is None else pd.Timestamp(chosen.start)
     hi = None if chosen.end is None else pd.Timestamp(chosen.end)
     inc, cas, coo, cla = ds.incidents, ds.casualties, ds.coordination, ds.claims
@@ -155,7 +154,9 @@ def _narrowed(before: Selection | None, then: Selection) -> Selection:
 
     A selection of a selection must still say which parties' casualties it keeps: a
     report (whose figures it counts) and an export (an event's whole toll) read it.
-    Where the two choose disjoint names nothing is selected; the later choice is kept.
+    Choices that share nothing (Kirkuk, then Diyala; 2020, then 2021) raise
+    :class:`~kirkuk_analysis.selection.SelectionError`: no selection could say truly
+    what is left, and a report would name the later choice over none of its rows.
 
     >>> from datetime import date
     >>> a = Selection(date(2021, 1, 1), None, ("Kirkuk", "Diyala"), ("peshmerga",))
@@ -173,16 +174,30 @@ def _narrowed(before: Selection | None, then: Selection) -> Selection:
     def earlier(a, b):
         return b if a is None else a if b is None else min(a, b)
 
-    def both(a: tuple, b: tuple) -> tuple:
+    def both(kind: str, a: tuple, b: tuple) -> tuple:
         if not a or not b:
             return a or b
-        return tuple(x for x in a if x in b) or b
+        shared = tuple(x for x in a if x in b)
+        if not shared:
+            raise SelectionError(
+                f"this selection's {kind} ({', '.join(a)}) and the {kind} chosen now "
+                f"({', '.join(b)}) share none: nothing would be left; select from the whole "
+                "dataset (its .whole) instead"
+            )
+        return shared
 
+    start, end = later(before.start, then.start), earlier(before.end, then.end)
+    if start is not None and end is not None and start > end:
+        raise SelectionError(
+            f"this selection's period ({before.describe().split(';')[0]}) and the one chosen "
+            f"now ({then.describe().split(';')[0]}) do not overlap: nothing would be left; "
+            "select from the whole dataset (its .whole) instead"
+        )
     return Selection(
-        start=later(before.start, then.start),
-        end=earlier(before.end, then.end),
-        provinces=both(before.provinces, then.provinces),
-        parties=both(before.parties, then.parties),
+        start=start,
+        end=end,
+        provinces=both("provinces", before.provinces, then.provinces),
+        parties=both("parties", before.parties, then.parties),
     )
 
 

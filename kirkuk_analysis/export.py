@@ -26,6 +26,7 @@ __all__ = [
     "ACTORS",
     "STATE_FORCES",
     "UCDP_GOVERNMENT",
+    "FOREIGN_FORCES",
     "ExportError",
     "to_acled",
     "to_geojson",
@@ -93,6 +94,11 @@ ACLED_COLUMNS = (
 
 #: UCDP GED's name for side a of a state-based event here.
 UCDP_GOVERNMENT = "Government of Iraq"
+
+#: State forces of other governments (of :data:`STATE_FORCES`): on the government's side
+#: in a state-based event (UCDP: a secondary supporting party), but never named the
+#: Government of Iraq when they act alone (against civilians, or against Iraqi forces).
+FOREIGN_FORCES = ("coalition",)
 
 #: ACLED time_precision: 1 = the day is known, 2 = the week or a few days, 3 = the month
 #: or wider.
@@ -391,22 +397,29 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     reported = set(killed.incident_id[killed.figure.isna() | (killed.figure > 0)].astype(str))
 
     articles = _outlets(ds, t)
-    # a state force is a side when it attacks, is attacked, or is among the casualties (an
-    # attack on civilians that also killed policemen fought the state: state-based)
+    # a state force is a side when it attacks or is attacked, or when a group's attack
+    # killed or wounded one (an attack on civilians that also killed policemen fought the
+    # state: state-based); a state force's own losses in its own attack make no other side
     hit = ds.casualties.incident_id[ds.casualties.party.astype(str).isin(state)]
-    state_hit = target.isin(state) | t.incident_id.isin(set(hit.astype(str)))
     perp_state = perp.isin(state)
+    state_hit = target.isin(state) | (~perp_state & t.incident_id.isin(set(hit.astype(str))))
     one_sided = (target == "civilians") & ~state_hit
     state_based = ~one_sided & (perp_state | state_hit)
+    between_states = perp_state & target.isin(state)  # both sides state forces: both named
     # side a of a state-based event is the government (UCDP: always a government), side b
-    # the group; of a one-sided event the perpetrator (the government when a state force)
+    # the group; of a one-sided event the perpetrator (the government for an Iraqi force)
     non_state = np.where(perp_state, target.map(ACTORS), perp.map(ACTORS))
+    iraqi = perp_state & ~perp.isin(list(FOREIGN_FORCES))
     side_a = np.select(
-        [state_based, one_sided & perp_state, one_sided],
-        [UCDP_GOVERNMENT, UCDP_GOVERNMENT, perp.map(ACTORS)],
+        [between_states, state_based, one_sided & iraqi],
+        [perp.map(ACTORS), UCDP_GOVERNMENT, UCDP_GOVERNMENT],
         perp.map(ACTORS),
     )
-    side_b = np.select([state_based, one_sided], [non_state, "Civilians"], target.map(ACTORS))
+    side_b = np.select(
+        [between_states, state_based, one_sided],
+        [target.map(ACTORS), non_state, "Civilians"],
+        target.map(ACTORS),
+    )
     days = (t.date_end - t.date_start).dt.days + 1
     place_kind = t.place_id.map(ds.places.set_index("place_id").kind).astype(str)
     where_prec = np.select(

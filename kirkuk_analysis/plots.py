@@ -720,9 +720,15 @@ def monthly_casualties(
     wide = m.pivot_table(
         index="month", columns="party", values=outcome, aggfunc="sum", observed=True
     ).fillna(0)
+    # checked as the other time charts check them (a malformed date, a start after the end)
+    from kirkuk_analysis.selection import check_selection
+
+    asked = check_selection(start, end, vocab=ds.vocab)
     chosen = getattr(ds, "selection", None)
-    start = start if start is not None else getattr(chosen, "start", None)
-    end = end if end is not None else getattr(chosen, "end", None)
+    start = asked.start if asked.start is not None else getattr(chosen, "start", None)
+    end = asked.end if asked.end is not None else getattr(chosen, "end", None)
+    if start is not None and end is not None and start > end:
+        check_selection(start, end, vocab=ds.vocab)
     first = pd.Period(start, freq="M") if start is not None else None
     last = pd.Period(end, freq="M") if end is not None else None
     if len(m):
@@ -776,7 +782,7 @@ def monthly_casualties(
             [f"incidents, no {outcome} figure"],
         )
     if len(wide.columns) or extra:
-        _legends(ax, "party", extra=extra)
+        _legends(ax, "party" if len(wide.columns) else "", extra=extra)
     if not len(wide.columns):
         if not len(wide):
             ax.set_xticks([])

@@ -1446,8 +1446,12 @@ def _described_selection(ds, start, end, provinces, parties):
         return asked.start, asked.end, asked.provinces, asked.parties
     given = {"start": start is not None, "end": end is not None,
              "provinces": bool(asked.provinces), "parties": bool(asked.parties)}  # fmt: skip
+
+    def same(a, b) -> bool:  # names in any order
+        return set(a) == set(b) if isinstance(a, tuple) else a == b
+
     for name, was_given in given.items():
-        if was_given and getattr(asked, name) != getattr(chosen, name):
+        if was_given and not same(getattr(asked, name), getattr(chosen, name)):
             raise ValueError(
                 f"{name} {_shown(getattr(asked, name))} is not the selection's "
                 f"({_shown(getattr(chosen, name))}): the text would name what its figures do "
@@ -1593,7 +1597,8 @@ def narrative(
                     "the article does not name."
                 )
         else:
-            second = "The articles give no casualty figure for " + (
+            whose = f"{_join([_party(ds, p) for p in parties])} " if parties else ""
+            second = f"The articles give no {whose}casualty figure for " + (
                 "this incident." if kf["incidents"] == 1 else "these incidents."
             )
         sentences = [first, second]

@@ -170,6 +170,23 @@ def test_a_selection_of_a_selection_records_both(ds):
         pd.testing.assert_frame_equal(getattr(then, table), getattr(once, table))
 
 
+def test_a_selection_of_a_selection_that_shares_nothing_is_refused(ds):
+    """Kirkuk then Diyala, 2020 then 2021, ISIS then the Peshmerga leave nothing: refused,
+    not narrated as the later choice over none of its rows; a Selection passed to select()
+    is checked and spelled as keyword arguments are."""
+    from kirkuk_analysis.selection import Selection, SelectionError
+
+    with pytest.raises(SelectionError, match="share none"):
+        select(select(ds, provinces="Kirkuk"), provinces="Diyala")
+    with pytest.raises(SelectionError, match="do not overlap"):
+        select(select(ds, "2020-01-01", "2020-12-31"), "2021-01-01", "2021-12-31")
+    with pytest.raises(SelectionError, match="share none"):
+        select(select(ds, parties="isis"), parties="peshmerga")
+    assert select(ds, Selection(provinces=("kirkuk",))).selection.provinces == ("Kirkuk",)
+    with pytest.raises(SelectionError, match="after end"):
+        select(ds, Selection(start=date(2021, 6, 1), end=date(2021, 1, 1)))
+
+
 def test_select_rejects_bad_parameters(ds):
     with pytest.raises(ValueError, match="Kirkuk"):
         select(ds, provinces=["Kurdistan"])

@@ -400,6 +400,37 @@ def test_a_range_is_exported_as_a_range_and_state_deaths_make_a_side(tmp_path):
     )  # fmt: skip
 
 
+def test_ucdp_sides_never_put_the_government_on_both_sides_or_civilians_in_a_battle(tmp_path):
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            # an Iraqi force attacking civilians, with losses of its own: one-sided still
+            {"incident_id": "I01", "perpetrator": "iraqi_army", "target": "civilians"},
+            # the coalition alone against civilians: not the Government of Iraq
+            {"incident_id": "I02", "perpetrator": "coalition", "target": "civilians"},
+            # state forces against each other: both named
+            {"incident_id": "I03", "perpetrator": "coalition", "target": "iraqi_army"},
+        ],
+        casualties=[
+            {"incident_id": "I01", "party": "iraqi_army", "best": 1},
+            {"incident_id": "I01", "party": "civilians", "best": 2},
+            {"incident_id": "I02", "party": "civilians", "best": 1},
+            {"incident_id": "I03", "party": "iraqi_army", "best": 1},
+        ],
+    )
+    u = to_ucdp(ds).set_index("id")
+    assert tuple(u.loc["I01", ["type_of_violence", "side_a", "side_b"]]) == (
+        3, export.UCDP_GOVERNMENT, "Civilians"
+    )  # fmt: skip
+    assert tuple(u.loc["I02", ["type_of_violence", "side_a"]]) == (3, ACTORS["coalition"])
+    assert tuple(u.loc["I03", ["side_a", "side_b"]]) == (ACTORS["coalition"], ACTORS["iraqi_army"])
+    battles = u[u.type_of_violence == 1]
+    assert not (battles.side_b == "Civilians").any()
+    assert not ((u.side_a == export.UCDP_GOVERNMENT) & (u.side_b == export.UCDP_GOVERNMENT)).any()
+
+
 def test_a_value_the_crosswalk_lacks_is_refused_not_exported_empty(tmp_path, capsys):
     from packages import make_package
 

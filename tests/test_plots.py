@@ -504,8 +504,13 @@ def test_a_step_begun_before_the_axis_is_labelled_on_it(tmp_path):
 
 
 def test_an_unknown_outcome_names_the_valid_ones(ds):
+    from kirkuk_analysis.selection import SelectionError
+
     with pytest.raises(ValueError, match="outcome must be one of killed, wounded"):
         plots.monthly_casualties(ds, outcome="dead")
+    # its period is checked as the other time charts check theirs
+    with pytest.raises(SelectionError, match="after end"):
+        plots.monthly_casualties(ds, start="2021-06-30", end="2021-04-01")
 
 
 def test_the_time_axes_read_the_selection_and_refuse_bad_dates(ds):

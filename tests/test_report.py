@@ -357,6 +357,8 @@ def test_the_narrative_names_only_its_own_selection(ds):
     with pytest.raises(SelectionError, match="after end"):
         report.narrative(ds, "2022-01-01", "2021-01-01")
     assert report.where("Kirkuk") == "Kirkuk province"
+    two = select(ds, provinces=["Kirkuk", "Diyala"])
+    assert report.narrative(two, provinces=["diyala", "Kirkuk"]) == report.narrative(two)
 
 
 def test_no_incident_is_called_the_deadliest_over_incidents_of_unknown_toll(tmp_path):
