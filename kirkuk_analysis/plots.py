@@ -1742,13 +1742,16 @@ def _chronology_events(ds: Dataset) -> pd.DataFrame:
 
     colors = party_colors(ds.vocab.parties)
     killed = _killed_words(ds)
+    # for a selection of parties, whose toll is unknown: theirs, not everyone's
+    chosen = list(getattr(ds.selection, "parties", None) or [])
+    whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
     place = functools.cache(lambda *key: report.place_label(ds, *key))  # one look-up each
     rows = []
     for r in ds.incidents.itertuples():
         words = [
             report.format_range(r.date_start, r.date_end, r.date_precision),
             place(r.place_id, r.geo_precision),
-            killed.get(r.incident_id, "killed: no figure"),
+            killed.get(r.incident_id, f"killed{whose}: no figure"),
             str(r.summary),
         ]
         rows.append(

@@ -503,6 +503,17 @@ def test_a_step_begun_before_the_axis_is_labelled_on_it(tmp_path):
     assert lo <= x <= hi and label.get_horizontalalignment() == "left"
 
 
+def test_a_party_selections_chronology_says_whose_toll_is_unknown(ds):
+    """Under a party selection, "killed: no figure" beside a summary that says two soldiers
+    were killed reads as a contradiction: the label names the party whose toll is unknown."""
+    party = "isis"
+    sel = select(ds, parties=party)
+    texts = list(plots._chronology_events(sel).text)
+    label = plots.party_label(ds, party)
+    assert all(f"killed ({label}): no figure" in t for t in texts if "no figure" in t)
+    assert not any("killed: no figure" in t for t in texts)
+
+
 def test_an_unknown_outcome_names_the_valid_ones(ds):
     from kirkuk_analysis.selection import SelectionError
 
