@@ -42,6 +42,7 @@ __all__ = [
     "incident_months",
     "incident_table",
     "monthly",
+    "months_without_figure",
     "response_lag",
     "select",
 ]
@@ -548,6 +549,38 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     elif by == "party":
         out["party"] = pd.Categorical.from_codes(out.party, categories=party_categories)
     return out
+
+
+def months_without_figure(ds: Dataset, outcome: str = "killed") -> pd.Series:
+    """How many incidents of each month give no ``outcome`` figure: a Series of counts
+    indexed by month (monthly ``Period``), holding only the months that have such an
+    incident, in order.
+
+    Each incident is in the month :func:`monthly` counts it in. Such a month's figure in
+    :func:`monthly` is missing when none of its incidents gives one, and otherwise adds
+    up only the incidents that do (codebook §4: unknown is not 0): its total is then a
+    floor. Under a selection of parties, a figure is one of those parties'.
+
+    >>> from kirkuk_analysis import load
+    >>> ds = load()
+    >>> unknown = months_without_figure(ds, "killed")
+    >>> int(unknown.sum()) == int(incident_table(ds).killed.isna().sum())
+    True
+    """
+    require_dataset(ds, "months_without_figure")
+    if outcome not in ds.vocab.outcomes:
+        raise ValueError(f"outcome must be one of {', '.join(ds.vocab.outcomes)}, not {outcome!r}")
+    fig = _figure_codes(ds)
+    code = list(ds.vocab.outcomes).index(outcome)
+    given = fig.position[(fig.outcome == code) & fig.figure.notna()].to_numpy()
+    lacking = np.ones(len(ds.incidents), dtype=bool)
+    lacking[given] = False
+    months, counts = np.unique(incident_months(ds)[lacking], return_counts=True)
+    return pd.Series(
+        counts.astype("int64"),
+        index=pd.PeriodIndex.from_ordinals(months, freq="M"),
+        name=f"incidents_without_{outcome}",
+    ).rename_axis("month")
 
 
 @dataclass(frozen=True)

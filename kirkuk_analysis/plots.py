@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from kirkuk_analysis import _paths
-from kirkuk_analysis.analysis import incident_table, monthly
+from kirkuk_analysis.analysis import incident_table, monthly, months_without_figure
 from kirkuk_analysis.boundaries import governorate_of, governorate_rings
 from kirkuk_analysis.data import Dataset, require_dataset
 
@@ -813,30 +813,28 @@ def monthly_casualties(
         # tick marks, as the axis draws its own, not a minor tick per month (each tick is
         # an artist of its own: sixty took a third of the chart's time to draw)
         _month_starts(ax, span)
-    # months whose incidents give no figure of this outcome: unknown, not none, so marked
-    unknown = _unknown_months(ds, outcome, wide.index)
+    # months holding an incident that gives no figure of this outcome: their toll is
+    # unknown (no bar) or a floor (the bar adds up the others), never known, so marked
+    # above the bar
+    lacking = months_without_figure(ds, outcome)
+    unknown = lacking.index[lacking.index.isin(wide.index)]
     extra = None
     if len(unknown):
-        ax.plot(
-            unknown.to_timestamp() + pd.Timedelta(days=12.5), np.full(len(unknown), 0.07),
-            linestyle="none", marker=_glyph_marker("?"), markersize=7, color="#555555",
-            transform=ax.get_xaxis_transform(), clip_on=False, gid="unknown-months",
-        )  # fmt: skip
         from matplotlib.lines import Line2D
+        from matplotlib.transforms import offset_copy
 
-        extra = (
-            [
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker=_glyph_marker("?"),
-                    markersize=7,
-                    color="#555555",
-                )
-            ],  # fmt: skip
-            [f"incidents, no {outcome} figure"],
+        ax.plot(
+            unknown.to_timestamp() + pd.Timedelta(days=12.5),
+            wide.sum(axis=1).reindex(unknown).to_numpy(dtype=float),
+            linestyle="none", marker=_glyph_marker("?"), markersize=7, color="#555555",
+            transform=offset_copy(ax.transData, fig=ax.figure, y=6, units="points"),
+            clip_on=False, gid="unknown-months",
+        )  # fmt: skip
+        ax.margins(y=0.15)  # room above the tallest bar for its mark
+        mark = Line2D(
+            [], [], linestyle="none", marker=_glyph_marker("?"), markersize=7, color="#555555"
         )
+        extra = ([mark], [f"incidents with no {outcome} figure"])
     if len(wide.columns) or extra:
         _legends(ax, "party" if len(wide.columns) else "", extra=extra)
     if not len(wide.columns):
@@ -853,17 +851,7 @@ def monthly_casualties(
             color="#555555",
         )
     ax.set_title(f"Recorded {outcome} per month, by party")
-    return _described(ax, _monthly_words(wide, outcome))
-
-
-def _unknown_months(ds: Dataset, outcome: str, months: pd.PeriodIndex) -> pd.PeriodIndex:
-    """The months of ``months`` holding incidents none of which gives an ``outcome``
-    figure (:func:`kirkuk_analysis.analysis.monthly`: missing there, not 0)."""
-    m = monthly(ds)
-    if not len(m):
-        return pd.PeriodIndex([], freq="M")
-    unknown = m.month[(m.incidents > 0) & m[outcome].isna()]
-    return pd.PeriodIndex(unknown[unknown.isin(months)], freq="M")
+    return _described(ax, _monthly_words(wide, outcome, lacking[lacking.index.isin(wide.index)]))
 
 
 def _month_starts(ax: Axes, starts) -> None:
@@ -905,11 +893,25 @@ def _month_ticks(months: pd.PeriodIndex) -> FixedLocator:
     return FixedLocator(mdates.date2num(starts))
 
 
-def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:
-    """The monthly chart in words (its alt text): ``wide`` is months x parties."""
+def _monthly_words(wide: pd.DataFrame, outcome: str, lacking: pd.Series) -> str:
+    """The monthly chart in words (its alt text): ``wide`` is months x parties, ``lacking``
+    the incidents without a figure per month (:func:`months_without_figure`).
+
+    >>> months = pd.period_range("2021-01", "2021-03", freq="M")
+    >>> wide = pd.DataFrame({"peshmerga": [0, 2, 3]}, index=months)
+    >>> _monthly_words(wide, "killed", pd.Series([1], index=months[1:2])).split(". ")[-1]
+    '1 incident in 1 month gives no killed figure (marked ? on the chart).'
+    """
     per_month = wide.sum(axis=1) if len(wide.columns) else pd.Series(dtype=float)
+    unknown = ""
+    if n := int(lacking.sum()):
+        gives = "gives" if n == 1 else "give"
+        unknown = (
+            f" {_count(n, 'incident')} in {_count(len(lacking), 'month')} {gives} no "
+            f"{outcome} figure (marked ? on the chart)."
+        )
     if not len(per_month) or not per_month.sum() > 0:
-        return f"Bar chart of recorded {outcome} per month: no figure in this selection."
+        return f"Bar chart of recorded {outcome} per month: no figure in this selection." + unknown
     peak = per_month.idxmax()
     first, last = wide.index[0], wide.index[-1]
     when = f"in {first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"
@@ -917,7 +919,7 @@ def _monthly_words(wide: pd.DataFrame, outcome: str) -> str:
         f"Bar chart of recorded {outcome} per month, by party, {when}: "
         f"{int(per_month.sum())} {outcome} in "
         f"{_count(int((per_month > 0).sum()), 'month')}, the most ({int(per_month[peak])}) "
-        f"in {peak:%B %Y}."
+        f"in {peak:%B %Y}." + unknown
     )
 
 

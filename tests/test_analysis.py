@@ -373,6 +373,36 @@ def test_monthly_keeps_unknown_apart_from_zero(tmp_path):
     assert (m.killed, m.wounded) == (5, 0) and pd.isna(m.captured)
 
 
+def test_months_without_figure_counts_the_incidents_whose_toll_is_unknown(tmp_path):
+    """A month counts the incidents that give no figure of the outcome, whether or not
+    other incidents of the month give one (its total in monthly() is then a floor); a
+    recorded 0 is a figure; a party selection asks for that party's figure."""
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "date_start": "2021-01-10"},  # no casualty rows
+            {"incident_id": "I02", "date_start": "2021-03-10", "target": "peshmerga"},
+            {"incident_id": "I03", "date_start": "2021-03-20"},
+            {"incident_id": "I04", "date_start": "2021-05-10"},
+        ],
+        casualties=[
+            {"incident_id": "I02", "party": "peshmerga", "best": 2},
+            {"incident_id": "I03", "outcome": "wounded", "best": 1},
+            {"incident_id": "I04", "best": 0, "evidence": "no one was killed in the attack"},
+        ],
+    )
+    lacking = analysis.months_without_figure(ds, "killed")
+    assert lacking.to_dict() == {pd.Period("2021-01", "M"): 1, pd.Period("2021-03", "M"): 1}
+    assert monthly(ds).set_index("month").loc[pd.Period("2021-03", "M"), "killed"] == 2
+    wounded = analysis.months_without_figure(ds, "wounded")
+    assert wounded.to_dict() == {
+        pd.Period("2021-01", "M"): 1, pd.Period("2021-03", "M"): 1, pd.Period("2021-05", "M"): 1
+    }  # fmt: skip
+    assert analysis.months_without_figure(select(ds, end="2020-12-31")).empty
+    with pytest.raises(ValueError, match="outcome must be one of killed"):
+        analysis.months_without_figure(ds, "dead")
+
+
 def test_select_period_overlap_keeps_uncertain_dates(tmp_path):
     ds = load_package(
         tmp_path,

@@ -176,7 +176,7 @@ def test_monthly_casualties_stacks_by_party(ds):
     killed = killed_by_party()
     assert heights == sum(killed.values())
     labels = {n for t in ax.get_legend().get_texts() for n in re.split(r"\s*/\s*", t.get_text())}
-    labels -= {"incidents, no killed figure"}  # the key to months of unknown tolls
+    labels -= {"incidents with no killed figure"}  # the key to months of unknown tolls
     assert labels == {plots.party_label(ds, p) for p, n in killed.items() if n > 0}
     # only bars that show something, each stacked on the one below it in its month
     assert all(p.get_height() > 0 for p in ax.patches)
@@ -297,22 +297,34 @@ def test_monthly_casualties_takes_the_largest_figure_of_two_sources(tmp_path):
 
 def test_a_month_whose_incidents_give_no_figure_is_marked_unknown_not_drawn_as_none(tmp_path):
     """An incident whose article gives no death toll is not a month without deaths: its
-    month carries a "?" marker, keyed in the legend; a month with a figure, or with no
-    incident at all, has none."""
+    month carries a "?" marker, keyed in the legend, above its bar where the month's other
+    incidents give figures (the bar is then a floor); a month whose every incident gives a
+    figure, or with no incident at all, has none."""
     ds = load_package(
         tmp_path,
         incidents=[
             {"incident_id": "I01", "date_start": "2021-01-10"},  # no casualty rows
             {"incident_id": "I02", "date_start": "2021-03-10"},
+            {"incident_id": "I03", "date_start": "2021-03-20"},  # none either, beside I02
+            {"incident_id": "I04", "date_start": "2021-05-10"},
         ],
-        casualties=[{"incident_id": "I02", "best": 2}],
+        casualties=[
+            {"incident_id": "I02", "best": 2},
+            {"incident_id": "I04", "best": 5},
+        ],
     )
     ax = plots.monthly_casualties(ds)
     (marks,) = [line for line in ax.lines if line.get_gid() == "unknown-months"]
-    months = {pd.Timestamp(x).to_period("M") for x in marks.get_xdata()}
-    assert months == {pd.Period("2021-01", "M")}
-    assert "incidents, no killed figure" in {t.get_text() for t in ax.get_legend().get_texts()}
-    known = plots.monthly_casualties(ds.replace(incidents=ds.incidents.iloc[1:]))
+    at = {
+        pd.Timestamp(x).to_period("M"): y
+        for x, y in zip(marks.get_xdata(), marks.get_ydata(), strict=True)
+    }
+    assert at == {pd.Period("2021-01", "M"): 0, pd.Period("2021-03", "M"): 2}  # bar tops
+    # drawn above the bar, not over it
+    top = ax.transData.transform((0, 2))[1]
+    assert marks.get_transform().transform((0, 2))[1] > top
+    assert "incidents with no killed figure" in {t.get_text() for t in ax.get_legend().get_texts()}
+    known = plots.monthly_casualties(ds.replace(incidents=ds.incidents.iloc[[1, 3]]))
     assert not [line for line in known.lines if line.get_gid() == "unknown-months"]
 
 
