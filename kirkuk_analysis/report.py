@@ -105,10 +105,17 @@ _KIND_PLURALS = {
     "context": "context items (base handovers, statements)",
 }
 
+#: A kind whose label is no countable noun, as one: "1 implementation step".
+_KIND_SINGULARS = {
+    "implementation": "implementation step",
+    "failure": "failure to agree",
+    "context": "context item",
+}
+
 _KIND_SHORT_PLURALS = {
     "meeting": "meetings",
     "agreement": "agreements",
-    "implementation": "implementation",
+    "implementation": "implementation steps",
     "call": "calls",
     "failure": "failures",
     "context": "context",
@@ -241,7 +248,7 @@ def _party(ds, p) -> str:
 def _kind(ds, kind, n: int = 1, short: bool = False) -> str:
     """A coordination kind as a noun, plural when ``n`` is not 1 ("3 public calls")."""
     if n == 1:
-        return ds.vocab.label("kind", kind)
+        return _KIND_SINGULARS.get(str(kind), ds.vocab.label("kind", kind))
     plurals = _KIND_SHORT_PLURALS if short else _KIND_PLURALS
     return plurals.get(str(kind), ds.vocab.label("kind", kind) + "s")
 
@@ -328,7 +335,8 @@ def key_figures(ds) -> dict:
     """The headline figures of a selection, as plain Python values.
 
     Keys: ``incidents``, ``attacks``, ``arrests``, ``killed``, ``wounded``, ``captured``
-    (``None`` when the incidents have no figure; 0 when there is no incident),
+    (``None`` when the incidents give no figure, and when there is no incident: the articles
+    recording none is not a count of 0),
     ``provinces`` (sorted), ``coordination_steps``, ``coordination_by_kind`` (kind -> count,
     non-zero only), ``claims``, ``sources``.
     ``arrests`` counts the incidents that are not attacks (``ds.vocab.attack_types``).
@@ -352,9 +360,9 @@ def key_figures(ds) -> dict:
     by_kind = {k: int(kinds[k]) for k in ds.vocab.kinds if kinds.get(k, 0)}
 
     def total(outcome):
-        if inc.empty:  # nothing happened to count: zero, not unknown
-            return 0
-        if "total" not in totals.index or pd.isna(totals.loc["total", outcome]):
+        # no incident recorded is no figure given: the articles are no complete event list,
+        # and a headline "0 killed" would read as a count of none
+        if inc.empty or "total" not in totals.index or pd.isna(totals.loc["total", outcome]):
             return None
         return int(totals.loc["total", outcome])
 
@@ -464,7 +472,7 @@ def coordination_table(ds) -> pd.DataFrame:
                     co["date_start"], co["date_end"], co["date_precision"], strict=True
                 )
             ],
-            "Step": [_kind(ds, k) for k in co["kind"]],
+            "Step": [ds.vocab.label("kind", k) for k in co["kind"]],
             "Status": [ds.vocab.label("status", s) for s in co["status"]],
             "Place": [NO_PLACE if pd.isna(p) else place_label(ds, p) for p in co["place_id"]],
             "What": co["summary"].astype(str).to_numpy(),
@@ -1227,28 +1235,72 @@ def selection_notes(ds) -> list[str]:
         )
     elif n_sources < len(ds.sources):
         out.append(
-            f"Sources lists the {_plural(n_sources, 'article')} cited by the rows shown, of "
-            f"{len(ds.sources)} in the data package."
+            f"Sources lists the {'one article' if n_sources == 1 else f'{n_sources} articles'} "
+            f"cited by the rows shown, of {len(ds.sources)} in the data package."
         )
     return out
 
 
+#: What the claims of a metric are, in the Summary's words (by metric code).
+_CLAIM_KINDS = {
+    "killed": "casualty totals over several attacks",
+    "wounded": "casualty totals over several attacks",
+    "captured": "casualty totals over several attacks",
+    "casualties": "casualty totals over several attacks",
+    "attacks": "counts of attacks",
+    "attacks_claimed": "counts of attacks ISIS claimed",
+    "militants_present": "estimates of the militants present",
+    "gap_width_km": "the width of the security gap",
+}
+
+
+def _claim_kinds(ds) -> list[str]:
+    """What ``ds``'s claims are, once each, in the order of the metric vocabulary: a
+    metric not in :data:`_CLAIM_KINDS` by its label.
+
+    >>> import kirkuk_analysis
+    >>> ds = kirkuk_analysis.load()
+    >>> _claim_kinds(ds.replace(claims=ds.claims[ds.claims.metric == "gap_width_km"]))
+    ['the width of the security gap']
+    """
+    present = set(ds.claims["metric"].astype(str))
+    kinds: list[str] = []
+    for metric in ds.vocab.metrics:
+        if metric in present:
+            kind = _CLAIM_KINDS.get(metric) or f"figures of {ds.vocab.label('metric', metric)}"
+            if kind not in kinds:
+                kinds.append(kind)
+    return kinds
+
+
 def _party_notes(ds, sel) -> list[str]:
-    """For a party selection: the steps of the period and area that name none of its
-    parties, which it leaves out, and the claims it keeps that count no party's dead."""
+    """For a party selection: the incidents and steps of the period and area that concern
+    none of its parties, which it leaves out, and the claims it keeps that count no
+    party's dead."""
     if not sel.parties or getattr(ds, "whole", None) is None:
         return []
     from dataclasses import replace
 
     from kirkuk_analysis.analysis import select
 
-    every = select(ds.whole, replace(sel, parties=())).coordination
+    area = select(ds.whole, replace(sel, parties=()))
+    names = _join([_party(ds, p) for p in sel.parties])
+    out = []
+    shown_incidents = set(ds.incidents["incident_id"].astype(str))
+    n = int((~area.incidents["incident_id"].astype(str).isin(shown_incidents)).sum())
+    if n:
+        one = n == 1
+        out.append(
+            f"Incidents are shown where a chosen party ({names}) is the perpetrator, the "
+            "target or among the casualties: "
+            f"{_plural(n, 'incident')} of this period and area "
+            f"concern{'s' if one else ''} none of them and {'is' if one else 'are'} not shown."
+        )
+    every = area.coordination
     shown = set(ds.coordination["step_id"].astype(str))
     left = every[~every["step_id"].astype(str).isin(shown)]
     context = left["kind"].astype(str) == CONTEXT
     counts = [(int((~context).sum()), "coordination step"), (int(context.sum()), "context item")]
-    names = _join([_party(ds, p) for p in sel.parties])
-    out = []
     if any(n for n, _ in counts):
         left_words = _join([_plural(n, what) for n, what in counts if n])
         one = sum(n for n, _ in counts) == 1
@@ -1261,8 +1313,9 @@ def _party_notes(ds, sel) -> list[str]:
     others = ds.claims[~ds.claims["metric"].astype(str).isin(list(CLAIM_OUTCOMES))]
     if len(others):
         out.append(
-            f"{_plural(len(others), 'claim')} of another measure (attacks counted, militants "
-            "present, the width of the security gap) count no party’s dead and "
+            f"{_plural(len(others), 'claim')} of another measure "
+            f"({_join(_claim_kinds(ds.replace(claims=others)))}) count"
+            f"{'s' if len(others) == 1 else ''} no party’s dead and "
             f"{'is' if len(others) == 1 else 'are'} shown whatever the parties chosen."
         )
     return out
@@ -1694,10 +1747,10 @@ def narrative(
             + (f", only {besides}." if besides else ".")
         )
     if kf["claims"]:
+        they = "it is" if kf["claims"] == 1 else "they are"
         paras.append(
             f"The articles also give {_plural(kf['claims'], 'aggregate figure')} "
-            f"(totals over several attacks, claimed attack counts, the width of the security gap); "
-            f"they are listed apart as {CLAIMS_CAVEAT}."
+            f"({_join(_claim_kinds(ds))}); {they} listed apart ({CLAIMS_CAVEAT})."
         )
     return "\n\n".join(paras)
 
@@ -1761,8 +1814,9 @@ def method_note(ds) -> str:
     span = recorded_span(ds.whole if getattr(ds, "whole", None) is not None else ds)
     if span is not None:
         sentences.append(
-            f"Coverage: the articles record events from {_day(span[0])} to {_day(span[1])}; "
-            "outside that span, nothing recorded does not mean nothing happened."
+            f"Coverage: the articles record events from {_day(span[0])} to {_day(span[1])}. "
+            "They are no complete event list: inside that span as outside it, a period, "
+            "place or party with nothing recorded is not one where nothing happened."
         )
     if differ := disagreements_sentence(ds):
         sentences.append(differ)

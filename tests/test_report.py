@@ -397,8 +397,10 @@ def test_one_incident_is_described_in_the_singular(tmp_path):
 def test_empty_selection_says_so(ds):
     empty = _empty(ds)
     kf = report.key_figures(empty)
-    # nothing happened to count: zero, not unknown
-    assert kf["incidents"] == 0 and (kf["killed"], kf["wounded"], kf["captured"]) == (0, 0, 0)
+    # no incident recorded is no count of none: the articles give no figure, shown as "–"
+    assert kf["incidents"] == 0 and (kf["killed"], kf["wounded"], kf["captured"]) == (None,) * 3
+    box = report.key_figures_html(empty)
+    assert re.search(r">\s*–\s*</\w+>\s*<\w+[^>]*>\s*killed", box), box
     assert report.EMPTY_MESSAGE in report.narrative(empty, "2020-01-01", "2020-02-01", ["Basra"])
     assert len(report.incidents_table(empty)) == 0
     assert "Key figures" in report.key_figures_html(empty)
@@ -884,3 +886,50 @@ def test_the_narrative_says_what_a_selection_cannot_place_or_cover(tmp_path):
     assert first.endswith("The articles record events from 2 May 2021 to 2 May 2022 only.")
     during = analysis.select(ds, "2021-06-01", "2021-06-30")
     assert "only." not in report.narrative(during, "2021-06-01", "2021-06-30").split("\n\n")[0]
+
+
+def test_a_party_selection_says_how_many_incidents_it_leaves_out(tmp_path):
+    """An incident of the period and area in which no chosen party is perpetrator, target
+    or casualty is not shown; the selection says how many there are, not silently fewer."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[
+            {"incident_id": "I01", "target": "civilians"},
+            {"incident_id": "I02", "target": "peshmerga"},
+            {"incident_id": "I03", "target": "iraqi_army"},
+        ],
+        casualties=[{"incident_id": "I01", "party": "civilians", "best": 1}],
+    )
+    note = report.selection_markdown(select(ds, parties=["civilians"]))
+    assert "2 incidents of this period and area concern none of them" in note
+    assert "concern none" not in report.selection_markdown(
+        select(ds, parties=["peshmerga", "civilians", "iraqi_army"])
+    )
+
+
+def test_the_summary_names_only_the_kinds_of_claims_it_has(tmp_path):
+    """The Summary says what the selection's aggregate figures are, not a stock list: one
+    claim of the security gap's width is no casualty total, and is one figure."""
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        claims=[
+            {"claim_id": "C01", "metric": "gap_width_km", "party": "", "best": 40,
+             "evidence": "a security gap 40 km wide"},
+        ],
+    )  # fmt: skip
+    text = report.narrative(ds)
+    assert "1 aggregate figure (the width of the security gap); it is listed apart" in text
+    assert "casualty totals" not in text and "attack" not in text.split("aggregate")[1]
+
+
+def test_one_implementation_step_is_named_as_a_step(tmp_path):
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        coordination=[{"step_id": "K01", "kind": "implementation", "status": "implemented"}],
+    )
+    assert "1 implementation step" in report.key_figures_html(ds)
+    assert "1 implementation step" in report.narrative(ds)
