@@ -286,13 +286,31 @@ def incident_casualties(ds) -> pd.DataFrame:
     )
 
 
+def unnumbered(ds) -> set[tuple[str, str]]:
+    """The (party, outcome) pairs of which an incident of ``ds`` reports casualties without
+    a number ("several police officers were wounded": a casualty row with no figure). A
+    total of such a pair adds up only the incidents that give one, so it is a floor.
+
+    >>> import kirkuk_analysis
+    >>> ds = kirkuk_analysis.load()
+    >>> rows = zip(ds.casualties.party, ds.casualties.outcome)
+    >>> unnumbered(ds) <= {(str(p), str(o)) for p, o in rows}
+    True
+    """
+    fig = casualty_figures(ds)
+    missing = fig[fig["figure"].isna()]
+    return set(zip(missing["party"].astype(str), missing["outcome"].astype(str), strict=True))
+
+
 def casualty_totals(ds) -> pd.DataFrame:
     """Killed, wounded and captured by party over the incidents of ``ds``.
 
-    Index: party (in the vocabulary's order), only parties with a figure.
-    Columns ``killed``, ``wounded``, ``captured`` (nullable integers: missing where no source
-    gives that figure for that party, never 0) and ``open_ended`` (True where a total
-    includes an "at least" figure). A final row ``total`` sums the parties.
+    Index: party (in the vocabulary's order), the parties with a casualty row. Columns
+    ``killed``, ``wounded``, ``captured`` (nullable integers: missing where no source
+    gives that figure for that party, never 0) and ``open_ended`` (True where a total is a
+    floor: it includes an "at least" figure, or an incident reports that party's
+    casualties without a number, :func:`unnumbered`). A final row ``total`` sums the
+    parties.
 
     >>> import kirkuk_analysis
     >>> t = casualty_totals(kirkuk_analysis.load())
@@ -311,6 +329,8 @@ def casualty_totals(ds) -> pd.DataFrame:
     ):
         sums[party, outcome] = sums.get((party, outcome), 0) + int(best)
         open_ended[party] = open_ended.get(party, False) or bool(floor)
+    for party, _ in unnumbered(ds):  # some of its casualties have no number: a floor
+        open_ended[party] = True
     order = [p for p in ds.vocab.parties if p in open_ended]
     rows = order + ["total"] if order else []
     columns: dict = {}
@@ -1453,10 +1473,12 @@ def key_figures_html(ds) -> str:
     if chosen:
         notes.append(casualty_scope(ds) + ".")
     floors = incident_floors(ds).any()
+    for _, outcome in unnumbered(ds):  # an incident's casualties without a number
+        floors[outcome] = True
     if (len(totals) and bool(totals["open_ended"].any())) or bool(floors.any()):
         notes.append(
             "\u2265 (and * after a party) marks a total that is a floor: it includes an "
-            "\u201cat least\u201d figure, or a party\u2019s figure not given."
+            "\u201cat least\u201d figure, or casualties an article reports without a number."
         )
     if kf["coordination_by_kind"]:
         kinds = [(k, n) for k, n in kf["coordination_by_kind"].items() if k != CONTEXT]
@@ -1569,6 +1591,9 @@ def _tally(ds, totals: pd.DataFrame, outcome: str, floors=frozenset()) -> list[s
         if p == "civilians" and int(col[p]) == 1:
             label = "civilian"
         out.append(f"{_at_least((p, outcome) in floors)}{int(col[p])} {label}")
+    # a party whose casualties of this outcome are reported without any number
+    vague = [p for p in ds.vocab.parties if (p, outcome) in floors and p not in col.index]
+    out += [f"an unknown number of {_party(ds, p)}" for p in vague if p in totals.index]
     return out
 
 
@@ -1630,11 +1655,14 @@ def narrative(
         totals = casualty_totals(ds)
         per = incident_casualties(ds)
         floors = set(zip(per["party"][per["open_ended"]], per["outcome"][per["open_ended"]],
-                         strict=True))  # fmt: skip
+                         strict=True)) | unnumbered(ds)  # fmt: skip
         toll = []
         for outcome in ds.vocab.outcomes:
             tally = _tally(ds, totals, outcome, floors)
-            if tally:
+            if tally and kf[outcome] is None:  # reported, but never with a number
+                vague = [_party(ds, p) for p in ds.vocab.parties if (p, outcome) in floors]
+                toll.append(f"an unknown number {outcome} ({_join(vague)})")
+            elif tally:
                 floor = any(o == outcome for _, o in floors)
                 toll.append(f"{_at_least(floor)}{kf[outcome]} {outcome} ({_join(tally)})")
         if toll:

@@ -933,3 +933,27 @@ def test_one_implementation_step_is_named_as_a_step(tmp_path):
     )
     assert "1 implementation step" in report.key_figures_html(ds)
     assert "1 implementation step" in report.narrative(ds)
+
+
+def test_casualties_reported_without_a_number_make_the_totals_floors(tmp_path):
+    """ "Several police officers were wounded" gives no figure, yet says some were: a total
+    that leaves that incident out is a floor (≥, "at least"), and the party is named, not
+    dropped; where no incident gives a number at all the toll is an unknown number."""
+    incidents = [{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-03-01"}]
+    numbered = {"incident_id": "I01", "party": "iraqi_army", "outcome": "wounded", "best": 4,
+                "evidence": "four soldiers were wounded"}  # fmt: skip
+    vague = {"incident_id": "I02", "party": "federal_police", "outcome": "wounded",
+             "best": "", "evidence": "Several police officers were wounded"}  # fmt: skip
+    ds = load_package(tmp_path / "a", incidents=incidents, casualties=[numbered, vague])
+    totals = report.casualty_totals(ds)
+    assert bool(totals.loc["federal_police", "open_ended"]) and pd.isna(
+        totals.loc["federal_police", "wounded"]
+    )
+    assert bool(totals.loc["total", "open_ended"]) and totals.loc["total", "wounded"] == 4
+    text = report.narrative(ds)
+    assert "at least 4 wounded (4 Iraqi Army and an unknown number of Federal Police)" in text
+    box = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.key_figures_html(ds)))
+    assert "\u2265 4 wounded" in box and "Federal Police*" in box  # \s+ took the thin space
+    alone = load_package(tmp_path / "b", incidents=incidents, casualties=[vague])
+    assert "an unknown number wounded (Federal Police)" in report.narrative(alone)
+    assert report.key_figures(alone)["wounded"] is None
