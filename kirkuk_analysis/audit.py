@@ -112,13 +112,20 @@ _SAID = {
     "captured": "captured, arrested, detained",
 }
 #: Words that say none: the only ground for a figure of 0 (unknown is empty, never 0).
+#: After "not" or "n't", the words that make it a figure unknown, not none: "it was not
+#: clear how many", "the police did not give a number", "didn't say how many".
+_NOT_UNKNOWN = (
+    r"(?!\s+(?:\w+\s+)?(?:clear|known|know|knew|certain|confirm\w*|available|yet|giv\w*|gave|"
+    r"say\w*|said|tell|told|disclos\w*|reveal\w*|releas\w*|provid\w*|report\w*|specif\w*|"
+    r"announc\w*|publish\w*|stat\w*|comment\w*|respond\w*|immediately))"
+)
+
 NONE_WORDS = (
     r"no|none|nobody|zero|0|neither|nor|without|unharmed|unhurt|unscathed|spared"
     # "didn't cause any casualties", "there weren't any"
-    r"|(?:did|does|do|was|were|is|are|has|have|had|could|would)n[\u2019']t"
+    rf"|(?:did|does|do|was|were|is|are|has|have|had|could|would)n[\u2019']t{_NOT_UNKNOWN}"
     # "not", but not a figure unknown: "it was not clear how many were killed"
-    r"|not(?!\s+(?:\w+\s+)?(?:clear|known|certain|confirmed|available|yet|given|said|"
-    r"disclosed|reported|specified|immediately))"
+    rf"|not{_NOT_UNKNOWN}"
 )
 
 # The dated tables: (start, end, precision or None, phrase) columns.
@@ -398,8 +405,9 @@ def _says_none(words: str, none: re.Pattern, outcomes) -> bool:
 
 #: "no" that says a figure is unknown, not none: "no immediate reports of casualties".
 _UNKNOWN_NONE = re.compile(
-    r"\bno\s+(?:immediate\s+|further\s+|official\s+)?(?:reports?|word|information|"
-    r"details|news|figures?|confirmation|indication|mention)\b",
+    r"\bno\s+(?:immediate\s+|further\s+|official\s+|exact\s+|precise\s+|casualty\s+)?"
+    r"(?:reports?|word|information|details|news|figures?|confirmation|indication|mention|"
+    r"numbers?|tolls?|counts?|breakdown|estimates?|statement|comment)\b",
     re.IGNORECASE,
 )
 

@@ -1078,3 +1078,27 @@ def test_no_report_of_casualties_is_an_unknown_not_a_zero(tmp_path, evidence):
         casualties=[{"best": 0, "evidence": evidence}],
     )
     assert [p.column for p in audit.check_figures(ds)] == ["best"]
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "Several police officers were wounded, but the police did not give a number",
+        "the police didn't say how many were wounded",
+        "officials would not disclose how many people were wounded",
+        "no casualty toll was given for the wounded",
+        "no exact number of wounded was released",
+    ],
+)
+def test_a_figure_withheld_is_no_figure_of_none(tmp_path, evidence):
+    """Words saying the number was not given ("did not give a number", "didn't say how
+    many", "no casualty toll") make the figure unknown: a 0 beside them is refused."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"outcome": "wounded", "best": 0, "evidence": evidence}],
+    )
+    problems = audit.check_figures(ds)
+    assert [p.column for p in problems] == ["best"] and "never 0" in problems[0].reason
