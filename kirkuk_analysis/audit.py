@@ -54,6 +54,11 @@ ARTICLE_RULES = (
     "no publication date lies in the future",
     "casualties, coordination, claims: evidence is verbatim in the row's article, after "
     "normalisation, and at least 12 characters long",
+    "incidents, coordination, claims: a date phrase is the article's own words, in an "
+    "article of its row (in any case)",
+    "casualties, claims: an excerpt that begins or ends on its figure keeps the words of its "
+    "article that make that figure a floor or a range (at least, up to, between three and, "
+    "3 to)",
     "incidents, coordination, claims: a row with date_basis phrase has the dates that "
     "kirkuk_analysis.dates.resolve gives for its phrase and its source's publication date "
     "(forward for a planned step), and its source is dated to the day; a row with date_basis "
@@ -903,6 +908,117 @@ def _check_evidence(ds: Dataset, texts: dict[str, str | None], report: _Report) 
                 )
 
 
+def _row_sources(ds: Dataset, table: str) -> list[set[str]]:
+    """Each row's articles: its ``source_id``; for an incident without that column (the
+    contract's columns alone), or beside it, the articles of its casualty rows too."""
+    frame = getattr(ds, table)
+    own = (
+        frame["source_id"].astype(str).tolist()
+        if "source_id" in frame.columns
+        else [""] * len(frame)
+    )
+    if table != "incidents":
+        return [{sid} for sid in own]
+    cited: dict[str, set[str]] = {}
+    for iid, sid in zip(
+        ds.casualties["incident_id"].astype(str), ds.casualties["source_id"].astype(str),
+        strict=True,
+    ):  # fmt: skip
+        cited.setdefault(iid, set()).add(sid)
+    return [
+        ({sid} - {""}) | cited.get(iid, set())
+        for iid, sid in zip(frame["incident_id"].astype(str), own, strict=True)
+    ]
+
+
+def _check_phrases(ds: Dataset, texts: dict[str, str | None], report: _Report) -> None:
+    """A date phrase is the article's own words for the date (codebook §3), so that anyone
+    can re-derive the date from it: each non-empty ``date_phrase`` (``period_phrase``)
+    must stand in an article of its row, in any case ("On Sunday" at a sentence's start is
+    "on Sunday"). A phrase written to match a wrong date would otherwise pass the dates'
+    re-derivation."""
+    for table, (_, _, _, column) in _DATED.items():
+        frame = getattr(ds, table)
+        if column not in frame.columns:
+            continue
+        for row, (phrase, sources) in enumerate(
+            zip(frame[column], _row_sources(ds, table), strict=True)
+        ):
+            words = normalise(_text(phrase)).lower()
+            readable = [texts[s] for s in sorted(sources) if texts.get(s) is not None]
+            if not words or not readable or any(words in t.lower() for t in readable):
+                continue
+            report.add(
+                table,
+                row,
+                column,
+                f"{_text(phrase)!r} is not in the article of {', '.join(sorted(sources))}: a "
+                "date phrase is the article's own words for the date, quoted; where it prints "
+                "none, leave the phrase empty, set date_basis to inferred and explain the date "
+                "in notes",
+            )
+
+
+#: Words before a figure that make it a floor or a range's high end ("at least ", "between
+#: three and ", "three to "), at the end of the article's text before an excerpt.
+_CUT_BEFORE = re.compile(
+    rf"(?:\b(?:{counts.FLOOR_WORDS}|up to)|\bbetween\s+{counts.NUMBER_PATTERN}\s+and"
+    rf"|\b{counts.NUMBER_PATTERN}\s*(?:to|or|-|\u2013))\s*$",
+    re.IGNORECASE,
+)
+#: Words after a figure that make it a range's low end (" to five", "-5", " or four").
+_CUT_AFTER = re.compile(r"^\s*(?:to|or|[-\u2013])\s*\w", re.IGNORECASE)
+
+
+def _check_cut_qualifiers(ds: Dataset, texts: dict[str, str | None], report: _Report) -> None:
+    """An excerpt that begins or ends on its figure must not leave out the words of its
+    article that make that figure a floor or a range: "four militants were killed" cut
+    from "at least four militants were killed", "five civilians were killed" from
+    "between three and five civilians were killed". Verbatim, it would hide the "at
+    least" that codebook §4 rules 2 and 3 code. Checked where every place the excerpt
+    stands in its article is cut so."""
+    for table in ("casualties", "claims"):
+        frame = getattr(ds, table)
+        if "evidence" not in frame.columns or "source_id" not in frame.columns:
+            continue
+        for row, (sid, excerpt) in enumerate(
+            zip(frame["source_id"].astype(str), frame["evidence"], strict=True)
+        ):
+            words = normalise(_text(excerpt))
+            text = texts.get(sid)
+            numbers = counts.stated(words)
+            if text is None or not numbers or words not in text:
+                continue
+            first, last = numbers[0], numbers[-1]
+            leads = words.lower().startswith(first.words.lower())
+            ends = words.lower().endswith(last.words.lower())
+            if not (leads or ends):
+                continue
+            whole = []  # the article's words around each place the excerpt stands
+            at = text.find(words)
+            while at >= 0:
+                head = max(0, at - 40)
+                before = _CUT_BEFORE.search(text[head:at]) if leads else None
+                tail = text[at + len(words) : at + len(words) + 20]
+                after = _CUT_AFTER.match(tail) if ends else None
+                if not (before or after):
+                    break  # one place where it stands whole
+                start = head + before.start() if before else at
+                stop = at + len(words) + (after.end() if after else 0)
+                whole.append(text[start:stop])
+                at = text.find(words, at + 1)
+            else:
+                if whole:
+                    report.add(
+                        table,
+                        row,
+                        "evidence",
+                        f"the article has {whole[0]!r}: the excerpt leaves out the words "
+                        "that make its figure a floor or a range; quote them, and code the "
+                        "figure by them (codebook §4 rules 2 and 3)",
+                    )
+
+
 def _first_difference(words: str, text: str) -> str:
     """Say where an excerpt leaves its article: its longest leading part that is there."""
     lo, hi = 0, len(words)
@@ -923,7 +1039,9 @@ def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
     Each source's file (``sources.document``) must be there with the SHA-256 recorded in
     ``sources.sha256``; a date marked printed must be printed in it; every ``evidence``
     must stand verbatim in the row's article (after :func:`normalise`), as
-    ``../shared/tools/check_evidence.py`` checks it.
+    ``../shared/tools/check_evidence.py`` checks it; every date phrase must be the article's
+    own words (:func:`_check_phrases`), and no figure's excerpt may leave out the words of
+    its article that make it a floor or a range (:func:`_check_cut_qualifiers`).
     """
     folder = Path(articles)
     report = _Report(ds)
@@ -931,6 +1049,8 @@ def check_articles(ds: Dataset, articles: str | Path) -> list[Problem]:
         raise FileNotFoundError(f"the articles folder {folder} does not exist")
     texts = _article_texts(ds, folder, report)
     _check_evidence(ds, texts, report)
+    _check_phrases(ds, texts, report)
+    _check_cut_qualifiers(ds, texts, report)
     return report.problems
 
 

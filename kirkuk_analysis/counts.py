@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FLOOR_WORDS", "VAGUE_FLOORS", "Stated", "ranges", "stated", "sums"]
+__all__ = ["FLOOR_WORDS", "NUMBER_PATTERN", "VAGUE_FLOORS", "Stated", "ranges", "stated", "sums"]
 
 #: A vague plural and the least it can mean: the ``low`` it gives (``best`` and ``high``
 #: empty), codebook §4 rule 3. "several", "a few" and "some" give no figure at all.
@@ -36,6 +36,8 @@ _SMALL = (
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORDS = {w: i for i, w in enumerate(_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _W = rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[1:10])}))?|(?:{'|'.join(_SMALL)})"
+#: A number in digits or in words ("14", "twenty-five"), as a regular expression.
+NUMBER_PATTERN = rf"(?:\d+|{_W})"
 _NUMBER = re.compile(
     # digits may run into their unit ("10km", "5-10km"): no word boundary after them
     r"\b(?:(?P<digits>\d{1,3}(?:,\d{3})+(?!\d)|\d+)"

@@ -1102,3 +1102,65 @@ def test_a_figure_withheld_is_no_figure_of_none(tmp_path, evidence):
     )
     problems = audit.check_figures(ds)
     assert [p.column for p in problems] == ["best"] and "never 0" in problems[0].reason
+
+
+def _with_article(tmp_path, text: str, **tables):
+    """A package citing one fictional article ``text`` (source "a"), and its folder."""
+    import hashlib
+
+    from packages import load_package
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    ds = load_package(tmp_path, sources=[{"source_id": "a", "sha256": sha}], **tables)
+    return ds, folder
+
+
+def test_an_excerpt_cut_from_its_floor_or_range_is_named(tmp_path):
+    """Verbatim, yet cut from "At least four..." or "between three and five...": the
+    excerpt hides what makes its figure a floor or a range, and the row is named with the
+    article's whole words; an excerpt that keeps them, or a figure stated plainly, passes."""
+    text = (
+        "A fictional report. At least four militants were killed in the clash, and between "
+        "three and five civilians were killed in the village. Two soldiers were wounded. "
+        "The attackers fled toward 3 to 4 villages nearby."
+    )
+    ds, folder = _with_article(
+        tmp_path,
+        text,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02"}],
+        casualties=[
+            {"party": "isis", "best": 4, "low": 4,
+             "evidence": "four militants were killed in the clash"},
+            {"party": "civilians", "best": 5, "low": 5, "high": 5,
+             "evidence": "five civilians were killed in the village"},
+            {"party": "iraqi_army", "outcome": "wounded", "best": 2,
+             "evidence": "Two soldiers were wounded"},
+            {"incident_id": "I02", "party": "isis", "best": 4, "low": 4,
+             "evidence": "At least four militants were killed in the clash"},
+        ],
+    )  # fmt: skip
+    problems = [p for p in audit.check_articles(ds, folder) if p.file == "casualties.csv"]
+    assert [(p.line, p.column) for p in problems] == [(2, "evidence"), (3, "evidence")]
+    assert "'At least four militants were killed in the clash'" in problems[0].reason
+    assert "'between three and five civilians were killed in the village'" in problems[1].reason
+
+
+def test_a_date_phrase_must_be_the_articles_own_words(tmp_path):
+    """A phrase edited to fit a wrong date ("on Wednesday", nowhere in the article) is
+    named; the article's phrase passes in any case ("On Sunday" quoted as "on Sunday")."""
+    ds, folder = _with_article(
+        tmp_path,
+        "On Sunday, gunmen attacked a checkpoint. Two soldiers were killed.",
+        incidents=[
+            {"incident_id": "I01", "date_phrase": "on Sunday"},
+            {"incident_id": "I02", "date_phrase": "on Wednesday"},
+        ],
+        coordination=[{"step_id": "K01", "date_phrase": "last week"}],
+    )
+    problems = audit.check_articles(ds, folder)
+    named = sorted((p.file, p.line, p.column) for p in problems if p.column == "date_phrase")
+    assert named == [("coordination.csv", 2, "date_phrase"), ("incidents.csv", 3, "date_phrase")]
+    assert "'on Wednesday' is not in the article of a" in str(problems)
