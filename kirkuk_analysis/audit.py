@@ -91,7 +91,8 @@ ARTICLE_RULES = (
     "incident and outcome, any source) is explained in the incident's notes, which name "
     "iraqi_security_forces; else both are the branch",
     "casualties, claims: each figure above 1 is one the evidence states, in digits or words, "
-    "or adds up ('two soldiers and an officer': 3), or the floor a vague quantity gives "
+    "or adds up ('two soldiers and an officer': 3), never with a number another outcome's verb "
+    "ties to it ('wounded four'), or the floor a vague quantity gives "
     "(tens of: 20, dozens: 24, hundreds: 200), where the evidence states any number; a figure it "
     "gives only as a floor (at least, more than, over, or a vague quantity) has high empty; "
     "a range it gives (between 3 and 5, 3 to 5, 3-5, three or four) has best empty",
@@ -463,6 +464,53 @@ def _check_nested_parties(ds: Dataset, report: _Report) -> None:
             )
 
 
+#: The words that tie a number to an outcome when they stand right before it ("killed
+#: two", "wounding four") or after it in its clause ("four soldiers were wounded"); words
+#: shared by outcomes ("casualties", "shot") tie it to none.
+_BINDING = {
+    "killed": r"kill\w*|dead|died|slain|martyr\w*",
+    "wounded": r"wound\w*|injur\w*|hurt",
+    "captured": r"captur\w*|arrest\w*|detain\w*|abduct\w*|kidnap\w*",
+}
+_BOUND_BEFORE = {
+    o: re.compile(rf"\b(?:{w})\s+(?:at least\s+|more than\s+)?$", re.IGNORECASE)
+    for o, w in _BINDING.items()
+}
+_BOUND_IN = {o: re.compile(rf"\b(?:{w})\b", re.IGNORECASE) for o, w in _BINDING.items()}
+
+
+def _other_outcome(words: str, said: list, outcome: str) -> list[bool]:
+    """For each number of ``said`` (:func:`kirkuk_analysis.counts.stated` of ``words``):
+    whether it is tied to outcomes other than ``outcome`` only, by the word right before it
+    or by the words after it up to the end of its clause or the next number.
+
+    >>> w = "killed two soldiers and wounded four"
+    >>> _other_outcome(w, counts.stated(w), "killed")
+    [False, True]
+    >>> w = "Four people were killed or wounded"
+    >>> _other_outcome(w, counts.stated(w), "wounded")
+    [False]
+    >>> w = "two soldiers and an officer were killed and four wounded"
+    >>> _other_outcome(w, counts.stated(w), "killed")
+    [False, True]
+    """
+    starts = sorted(s.start for s in said if s.start >= 0)
+    out = []
+    for s in said:
+        if s.start < 0 or outcome not in _BINDING:
+            out.append(False)
+            continue
+        later = [x for x in starts if x > s.start]
+        clause = re.split(r"[,;.:!?]", words[s.end : later[0] if later else len(words)])[0]
+        ties = {
+            o
+            for o in _BINDING
+            if _BOUND_BEFORE[o].search(words, 0, s.start) or _BOUND_IN[o].search(clause)
+        }
+        out.append(bool(ties) and outcome not in ties)
+    return out
+
+
 def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
     """(column, reason) where a casualty row's figures are not what its excerpt ``words``
     states (:mod:`kirkuk_analysis.counts`), or None: a figure it does not give, a floor
@@ -472,11 +520,14 @@ def _figure_against_words(r: dict, words: str) -> tuple[str, str] | None:
         c: int(r[c]) for c in ("low", "best", "high") if not pd.isna(r[c]) and float(r[c]) % 1 == 0
     }
     said = counts.stated(words)
+    # a number that counts another outcome ("wounded four" beside a killed row) is neither
+    # this row's figure nor a part of it: "killed two soldiers and wounded four" gives no 6
+    keep = [not other for other in _other_outcome(words, said, _text(r.get("outcome")))]
     given = ", ".join(repr(s.words) for s in said) or "no number"
     # Without a number in its words the excerpt counts by nouns ("a father and son"): a
     # figure is then not looked for. With one, a figure may also add up what it states
     # ("two soldiers and an officer": 2 + 1), never more.
-    makes = counts.sums(words) if said else set()
+    makes = counts.sums(words, keep) if said else set()
     makes |= {v for lo, hi, _ in counts.ranges(words) for v in (lo, hi)}  # "two and three thousand"
     for column, value in figures.items():
         if said and value > 1 and value not in makes:

@@ -15,7 +15,8 @@ with these, so that a figure is what its words say. Standard library only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 __all__ = ["FLOOR_WORDS", "NUMBER_PATTERN", "VAGUE_FLOORS", "Stated", "ranges", "stated", "sums"]
 
@@ -73,11 +74,14 @@ _PHRASES = {"half a dozen": 6, "a dozen": 12, "a pair of": 2, "a couple of": 2, 
 @dataclass(frozen=True)
 class Stated:
     """A number an excerpt states: its ``value``, its ``words`` (with the words that make it
-    a floor) and whether it is a ``floor`` ("at least two", or "dozens" as 24)."""
+    a floor) and whether it is a ``floor`` ("at least two", or "dozens" as 24); ``start``
+    and ``end``: where the number itself stands in the excerpt."""
 
     value: int
     words: str
     floor: bool = False
+    start: int = field(default=-1, repr=False, compare=False)
+    end: int = field(default=-1, repr=False, compare=False)
 
 
 _FLOOR_BEFORE = re.compile(rf"\b(?:{FLOOR_WORDS})\s+$", re.IGNORECASE)
@@ -133,11 +137,11 @@ def stated(excerpt: str) -> list[Stated]:
     for value, start, end in _numbers(excerpt):
         m = _FLOOR_BEFORE.search(excerpt, 0, start)
         if m:
-            found.append(Stated(value, excerpt[m.start() : end], floor=True))
+            found.append(Stated(value, excerpt[m.start() : end], True, start, end))
         else:
-            found.append(Stated(value, excerpt[start:end]))
+            found.append(Stated(value, excerpt[start:end], False, start, end))
     for m in _VAGUE.finditer(excerpt):
-        found.append(Stated(VAGUE_FLOORS[m.group().lower()], m.group(), floor=True))
+        found.append(Stated(VAGUE_FLOORS[m.group().lower()], m.group(), True, m.start(), m.end()))
     return found
 
 
@@ -189,7 +193,7 @@ _PART_OF = re.compile(
 )
 
 
-def sums(excerpt: str) -> set[int]:
+def sums(excerpt: str, keep: Sequence[bool] | None = None) -> set[int]:
     """The counts ``excerpt`` gives or adds up to: each number it states, the sum of any
     of them together, a whole less a part of it where the words say so ("nine, six of them
     civilians": 3), and each of those plus one for every "a", "an" or "another" and every
@@ -205,10 +209,17 @@ def sums(excerpt: str) -> set[int]:
     [1, 2]
     >>> sorted(sums("killed 2 and wounded 4"))
     [2, 4, 6]
+
+    ``keep`` (one flag per number of :func:`stated`, in its order): only the numbers
+    flagged are counted, as when the others count another outcome.
+
+    >>> sorted(sums("killed 2 and wounded 4", keep=[True, False]))
+    [2]
     """
     from itertools import combinations
 
-    values = [s.value for s in stated(excerpt)]
+    said = stated(excerpt)
+    values = [s.value for s, k in zip(said, keep or [True] * len(said), strict=True) if k]
     # every number stated; any of the first ten added together (an excerpt is a sentence or
     # two); each whole less a part of it where the words say so ("of them", "the rest")
     first = values[:10]

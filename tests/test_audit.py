@@ -1164,3 +1164,35 @@ def test_a_date_phrase_must_be_the_articles_own_words(tmp_path):
     named = sorted((p.file, p.line, p.column) for p in problems if p.column == "date_phrase")
     assert named == [("coordination.csv", 2, "date_phrase"), ("incidents.csv", 3, "date_phrase")]
     assert "'on Wednesday' is not in the article of a" in str(problems)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "figure", "evidence", "refused"),
+    [
+        ("killed", 6, "the attack killed two soldiers and wounded four", True),
+        ("killed", 4, "the attack killed two soldiers and wounded four", True),
+        ("killed", 2, "the attack killed two soldiers and wounded four", False),
+        ("wounded", 4, "the attack killed two soldiers and wounded four", False),
+        ("killed", 7, "Three soldiers were killed and four wounded", True),
+        ("killed", 3, "two soldiers and an officer were killed and four wounded", False),
+        ("wounded", 4, "Four people were killed or wounded in the blast", False),
+        ("killed", 5, "three soldiers were killed, and two civilians died later", False),
+    ],
+)
+def test_a_figure_is_not_made_of_another_outcomes_numbers(
+    tmp_path, outcome, figure, evidence, refused
+):
+    """Killed entered as killed + wounded ("killed two and wounded four" as 6), or as the
+    wounded figure, is refused: a number tied to another outcome by its verb is no part of
+    this one; numbers of the same outcome still add up."""
+    from packages import load_package
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"outcome": outcome, "best": figure, "evidence": evidence}],
+    )
+    problems = audit.check_figures(ds)
+    assert bool(problems) is refused, problems
+    if refused:
+        assert problems[0].column in ("low", "best") and "is not a figure" in problems[0].reason
