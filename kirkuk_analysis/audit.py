@@ -70,7 +70,9 @@ ARTICLE_RULES = (
     "incidents: two from different articles that may be one event (both attacks or both "
     "arrests, on one target, at one place, or one placed only to the "
     "province holding the other, on dates a day apart at most) are said to be distinct (the "
-    "notes of one name the other); else the later is the earlier reported again",
+    "notes of one name the other); else the later is the earlier reported again; two of one "
+    "article with the same dates, place, event type, target and summary are one row entered "
+    "twice, unless the notes of one name the other",
     "places: the point lies in (or within ~2 km of) its province's polygon of the shipped "
     "Natural Earth boundaries, or in a polygon that map is known to give part of that province "
     "(Makhmour district in Erbil's, Baghdad's outskirts in its neighbours', within ~33 km), "
@@ -616,7 +618,8 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
     articles report them, both attacks (or both arrests) on one target, their dates overlap
     or lie a day apart (outlets disagree on the day: "Sunday", "Monday") and they are at
     one place, or one of them is placed only to a province and the other lies in it. (One
-    article telling two attacks apart is believed.) A second outlet's report of an attack
+    article telling two attacks apart is believed, unless it is one row entered twice: the
+    same dates, place, event type, target and summary.) A second outlet's report of an attack
     already in the tables belongs under that incident, as casualty rows with its own source
     (codebook §4 rule 5); entered as a new incident, its dead were counted twice.
 
@@ -644,6 +647,8 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
     attack = inc["event_type"].isin(ds.vocab.attack_types).to_numpy()
     source = _incident_sources(ds)
     target = inc["target"].astype(str).to_numpy()
+    event = inc["event_type"].astype(str).to_numpy()
+    summary = [" ".join(_text(t).lower().split()) for t in inc["summary"]]
 
     def same_target(a: str, b: str) -> bool:
         from kirkuk_analysis.analysis import IRAQI_FORCES
@@ -666,9 +671,26 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
             iid, place, start, end, notes = rows[row]
             for earlier in positions[:later_at]:
                 other, o_place, o_start, o_end, o_notes = rows[earlier]
+                if source[row] == source[earlier]:
+                    if (
+                        (place, start, end) == (o_place, o_start, o_end)
+                        and event[row] == event[earlier]
+                        and target[row] == target[earlier]
+                        and summary[row] == summary[earlier]
+                        and not (_names(notes, other) or _names(o_notes, iid))
+                    ):  # one article's attack entered twice (a copied row)
+                        report.add(
+                            "incidents",
+                            row,
+                            "summary",
+                            f"{iid} repeats {other} (the same article, dates, place, event "
+                            f"type, target and summary): delete the copy, or, if the article "
+                            f"tells two attacks, say in the summary how they differ and name "
+                            f"{other} in notes",
+                        )
+                    continue
                 if (
-                    source[row] == source[earlier]
-                    or attack[row] != attack[earlier]
+                    attack[row] != attack[earlier]
                     or not same_target(target[row], target[earlier])
                     or not same_area(place, o_place)
                 ):

@@ -1196,3 +1196,35 @@ def test_a_figure_is_not_made_of_another_outcomes_numbers(
     assert bool(problems) is refused, problems
     if refused:
         assert problems[0].column in ("low", "best") and "is not a figure" in problems[0].reason
+
+
+def test_one_articles_incident_entered_twice_is_named(tmp_path):
+    """A copied row (the same article, dates, place, target and summary) counts its dead
+    twice: named; two attacks of one article told apart by their summaries, or a copy
+    whose notes name the other, pass."""
+    from packages import load_package
+
+    same = {"date_start": "2021-05-02", "summary": "Gunmen attacked an army post."}
+    ds = load_package(
+        tmp_path / "copy",
+        incidents=[{"incident_id": "I01", **same}, {"incident_id": "I02", **same}],
+    )
+    problems = audit.check_duplicates(ds)
+    assert [(p.line, p.column) for p in problems] == [(3, "summary")]
+    assert "I02 repeats I01" in problems[0].reason
+    apart = load_package(
+        tmp_path / "apart",
+        incidents=[
+            {"incident_id": "I01", **same},
+            {"incident_id": "I02", **same, "summary": "A second post was attacked later."},
+        ],
+    )
+    assert audit.check_duplicates(apart) == []
+    named = load_package(
+        tmp_path / "named",
+        incidents=[
+            {"incident_id": "I01", **same},
+            {"incident_id": "I02", **same, "notes": "Not I01."},
+        ],
+    )
+    assert audit.check_duplicates(named) == []
