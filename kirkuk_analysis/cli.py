@@ -123,13 +123,19 @@ def cmd_date(args: argparse.Namespace) -> int:
 
 
 def cmd_next_id(args: argparse.Namespace) -> int:
-    from kirkuk_analysis import curate
+    from kirkuk_analysis import _paths, curate
 
     try:
         ids = curate.next_ids(args.data_dir)
     except curate.CurationError as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
+    if args.data_dir is None:  # a copy's curator who forgot --data-dir: say whose ids these are
+        print(
+            f"next free ids of the shipped data package ({_paths.data_dir()}); give --data-dir "
+            "for another",
+            file=sys.stderr,
+        )
     if args.table is not None:
         print(ids[args.table])
     else:

@@ -189,7 +189,10 @@ def publication_date(source_id: str, data_dir: str | Path | None = None) -> date
                     "article says and mark them date_basis inferred"
                 )
             return day
-    raise CurationError(f"no source_id {source_id!r} in sources.csv")
+    shipped = "" if data_dir is not None else "; give --data-dir for another package"
+    raise CurationError(
+        f"no source_id {source_id!r} in {_table_path(_folder(data_dir), 'sources')}{shipped}"
+    )
 
 
 def _slug(text: str) -> str:

@@ -636,3 +636,21 @@ def test_register_dry_run_prints_the_row(data_copy, cli_command):
     assert list(row) == header
     assert row["source_id"] == "test-outlet-2021-05-12" and row["published_basis"] == "printed"
     assert (data_copy / "sources.csv").read_bytes() == before
+
+
+def test_without_data_dir_the_commands_say_they_read_the_shipped_package(data_copy, cli_command):
+    """A curator of a copy who forgets --data-dir learns it from the message: next-id
+    names the package whose ids it gives (on stderr, its stdout unchanged), and an unknown
+    source names the sources.csv it was looked for in."""
+    from kirkuk_analysis import _paths
+
+    shipped = run(cli_command, "next-id", "incidents")
+    assert "shipped data package" in shipped.stderr and str(_paths.data_dir()) in shipped.stderr
+    assert shipped.stdout.strip() and "\n" not in shipped.stdout.strip()
+    copy = run(cli_command, "next-id", "incidents", "--data-dir", data_copy)
+    assert copy.stderr == ""
+    missing = run(cli_command, "date", "on Monday", "--source", "no-such-source", check=False)
+    assert missing.returncode == 2
+    assert (
+        str(_paths.data_dir() / "sources.csv") in missing.stderr and "--data-dir" in missing.stderr
+    )
