@@ -11,7 +11,8 @@ cannot be written as UTF-8 (a lone surrogate) is refused. The data package is lo
 while the kernel starts, and an invalid one stops the brief before any cell runs.
 
 Outputs. The PDF ``X.pdf`` has its executed notebook beside it, ``X.brief-run.ipynb``, for
-audit; the two always come from the same run. :func:`prepare_output` checks both paths
+audit (an HTML brief ``X.html``, ``X.html.brief-run.ipynb``); the two always come from the
+same run. :func:`prepare_output` checks both paths
 before any work (the folder is created when missing; a folder, a symbolic link or another
 kind of file at the PDF's path is refused, and so is a file at the notebook's path that no
 brief wrote: a brief never overwrites a notebook of someone else's). Everything is made in
@@ -378,9 +379,16 @@ def write_pdf_metadata(pdf: Path, target: Path, metadata: dict) -> None:
 
 
 def executed_notebook_path(pdf_path: Path | str) -> Path:
-    """Where the executed notebook of the PDF ``X.pdf`` goes: ``X.brief-run.ipynb``."""
+    """Where the executed notebook of the brief ``X.pdf`` goes: ``X.brief-run.ipynb``; of a
+    brief in another format, ``X.html``, ``X.html.brief-run.ipynb``, so that the PDF and the
+    HTML brief of one name each keep the notebook of their own run.
+
+    >>> executed_notebook_path("reports/k.pdf").name, executed_notebook_path("k.html").name
+    ('k.brief-run.ipynb', 'k.html.brief-run.ipynb')
+    """
     pdf_path = Path(pdf_path)
-    return pdf_path.with_name(pdf_path.stem + NOTEBOOK_SUFFIX)
+    stem = pdf_path.stem if pdf_path.suffix.lower() in ("", ".pdf") else pdf_path.name
+    return pdf_path.with_name(stem + NOTEBOOK_SUFFIX)
 
 
 def _written_by_a_brief(path: Path) -> bool:

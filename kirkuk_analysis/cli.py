@@ -370,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH.pdf|PATH.html",
         help="where to write the brief (default: reports/brief-START-END[-PROVINCES].pdf, "
         "or .html with --format html; the name must end in the format's suffix); its "
-        "executed notebook goes beside it as PATH.brief-run.ipynb. A missing folder is "
+        "executed notebook goes beside it as PATH.brief-run.ipynb (an HTML brief's as "
+        "PATH.html.brief-run.ipynb). A missing folder is "
         "created; a folder or a symbolic link at PATH, and a PATH.brief-run.ipynb that "
         "no brief wrote, are refused (exit 2) before anything runs",
     )
