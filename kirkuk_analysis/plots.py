@@ -1939,8 +1939,15 @@ def _events_in(ds: Dataset, start, end):
     """(first day, last day, the events the axis shows: a range touching it counts)."""
     s, e = _period(ds, start, end)
     events = _chronology_events(ds)
-    events = events[(events.end >= s) & (events.start <= e)].reset_index(drop=True)
-    return s, e, events
+    events = events[(events.end >= s) & (events.start <= e)]
+    # a range reaching beyond the axis is marked at the middle of its part on the axis: "in
+    # 2023" on a chart of January to June stands in its months, not at 2 July, off the axis
+    first, last = events.start.clip(lower=s), events.end.clip(upper=e)
+    clipped = (first > events.start) | (last < events.end)
+    middle = first + (last + pd.Timedelta(days=1) - first) / 2
+    events = events.assign(mid=events.mid.where(~clipped, middle))
+    events = events.sort_values(["mid", "start", "lane", "id"], kind="stable")
+    return s, e, events.reset_index(drop=True)
 
 
 def _size_for(ds: Dataset, events: pd.DataFrame, width: float) -> tuple[float, float]:
@@ -2153,14 +2160,15 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
     # events on the same day in the same lane would share one mark's spot, the later hiding
     # the earlier: the second and third are set 3.5 and 7 pt further right (their leaders
     # start there); bars over the same range stay one bar, as the key shows them
-    x_at: dict = {}
+    # bars over ranges that overlap in one lane are set side by side, 4 pt apart (one bar
+    # drawn over another hid it: an agreement of 1-21 May read as ending on the 8th)
+    x_at: dict = _bar_columns([r for group in groups for r in group if r.start != r.end])
+    x_at = {i: x_of[lane] + 4 * px * column for i, (lane, column) in x_at.items()}
     seen: dict = {}
     for r in (r for group in groups for r in group):
         if r.start == r.end:
             x_at[r.id] = x_of[r.lane] + 3.5 * px * min(seen.get((r.lane, r.mid), 0), 2)
             seen[(r.lane, r.mid)] = seen.get((r.lane, r.mid), 0) + 1
-        else:
-            x_at[r.id] = x_of[r.lane]
     marks: dict = {}
     leaders = []
     for group, lines, centre in zip(groups, wrapped, centres, strict=True):
@@ -2188,7 +2196,7 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
                 )  # fmt: skip
             leaders.append(
                 [(x_at[r.id] + 3 * px, mdates.date2num(r.mid)),
-                 ((_LANE_STEP + 7) * px, mdates.date2num(r.mid)),
+                 (max((_LANE_STEP + 7) * px, x_at[r.id] + 3 * px), mdates.date2num(r.mid)),
                  (label_x - 10 * px, top), (label_x - 8 * px, top)]
             )  # fmt: skip
     for (marker, color, hollow, role), points in marks.items():
@@ -2219,6 +2227,38 @@ def chronology(ds: Dataset, ax: Axes | None = None, start=None, end=None) -> Axe
         ax.spines[side].set_visible(False)  # the axvline above is the time axis
     _chronology_legend(ds, ax, events, squeezed=bool(breaks))
     return _described(ax, _chronology_words(events))
+
+
+def _bar_columns(ranges) -> dict:
+    """{event id: (lane, column)} for the range bars ``ranges`` (rows with ``id``, ``lane``,
+    ``start``, ``end``, ``color``): in each lane, a bar takes the first column (0, 1, 2)
+    whose bars end before it starts, or that holds a bar of the very same range and colour
+    (drawn as one, as the key shows it); past the third, overlaps share the last.
+
+    >>> from types import SimpleNamespace as R
+    >>> t = pd.Timestamp
+    >>> bars = [R(id="a", lane="step", start=t("2021-05-01"), end=t("2021-05-21"), color="g"),
+    ...         R(id="b", lane="step", start=t("2021-05-10"), end=t("2021-05-16"), color="o"),
+    ...         R(id="c", lane="step", start=t("2021-05-22"), end=t("2021-05-23"), color="o")]
+    >>> _bar_columns(bars)
+    {'a': ('step', 0), 'b': ('step', 1), 'c': ('step', 0)}
+    """
+    out: dict = {}
+    columns: dict = {}  # lane -> [(last end, {(start, end, colour), ...}) per column]
+    for r in sorted(ranges, key=lambda r: (r.start, r.end, r.id)):
+        lane = columns.setdefault(r.lane, [])
+        key = (r.start, r.end, r.color)
+        for i, (last_end, keys) in enumerate(lane):
+            if key in keys or last_end < r.start:
+                lane[i] = (max(last_end, r.end), keys | {key})
+                break
+        else:
+            if len(lane) < 3:
+                lane.append((r.end, {key}))
+            i = len(lane) - 1
+            lane[i] = (max(lane[i][0], r.end), lane[i][1] | {key})
+        out[r.id] = (r.lane, i)
+    return out
 
 
 def _squeezed(dates, to_page, to_date, y0: float, y1: float, height_pt: float) -> list[float]:

@@ -1342,26 +1342,33 @@ def _party_notes(ds, sel) -> list[str]:
 
 
 def _straddling_notes(ds, sel) -> list[str]:
-    """Incidents whose date range reaches beyond the selected period: shown whole, so a
-    brief of the neighbouring period shows them too."""
-    inc = ds.incidents
-    beyond = pd.Series(False, index=inc.index)
-    if sel.start is not None:
-        beyond |= inc["date_start"] < pd.Timestamp(sel.start)
-    if sel.end is not None:
-        beyond |= inc["date_end"] > pd.Timestamp(sel.end)
-    rows = inc[beyond].sort_values(["date_start", "incident_id"])
-    if rows.empty:
-        return []
-    listed = "; ".join(f"{r['incident_id']}: {_row_range(r)}" for _, r in rows.iterrows())
-    one = len(rows) == 1
-    return [
-        f"{_plural(len(rows), 'incident')} dated only to a range reaching beyond the selected "
-        f"period ({listed}) {'is' if one else 'are'} shown whole, with all "
-        f"{'its' if one else 'their'} casualties: a selection of the neighbouring period shows "
-        f"{'it' if one else 'them'} too, so adding up two selections counts "
-        f"{'it' if one else 'them'} twice."
-    ]
+    """Incidents and coordination steps whose date range reaches beyond the selected
+    period: shown whole, so a brief of the neighbouring period shows them too."""
+    out = []
+    for table, ident, what, counted in (
+        ("incidents", "incident_id", "incident", "with all {its} casualties"),
+        ("coordination", "step_id", "coordination step", ""),
+    ):
+        frame = getattr(ds, table)
+        beyond = pd.Series(False, index=frame.index)
+        if sel.start is not None:
+            beyond |= frame["date_start"] < pd.Timestamp(sel.start)
+        if sel.end is not None:
+            beyond |= frame["date_end"] > pd.Timestamp(sel.end)
+        rows = frame[beyond].sort_values(["date_start", ident])
+        if rows.empty:
+            continue
+        listed = "; ".join(f"{r[ident]}: {_row_range(r)}" for _, r in rows.iterrows())
+        one = len(rows) == 1
+        counted = counted.format(its="its" if one else "their")
+        out.append(
+            f"{_plural(len(rows), what)} dated only to a range reaching beyond the selected "
+            f"period ({listed}) {'is' if one else 'are'} shown whole"
+            + (f", {counted}" if counted else "")
+            + f": a selection of the neighbouring period shows {'it' if one else 'them'} "
+            f"too, so adding up two selections counts {'it' if one else 'them'} twice."
+        )
+    return out
 
 
 def recorded_span(ds):

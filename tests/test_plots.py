@@ -1175,3 +1175,33 @@ def test_chronology_year_ticks_sit_between_the_years_labels(tmp_path, ds):
                 elif min(years) >= when.year:
                     assert box.y1 <= y + 1, (name, gid, when.year)
         plt.close(ax.figure)
+
+
+def test_chronology_sets_overlapping_ranges_side_by_side_and_marks_them_on_the_axis(tmp_path):
+    """Two steps over overlapping ranges are two bars side by side (one drawn over the
+    other hid it); two over the very same range stay one bar; a range reaching beyond
+    the chart is marked at the middle of its part on it, not off the axis."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2021-05-05"}],
+        coordination=[
+            {"step_id": "K01", "kind": "agreement", "date_start": "2021-05-01",
+             "date_end": "2021-05-21", "date_precision": "month"},
+            {"step_id": "K02", "kind": "implementation", "date_start": "2021-05-10",
+             "date_end": "2021-05-16", "date_precision": "week"},
+            {"step_id": "K03", "kind": "implementation", "date_start": "2021-05-10",
+             "date_end": "2021-05-16", "date_precision": "week"},
+            {"step_id": "K04", "kind": "implementation", "date_start": "2021-01-01",
+             "date_end": "2021-12-31", "date_precision": "year"},
+        ],
+    )  # fmt: skip
+    ax = plots.chronology(ds, start="2021-05-01", end="2021-05-31")
+    x = {line.get_gid()[6:]: line.get_xdata()[0] for line in ax.lines
+         if str(line.get_gid()).startswith("range:")}  # fmt: skip
+    assert x["K01"] != x["K02"] and x["K02"] == x["K03"]
+    may = select(ds, start="2021-05-01", end="2021-05-31")
+    _, _, events = plots._events_in(may, None, None)
+    mid = events.set_index("id").loc["K04", "mid"]
+    assert pd.Timestamp("2021-05-01") <= mid <= pd.Timestamp("2021-06-01")

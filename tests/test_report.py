@@ -957,3 +957,20 @@ def test_casualties_reported_without_a_number_make_the_totals_floors(tmp_path):
     alone = load_package(tmp_path / "b", incidents=incidents, casualties=[vague])
     assert "an unknown number wounded (Federal Police)" in report.narrative(alone)
     assert report.key_figures(alone)["wounded"] is None
+
+
+def test_a_step_dated_beyond_the_period_is_said_to_be_shown_whole(tmp_path):
+    """A step dated only "in 2023" is kept by a January-June selection and shown whole: the
+    selection says so, as it does of such incidents (adding up two briefs counts it twice)."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "date_start": "2023-03-01"}],
+        coordination=[{"step_id": "K01", "date_start": "2023-01-01", "date_end": "2023-12-31",
+                       "date_precision": "year"}],
+    )  # fmt: skip
+    note = report.selection_markdown(select(ds, start="2023-01-01", end="2023-06-30"))
+    assert (
+        "1 coordination step dated only to a range reaching beyond the selected period (K01" in note
+    )
