@@ -724,7 +724,8 @@ def timeline(
     else:
         _legends(ax, "target / step", att.killed, where=legend)
     ax.set_title(
-        "Attacks (size: killed; hollow: no figure) and coordination steps; spans: uncertain dates"
+        f"Attacks (size: killed{_whose(ds)}; hollow: no figure) and coordination steps; "
+        "spans: uncertain dates"
     )
     return ax
 
@@ -967,7 +968,9 @@ def province_swimlane(
     ax.set_yticks(range(len(provinces)), provinces)
     ax.set_ylim(-0.7, max(len(provinces), 1) - 0.3)
     time_axis(ax, first, last)
-    ax.set_title("Incidents by province (colour: target; size: killed; hollow: no figure)")
+    ax.set_title(
+        f"Incidents by province (colour: target; size: killed{_whose(ds)}; hollow: no figure)"
+    )
     if table.empty:
         _say_empty(ax, "No incident in this selection")
     else:
@@ -1254,7 +1257,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         ax,
         [
             ("target", *_merge_same_colour(*ax.get_legend_handles_labels()), 0.5),
-            ("killed", *sizes) if sizes else ("", [], [], 0.5),
+            (f"killed{_whose(ds)}", *sizes) if sizes else ("", [], [], 0.5),
             ("map", handles, names, 0.5),
         ],
         grow=own_figure,
@@ -1277,7 +1280,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     ax.tick_params(labelsize=7)
     ax.set_xlabel("longitude (°E)", fontsize=7)
     ax.set_ylabel("latitude (°N)", fontsize=7)
-    ax.set_title("Incidents by place (size: killed; colour: target)", fontsize=9)
+    ax.set_title(f"Incidents by place (size: killed{_whose(ds)}; colour: target)", fontsize=9)
 
     ax.apply_aspect()
     # the boundaries, once the map's extent and size are known: those in view, each thinned
@@ -1347,7 +1350,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     dark = [Path(line) for line in (*kurdistan_lines, *border_lines)]
     for artist in _place_labels(ax, labels, obstacles, renderer, dark):
         artist.set_gid("place:" + artist.get_text())
-    return _described(ax, _map_words(located, inset))
+    return _described(ax, _map_words(located, inset, _whose(ds)))
 
 
 #: Boundary detail finer than this (points on the page) is left out of a map.
@@ -1408,15 +1411,29 @@ def _kept(lines: list) -> list:
     return [line for line in lines if line is not None]
 
 
-def _map_words(located: pd.DataFrame, inset: bool) -> str:
-    """The map in words (its alt text)."""
+def _whose(ds: Dataset) -> str:
+    """Whose casualties a selection of parties counts, to follow "killed": " (Civilians)";
+    "" when it chose no parties (everyone's). A marker's size, a label's toll and a key
+    then say whose dead they show, not the incident's whole toll.
+
+    >>> from kirkuk_analysis import load
+    >>> from kirkuk_analysis.analysis import select
+    >>> _whose(load()), _whose(select(load(), parties=["civilians", "isis"]))
+    ('', ' (Civilians, ISIS)')
+    """
+    chosen = list(getattr(ds.selection, "parties", None) or [])
+    return f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
+
+
+def _map_words(located: pd.DataFrame, inset: bool, whose: str = "") -> str:
+    """The map in words (its alt text); ``whose``: :func:`_whose`."""
     if located.empty:
         return "Map of the disputed territories: no incident with a known place here."
     provinces = ", ".join(sorted(located.province.dropna().astype(str).unique()))
     return (
         f"Map of {_count(len(located), 'incident')} at "
         f"{_count(located.place_id.nunique(), 'place')} ({provinces}), each at its coded "
-        "place; marker size shows the killed, colour the target"
+        f"place; marker size shows the killed{whose}, colour the target"
         + ("; an inset locates the area in Iraq." if inset else ".")
     )
 
@@ -1772,8 +1789,7 @@ def _killed_words(ds: Dataset) -> dict:
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
     floors, ceilings = report.incident_floors(ds), report.incident_ceilings(ds)
-    chosen = list(getattr(ds.selection, "parties", None) or [])
-    whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
+    whose = _whose(ds)
     # summed in plain Python, in order of first appearance (a groupby over a dozen
     # incidents took 30 ms)
     sums: dict = {}
@@ -1801,8 +1817,7 @@ def _chronology_events(ds: Dataset) -> pd.DataFrame:
     colors = party_colors(ds.vocab.parties)
     killed = _killed_words(ds)
     # for a selection of parties, whose toll is unknown: theirs, not everyone's
-    chosen = list(getattr(ds.selection, "parties", None) or [])
-    whose = f" ({', '.join(party_label(ds, p) for p in chosen)})" if chosen else ""
+    whose = _whose(ds)
     place = functools.cache(lambda *key: report.place_label(ds, *key))  # one look-up each
     rows = []
     for r in ds.incidents.itertuples():

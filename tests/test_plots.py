@@ -1205,3 +1205,21 @@ def test_chronology_sets_overlapping_ranges_side_by_side_and_marks_them_on_the_a
     _, _, events = plots._events_in(may, None, None)
     mid = events.set_index("id").loc["K04", "mid"]
     assert pd.Timestamp("2021-05-01") <= mid <= pd.Timestamp("2021-06-01")
+
+
+def test_under_a_party_selection_marker_sizes_say_whose_dead_they_show(ds):
+    """A party selection sizes the markers by that party's killed: the title, the key and
+    the description say so, lest a Peshmerga-coloured dot sized by civilians' deaths read as
+    Peshmerga killed."""
+    from kirkuk_analysis.analysis import select
+
+    chosen = select(ds, parties=["civilians"])
+    ax = plots.incident_map(chosen)
+    texts = {t.get_text() for t in ax.figure.findobj(matplotlib.text.Text)}
+    assert "killed (Civilians)" in texts
+    assert "size: killed (Civilians)" in ax.get_title()
+    assert "marker size shows the killed (Civilians)" in plots.describe(ax.figure)
+    assert "size: killed (Civilians)" in plots.timeline(chosen).get_title()
+    assert "size: killed (Civilians)" in plots.province_swimlane(chosen).get_title()
+    plt.close("all")
+    assert "(Civilians)" not in plots.incident_map(ds).get_title()
