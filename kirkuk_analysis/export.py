@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from kirkuk_analysis.analysis import casualty_figures, incident_table
+from kirkuk_analysis.analysis import casualty_figures, incident_table, source_disagreements
 from kirkuk_analysis.data import Dataset, require_dataset
 
 __all__ = [
@@ -203,6 +203,56 @@ def _killed_notes(ds: Dataset, ids: pd.Series) -> pd.Series:
     return ids.map(lambda i: said.get(i, "")).astype(object)
 
 
+def _lowest_killed(ds: Dataset) -> pd.Series:
+    """Per incident (index incident_id), the sum over parties of the least killed figure
+    any source gives (a row's ``low``, else its ``best``); missing where none gives one."""
+    cas = ds.casualties[ds.casualties.outcome.astype(str) == "killed"]
+    row_low = cas["low"].astype("Float64").fillna(cas["best"].astype("Float64"))
+    keys = [cas.incident_id.astype(str), cas.party.astype(str)]
+    least = row_low.groupby(keys, observed=True).min()  # NA rows skipped
+    return least.groupby(level=0).sum(min_count=1)
+
+
+def _figure_text(low, best, high) -> str:
+    """One source's figure in words (codebook §4): a count "3" (best, high equal), "at
+    least 3" (high empty), a range "3 to 5" (best empty), "no figure".
+
+    >>> _figure_text(3, 3, 3), _figure_text(3, 3, None), _figure_text(3, None, 5)
+    ('3', 'at least 3', '3 to 5')
+    """
+    figure = best if pd.notna(best) else low
+    if pd.isna(figure):
+        return "no figure"
+    if pd.isna(high):
+        return f"at least {int(figure)}"
+    if pd.isna(best) or int(high) > int(figure):
+        return f"{int(figure)} to {int(high)}"
+    return str(int(figure))
+
+
+def _disagreement_notes(ds: Dataset, ids: pd.Series) -> pd.Series:
+    """For each incident of ``ids``: "" where its sources agree on the killed, else a
+    sentence naming each source's figure ("Sources differ on the killed: Peshmerga:
+    Rudaw 2, KirkukNow 3; the largest is counted."): an export shows one number, and its
+    reader should know the articles do not."""
+    differ = source_disagreements(ds)
+    differ = differ[differ.outcome.astype(str) == "killed"]
+    outlet = ds.sources.set_index("source_id").outlet.astype(str)
+    said = {}
+    for incident, rows in differ.groupby(differ.incident_id.astype(str), sort=False):
+        parts = []
+        for party, per in rows.groupby(rows.party.astype(str), sort=False):
+            figures = ", ".join(
+                f"{outlet.get(str(r.source_id), r.source_id)} {_figure_text(r.low, r.best, r.high)}"
+                for r in per.itertuples()
+            )
+            parts.append(f"{ds.vocab.label('party', party)}: {figures}")
+        said[incident] = (
+            f"Sources differ on the killed: {'; '.join(parts)}; the largest is counted."
+        )
+    return ids.astype(str).map(lambda i: said.get(i, "")).astype(object)
+
+
 def _outlets(ds: Dataset, t: pd.DataFrame) -> list[list[str]]:
     """For each incident of ``t`` (an :func:`incident_table`), the source_ids of every
     article whose figures its row adds: the incident's own, then its casualty rows'."""
@@ -280,6 +330,8 @@ def to_acled(ds: Dataset) -> pd.DataFrame:
     )
     killed = _killed_notes(ds, t.incident_id)
     notes = notes + np.where(killed != "", " " + killed, "")
+    differ = _disagreement_notes(ds, t.incident_id)
+    notes = notes + np.where(differ != "", " " + differ, "")
     out = pd.DataFrame(
         {
             "event_id_cnty": t.incident_id,
@@ -356,8 +408,9 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     * ``deaths_a`` (state forces), ``deaths_b`` (ISIS, and the unidentified party when it
       is a side: "gunmen", a suicide bomber), ``deaths_civilians``, ``deaths_unknown`` (the
       unidentified party's dead when it is not a side); ``best``/``low``/``high`` the sums
-      of the known ones (``low`` and ``high`` from the casualty rows' ``low``/``high``; an
-      open-ended figure has ``high`` = ``best``). A figure the article does not give is
+      of the known ones: ``best`` the counting rule's figures (the largest a source gives),
+      ``low`` the least any source gives (its ``low``, else its ``best``), ``high`` the
+      ceilings (an open-ended figure has ``high`` = ``best``). A figure the article does not give is
       empty, never 0 (GED itself has no missing value: its users fill them as they judge).
 
     A value the crosswalk has no entry for raises :class:`ExportError`.
@@ -392,7 +445,8 @@ def to_ucdp(ds: Dataset) -> pd.DataFrame:
     fig = casualty_figures(ds)
     killed = fig[fig.outcome == "killed"]
     high = killed.groupby("incident_id", observed=True)["high"].sum(min_count=1)
-    low_sum = killed.groupby("incident_id", observed=True)["low"].sum(min_count=1)
+    # UCDP's low is the lowest estimate: where sources differ, the least any gives
+    low_sum = _lowest_killed(ds)
     # deaths reported, a figure given or not ("several were killed": a row, no figure)
     reported = set(killed.incident_id[killed.figure.isna() | (killed.figure > 0)].astype(str))
 
@@ -502,7 +556,12 @@ def to_geojson(ds: Dataset) -> dict:
     missing values; each feature's ``id`` is the incident_id. Every feature of every
     export has the same properties (a ``killed_<party>`` etc. for every party of the
     vocabulary), whatever the selection: layers exported from different selections append
-    to one schema.
+    to one schema. Beside the table's ``killed`` (the counting rule's figure: the largest
+    a source gives), ``killed_low`` is the least any source gives, ``killed_high`` the
+    ceiling (``null`` for a floor, "at least 4", or no figure), ``killed_note`` says in
+    words when the figure is a floor or a range or the sources differ, and ``sources`` and
+    ``outlets`` list every article the row's figures come from (``source_id`` and
+    ``outlet`` are the incident's own).
 
     >>> from kirkuk_analysis import load
     >>> fc = to_geojson(load())
@@ -510,7 +569,28 @@ def to_geojson(ds: Dataset) -> dict:
     ('FeatureCollection', 'Point')
     """
     require_dataset(ds, "to_geojson")
-    t = incident_table(_whole_events(ds), all_parties=True)
+    ds = _whole_events(ds)
+    t = incident_table(ds, all_parties=True)
+    ids = t.incident_id.astype(str)
+    fig = casualty_figures(ds)
+    fig = fig[fig.outcome == "killed"]
+    # a ceiling only where every party's figure has one ("at least 4" has none)
+    known = fig[fig.figure.notna()]
+    floor = known.open_ended & ~(known.high > known.figure)  # as _killed_notes reads it
+    unbounded = set(known.incident_id[floor.to_numpy(dtype=bool)].astype(str))
+    ceiling = known.groupby(known.incident_id.astype(str))["high"].sum(min_count=1)
+    articles = _outlets(ds, t)
+    outlet = ds.sources.set_index("source_id").outlet.astype(str)
+    said = _killed_notes(ds, t.incident_id) + " " + _disagreement_notes(ds, t.incident_id)
+    t = t.assign(
+        killed_low=pd.array(ids.map(_lowest_killed(ds)), dtype="Float64").astype("Int64"),
+        killed_high=pd.array(
+            ids.map(lambda i: pd.NA if i in unbounded else ceiling.get(i, pd.NA)), dtype="Float64"
+        ).astype("Int64"),
+        killed_note=[" ".join(str(n).split()) or None for n in said],
+        sources=["; ".join(a) for a in articles],
+        outlets=["; ".join(dict.fromkeys(outlet.get(s, s) for s in a)) for a in articles],
+    )
     columns = list(t.columns)
     features = []
     for row in t.itertuples(index=False, name=None):

@@ -250,7 +250,8 @@ def test_ucdp_on_a_fixture(fixture_ds):
     i01 = u.loc["I01"]
     assert (i01.deaths_a, i01.deaths_b, i01.deaths_civilians) == (12, 2, 3)
     assert pd.isna(i01.deaths_unknown)  # no figure: empty, never 0
-    assert (i01.low, i01.best, i01.high) == (11 + 3 + 2, 17, 15 + 3 + 2)
+    # best: the larger Peshmerga toll (b's 12); low: the least a source gives (a's 10)
+    assert (i01.low, i01.best, i01.high) == (10 + 3 + 2, 17, 15 + 3 + 2)
     assert (i01.type_of_violence, i01.date_prec, i01.where_prec) == (1, 1, 2)
     assert i01.ucdp_eligible
     i02 = u.loc["I02"]
@@ -528,3 +529,46 @@ def test_an_empty_export_has_the_columns_types_of_a_full_one(ds, export_to):
     full = export_to(ds)
     assert empty.empty and list(empty.columns) == list(full.columns)
     assert empty.dtypes.astype(str).to_dict() == full.dtypes.astype(str).to_dict()
+
+
+def _differing(tmp_path):
+    """Two outlets giving 2 and 3 dead for one attack, a range, and a floor."""
+    return load_package(
+        tmp_path,
+        sources=[{"source_id": "a", "outlet": "Rudaw"}, {"source_id": "b", "outlet": "KirkukNow"}],
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02"}, {"incident_id": "I03"}],
+        casualties=[
+            {"source_id": "a", "party": "iraqi_army", "best": 2, "low": 2, "high": 2,
+             "evidence": "killing two soldiers"},
+            {"source_id": "b", "party": "iraqi_army", "best": 3, "low": 3, "high": 3,
+             "evidence": "three soldiers were killed"},
+            {"incident_id": "I02", "source_id": "a", "party": "civilians", "best": "", "low": 3,
+             "high": 5, "evidence": "between three and five civilians were killed"},
+            {"incident_id": "I03", "source_id": "a", "party": "civilians", "best": 4, "low": 4,
+             "high": "", "evidence": "at least four civilians were killed"},
+        ],
+    )  # fmt: skip
+
+
+def test_exports_say_when_sources_differ_and_keep_ranges_and_floors(tmp_path):
+    """One number per event, the largest a source gives (codebook §4 rule 5), yet the
+    exports keep what it stands for: ACLED's notes and the GeoJSON name each outlet's
+    figure; UCDP's low is the least any source gives; GeoJSON keeps a range's ceiling and a
+    floor's open end (killed_high null), and lists every outlet."""
+    ds = _differing(tmp_path)
+    notes = export.to_acled(ds).set_index("event_id_cnty")["notes"]
+    first = notes[notes.index.str.endswith("I01")].iloc[0]
+    assert "Sources differ on the killed: Iraqi Army: Rudaw 2, KirkukNow 3" in first
+    ucdp = export.to_ucdp(ds).set_index("id")
+    assert (ucdp.loc["I01", "low"], ucdp.loc["I01", "best"], ucdp.loc["I01", "high"]) == (2, 3, 3)
+    props = {f["id"]: f["properties"] for f in export.to_geojson(ds)["features"]}
+    assert (props["I01"]["killed"], props["I01"]["killed_low"], props["I01"]["killed_high"]) == (
+        3,
+        2,
+        3,
+    )
+    assert props["I01"]["outlets"] == "Rudaw; KirkukNow" and props["I01"]["sources"] == "a; b"
+    assert "Rudaw 2, KirkukNow 3" in props["I01"]["killed_note"]
+    assert (props["I02"]["killed_low"], props["I02"]["killed_high"]) == (3, 5)
+    assert props["I03"]["killed_high"] is None and "at least 4" in props["I03"]["killed_note"]
+    assert set(props["I01"]) == set(props["I03"])  # one schema
