@@ -1780,11 +1780,11 @@ def _year_breaks(mids) -> tuple[list[float], list[int]]:
 
 def _killed_words(ds: Dataset) -> dict:
     """incident_id -> "3 killed", "at least 2 killed" (report.incident_floors), "3–5 killed"
-    (report.incident_ceilings) or, for a
-    selection of parties, "3 killed (Peshmerga)"; incidents with no figure are left out
-    (unknown is never shown as 0). Figures by the package's counting rule."""
+    (report.incident_ceilings) or, for a selection of parties, "3 killed (Peshmerga)";
+    "(the largest of the sources' figures)" follows where sources differ. Incidents with no
+    figure are left out (unknown is never shown as 0). Figures by the counting rule."""
     from kirkuk_analysis import report
-    from kirkuk_analysis.analysis import casualty_figures
+    from kirkuk_analysis.analysis import casualty_figures, source_disagreements
 
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
@@ -1798,6 +1798,10 @@ def _killed_words(ds: Dataset) -> dict:
         sums.setdefault(incident_id, None)
         if not pd.isna(figure):
             sums[incident_id] = (sums[incident_id] or 0) + int(figure)
+    # where the articles give different tolls, the largest is shown: say so beside it, as
+    # the tables do with their dagger (the summary may quote the smaller one)
+    differ = source_disagreements(ds)
+    differ = set(differ.incident_id[differ.outcome.astype(str) == "killed"].astype(str))
     out = {}
     for incident_id, total in sums.items():
         if total is None:
@@ -1805,7 +1809,8 @@ def _killed_words(ds: Dataset) -> dict:
         floor = bool(floors["killed"].get(str(incident_id), False))
         top = ceilings["killed"].get(str(incident_id), pd.NA)
         upto = f"\u2013{int(top)}" if pd.notna(top) else ""
-        out[incident_id] = f"{'at least ' if floor else ''}{total}{upto} killed{whose}"
+        note = " (the largest of the sources' figures)" if str(incident_id) in differ else ""
+        out[incident_id] = f"{'at least ' if floor else ''}{total}{upto} killed{whose}{note}"
     return out
 
 

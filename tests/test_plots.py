@@ -1223,3 +1223,21 @@ def test_under_a_party_selection_marker_sizes_say_whose_dead_they_show(ds):
     assert "size: killed (Civilians)" in plots.province_swimlane(chosen).get_title()
     plt.close("all")
     assert "(Civilians)" not in plots.incident_map(ds).get_title()
+
+
+def test_the_chronology_says_when_a_toll_is_the_largest_of_differing_sources(tmp_path):
+    """Two outlets give 2 and 3 dead: the label shows 3 and says it is the largest of the
+    sources' figures (its summary may quote the 2); an agreed toll says nothing more."""
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02", "date_start": "2021-12-20"}],
+        casualties=[
+            {"source_id": "a", "best": 2, "evidence": "killing two soldiers"},
+            {"source_id": "b", "best": 3, "evidence": "three soldiers were killed"},
+            {"incident_id": "I02", "best": 4, "evidence": "four soldiers were killed"},
+        ],
+    )
+    words = plots._killed_words(ds)
+    assert words["I01"] == "3 killed (the largest of the sources' figures)"
+    assert words["I02"] == "4 killed"
