@@ -291,8 +291,9 @@ def register(
 
     The ``source_id`` is :func:`source_id_for` the outlet and date; ``sha256`` is the
     file's hash. ``published_basis`` is ``printed`` when the text prints ``published`` in
-    a recognised form (:func:`kirkuk_analysis.dates.printed_dates`), else ``inferred``,
-    and then ``notes`` must say how the date was worked out. A missing ``url`` must be
+    a recognised form (:func:`kirkuk_analysis.dates.printed_dates`; a photo caption's date
+    does not count), else ``inferred``, and then ``notes`` must say how the date was worked
+    out. A missing ``url`` must be
     explained in ``notes`` too.
 
     With ``articles`` (the folder of article texts) the file is copied there under
@@ -358,9 +359,16 @@ def register(
     basis = "printed" if day in printed else "inferred"
     if basis == "inferred" and not notes.strip():
         seen = ", ".join(sorted(d.isoformat() for d in printed)) or "none"
+        # a caption's date is evidence for an inferred date, never a printed one
+        pictured = dates.printed_dates(text, captions=True) - printed
+        beside = (
+            f"; its photo captions date {', '.join(sorted(d.isoformat() for d in pictured))}"
+            if pictured
+            else ""
+        )
         raise CurationError(
-            f"the article does not print {day} in a recognised form (dates it prints: {seen}): "
-            "say in --notes how the publication date was worked out"
+            f"the article does not print {day} in a recognised form (dates it prints: {seen}"
+            f"{beside}): say in --notes how the publication date was worked out"
         )
     if not url.strip() and not notes.strip():
         raise CurationError("no --url: give the article's address, or say in --notes why none")

@@ -717,8 +717,17 @@ _DAY_FIRST = re.compile(
 )
 
 
-def printed_dates(text: str) -> set[date]:
-    """Every calendar date ``text`` prints, in any of the forms outlets use.
+#: A photo caption's line: its date is the photo's, not the article's (codebook §8).
+_CAPTION = re.compile(
+    r"\b(?:photos?|file photo|image|picture|credit)\s*(?::|by\b)|\(\s*photo\b|\bphoto\s*/",
+    re.IGNORECASE,
+)
+
+
+def printed_dates(text: str, captions: bool = False) -> set[date]:
+    """Every calendar date ``text`` prints, in any of the forms outlets use; a line that is
+    a photo caption ("... on July 20, 2020. Photo: Mahdi Faraj/Rudaw") is left out unless
+    ``captions``: the date of a photo is no publication date (codebook §8).
 
     Recognised: ``12-05-2021`` / ``12/05/2021`` / ``12.05.2021`` (day first, and month
     first where that also makes a date: the form alone cannot tell them apart),
@@ -727,8 +736,12 @@ def printed_dates(text: str) -> set[date]:
 
     >>> sorted(printed_dates("Updated 06-12-2021; first reported May 2, 2021."))
     [datetime.date(2021, 5, 2), datetime.date(2021, 6, 12), datetime.date(2021, 12, 6)]
+    >>> printed_dates("Talks in Erbil on July 20, 2020. Photo: Rudaw")
+    set()
     """
     found: set[date] = set()
+    if not captions:
+        text = "\n".join(line for line in text.splitlines() if not _CAPTION.search(line))
     text = re.sub(r"\s+", " ", text)  # non-breaking spaces and line breaks too
 
     def add(year: int, month: int, day: int) -> None:

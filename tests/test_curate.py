@@ -109,6 +109,24 @@ def test_register_an_unprinted_date_needs_notes_and_a_url_or_a_reason(data_copy,
     assert sources(data_copy)[done.row["source_id"]]["url"] == ""
 
 
+def test_register_takes_a_captions_date_for_no_printed_date(data_copy, tmp_path):
+    """A date only a photo caption prints dates the photo: registered with it, the article
+    is no printed date; the message names the caption's date as evidence for the notes."""
+    article = tmp_path / "captioned.txt"
+    article.write_text(
+        "Officials meet in Erbil on July 20, 2020. Photo: Fixture Outlet\n\n"
+        "Fictional test text: talks began on Monday.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(curate.CurationError, match="its photo captions date 2020-07-20"):
+        curate.register(article, "Test", "2020-07-20", url="https://x.org", data_dir=data_copy)
+    done = curate.register(
+        article, "Test", "2020-07-20", url="https://x.org", data_dir=data_copy, dry_run=True,
+        notes="The caption dates the meeting; Monday (test).",
+    )  # fmt: skip
+    assert done.row["published_basis"] == "inferred"
+
+
 def test_register_dry_run_writes_nothing(data_copy, tmp_path):
     before = (data_copy / "sources.csv").read_bytes()
     (tmp_path / "new-articles").mkdir()

@@ -398,3 +398,21 @@ def test_a_day_beyond_the_calendar_or_the_month_is_refused_for_what_it_is():
         resolve("on 30 December", date(1, 1, 2))
     with pytest.raises(UnresolvablePhrase, match="there is no day 31 in April"):
         resolve("on 31 April", MON_2021_05_10)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Officials meet in Erbil on July 20, 2020. Photo: Mahdi Faraj/Rudaw",
+        "Members of the delegation, 20 July 2020 (Photo: KirkukNow)",
+        "File photo: Peshmerga forces near Kirkuk, 2020-07-20",
+        "Photo by AFP, July 20, 2020",
+    ],
+)
+def test_a_photo_captions_date_is_not_printed_as_the_articles(caption):
+    """A caption dates its photo, not the article (codebook §8): its date is left out of
+    the dates an article prints, unless captions are asked for; a date in the text stays."""
+    text = f"{caption}\nTalks began in Erbil on Monday.\n"
+    assert printed_dates(text) == set()
+    assert printed_dates(text, captions=True) == {date(2020, 7, 20)}
+    assert printed_dates(text + "Published July 21, 2020\n") == {date(2020, 7, 21)}
