@@ -89,6 +89,8 @@ ARTICLE_RULES = (
     "killed, dead, died...; wounded: wounded, injured...; captured: captured, arrested...), "
     "and a figure of 0 stands on words saying none (no, none, nobody, zero, without...) in a "
     "sentence with such a word; a claim's 0 on words saying none",
+    "casualties: no row gives a claim's figure on the claim's own words (the same article, one "
+    "excerpt holding the other): that is the claim's total entered as an incident",
     "casualties: a row of iraqi_security_forces beside a row of a federal branch (the same "
     "incident and outcome, any source) is explained in the incident's notes, which name "
     "iraqi_security_forces; else both are the branch",
@@ -379,6 +381,7 @@ def check_figures(ds: Dataset) -> list[Problem]:
         if wrong := _figure_against_words(r, words):
             report.add("casualties", row, *wrong)
     _check_nested_parties(ds, report)
+    _check_claims_entered_as_incidents(ds, report)
     # A claim's figure is checked against its words as a casualty's is (its metric may be
     # no casualty: attacks, militants, kilometres; the numbers are read all the same).
     for row, r in _rows(ds.claims):
@@ -395,6 +398,42 @@ def check_figures(ds: Dataset) -> list[Problem]:
         if wrong := _figure_against_words(r, words):
             report.add("claims", row, *wrong)
     return report.problems
+
+
+def _check_claims_entered_as_incidents(ds: Dataset, report: _Report) -> None:
+    """A casualty row that gives a claim's figure on the claim's own words (the same
+    article, one excerpt holding the other) is the claim's total entered as an incident's
+    toll: "12 attacks this month, killing 20" is a claim (codebook §4 rule 7), and as an
+    incident it would count its 20 dead beside the incidents it already includes."""
+    claims = [
+        (str(c["claim_id"]), str(c["source_id"]), normalise(_text(c["evidence"])),
+         {int(c[f]) for f in ("best", "low", "high") if not pd.isna(c[f])})
+        for _, c in _rows(ds.claims)
+    ]  # fmt: skip
+    if not claims:
+        return
+    for row, r in _rows(ds.casualties):
+        words = normalise(_text(r["evidence"]))
+        figures = {int(r[f]) for f in ("best", "low", "high") if not pd.isna(r[f])}
+        for claim_id, source, claimed, values in claims:
+            if (
+                source == str(r["source_id"])
+                and figures & values
+                and words
+                and claimed
+                and (words in claimed or claimed in words)
+            ):
+                report.add(
+                    "casualties",
+                    row,
+                    "evidence",
+                    f"{sorted(figures & values)[-1]} {_text(r['outcome'])} is claim "
+                    f"{claim_id}'s figure, on its words in the same article: a total over "
+                    "several attacks is a claim, not an incident's toll (codebook §4 rule 7); "
+                    f"remove this row (and its incident if it has no other), or quote the words "
+                    f"that give {r['incident_id']}'s own figure",
+                )
+                break
 
 
 def _says_none(words: str, none: re.Pattern, outcomes) -> bool:

@@ -1228,3 +1228,26 @@ def test_one_articles_incident_entered_twice_is_named(tmp_path):
         ],
     )
     assert audit.check_duplicates(named) == []
+
+
+def test_a_claims_total_entered_as_an_incident_is_named(tmp_path):
+    """ "12 attacks this month, killing 20" is claim C01; an incident given those 20 dead on
+    the same words counts them beside the incidents the claim includes: named. An
+    incident's own figure, on its own words, passes."""
+    from packages import load_package
+
+    total = "ISIS carried out 12 attacks this month, killing 20 people"
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}, {"incident_id": "I02"}],
+        casualties=[
+            {"incident_id": "I01", "party": "civilians", "best": 20, "evidence": total},
+            {"incident_id": "I02", "party": "civilians", "best": 3,
+             "evidence": "three civilians were killed in Daquq"},
+        ],
+        claims=[{"claim_id": "C01", "metric": "killed", "party": "", "best": 20,
+                 "evidence": total, "overlaps": "I02"}],
+    )  # fmt: skip
+    problems = [p for p in audit.check_figures(ds) if p.file == "casualties.csv"]
+    assert [(p.line, p.column) for p in problems] == [(2, "evidence")]
+    assert "20 killed is claim C01's figure" in problems[0].reason
