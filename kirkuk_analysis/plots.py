@@ -1194,7 +1194,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     # only the columns the map reads: each row selection below copies every column, and the
     # wide table's (a figure column per party and outcome) made them ~10 ms each
     located = table.dropna(subset=["lon", "lat"])[
-        ["incident_id", "place_id", "province", "lon", "lat", "target", "killed"]
+        ["incident_id", "place_id", "province", "lon", "lat", "target", "killed", "geo_precision"]
     ]
     x0, x1, y0, y1 = extent if extent is not None else _map_extent(ds, located.lon, located.lat)
 
@@ -1330,14 +1330,18 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
 
     # place names: incident places first (most incidents first), then governorates
     shown = located.groupby("place_id", sort=False).agg(
-        n=("incident_id", "size"), lon=("lon", "first"), lat=("lat", "first")
-    )
+        n=("incident_id", "size"), lon=("lon", "first"), lat=("lat", "first"),
+        precise=("geo_precision", "min"),
+    )  # fmt: skip
     shown = shown.join(places.set_index("place_id")[["name", "kind"]])
     shown = shown.sort_values(["n", "name"], ascending=[False, True])
+    # a point only near its place (geo_precision 2: a district seat standing in for a
+    # village not located) is named so, as the tables name it, not as if it stood there
     labels = [
-        (str(r.name_), r.lon, r.lat, {"fontsize": 7, "color": "#111111", "zorder": 6}, None)
+        (("near " if r.precise == 2 else "") + str(r.name_), r.lon, r.lat,
+         {"fontsize": 7, "color": "#111111", "zorder": 6}, None)
         for r in shown.rename(columns={"name": "name_"}).itertuples()
-    ]
+    ]  # fmt: skip
     from matplotlib.path import Path
 
     region_style = {"fontsize": 6, "color": "#777777", "style": "italic", "zorder": 5}
@@ -1349,7 +1353,7 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
     # the dark lines a name must not straddle (the grey province lines are lighter than text)
     dark = [Path(line) for line in (*kurdistan_lines, *border_lines)]
     for artist in _place_labels(ax, labels, obstacles, renderer, dark):
-        artist.set_gid("place:" + artist.get_text())
+        artist.set_gid("place:" + artist.get_text().removeprefix("near "))  # the place's name
     return _described(ax, _map_words(located, inset, _whose(ds)))
 
 

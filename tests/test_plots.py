@@ -1241,3 +1241,24 @@ def test_the_chronology_says_when_a_toll_is_the_largest_of_differing_sources(tmp
     words = plots._killed_words(ds)
     assert words["I01"] == "3 killed (the largest of the sources' figures)"
     assert words["I02"] == "4 killed"
+
+
+def test_map_names_a_point_only_near_its_place_as_near_it(tmp_path):
+    """An incident placed only near a town (geo_precision 2: a district seat standing in for
+    a village not located) is named "near ..." on the map, as in the tables; one at the
+    place itself by its name alone."""
+    ds = load_package(
+        tmp_path,
+        places=[
+            {"place_id": "kirkuk-city"},
+            {"place_id": "daquq", "name": "Daquq", "kind": "town", "district": "Daquq",
+             "lat": 35.14, "lon": 44.45},
+        ],
+        incidents=[
+            {"incident_id": "I01", "place_id": "kirkuk-city", "geo_precision": 1},
+            {"incident_id": "I02", "place_id": "daquq", "geo_precision": 2},
+        ],
+    )  # fmt: skip
+    ax = plots.incident_map(ds)
+    texts = {t.get_text() for t in ax.texts}
+    assert "near Daquq" in texts and "Kirkuk" in texts and "near Kirkuk" not in texts
