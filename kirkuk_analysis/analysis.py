@@ -810,7 +810,9 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
     unknown); ``contradiction``: the claim's total is smaller than the incidents it says
     it includes (``incident_figure`` above the claim's ``high``; an open-ended "at least
     N", whose ``high`` is empty, contradicts nothing). A claim above its incidents is no
-    contradiction: it also counts attacks the tables do not describe.
+    contradiction: it also counts attacks the tables do not describe. ``contradicts``: the
+    claims of other articles whose figures cannot both hold with this one's
+    (:func:`_claim_conflicts`; ";"-joined ids, "" for none).
 
     A contradiction is recorded, not repaired: both figures stay as the sources give them.
 
@@ -848,4 +850,61 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
     claimed = out.best.fillna(out.low)
     out["beyond_incidents"] = claimed - out.incident_figure
     out["contradiction"] = (out.incident_figure > out.high).fillna(False).astype(bool)
+    out["contradicts"] = _claim_conflicts(cla, whole.claims)
+    return out
+
+
+#: Claim metrics that add up over time: a total for a period holds at least what any
+#: part of it holds. A count at one time (militants present) or a measure (the gap's
+#: width) does not, and neither does a metric added to the vocabulary, until named here.
+CUMULATIVE_METRICS = ("killed", "wounded", "captured", "casualties", "attacks", "attacks_claimed")
+
+
+def _claim_conflicts(claims: pd.DataFrame, others: pd.DataFrame) -> list[str]:
+    """For each claim of ``claims``: the ids (";"-joined, "" for none) of the claims of
+    ``others``, from another article, of the same cumulative metric, party and place,
+    whose figures cannot both hold with its own: one's period holds the other's, yet its
+    total (its ``high``) is below the other's least (``low``, else ``best``). "12 attacks
+    by 15 March" and "8 attacks by 17 March" of the same month contradict each other."""
+
+    def key(r) -> tuple:
+        parties = "" if pd.isna(r.party) else ";".join(sorted(str(r.party).split(";")))
+        place = "" if pd.isna(r.place_id) else str(r.place_id)
+        return (str(r.metric), parties, place)
+
+    never = pd.Timestamp.min
+    pool: dict[tuple, list] = {}
+    for r in others.itertuples():
+        if str(r.metric) in CUMULATIVE_METRICS:
+            pool.setdefault(key(r), []).append(r)
+
+    def holds(a, b) -> bool:  # a's period holds b's (an empty start is open)
+        a0 = never if pd.isna(a.period_start) else a.period_start
+        b0 = never if pd.isna(b.period_start) else b.period_start
+        return a0 <= b0 and a.period_end >= b.period_end
+
+    def least(r):
+        return r.low if not pd.isna(r.low) else r.best
+
+    out = []
+    for r in claims.itertuples():
+        found = []
+        for o in pool.get(key(r), []) if str(r.metric) in CUMULATIVE_METRICS else []:
+            if str(o.claim_id) == str(r.claim_id) or str(o.source_id) == str(r.source_id):
+                continue
+            wider_smaller = (
+                holds(r, o)
+                and not pd.isna(r.high)
+                and not pd.isna(least(o))
+                and (r.high < least(o))
+            )
+            narrower_larger = (
+                holds(o, r)
+                and not pd.isna(o.high)
+                and not pd.isna(least(r))
+                and (o.high < least(r))
+            )
+            if wider_smaller or narrower_larger:
+                found.append(str(o.claim_id))
+        out.append(";".join(found))
     return out

@@ -524,9 +524,10 @@ def _includes(overlaps, figure, contradiction: bool) -> str:
 
 
 def claims_table(ds) -> pd.DataFrame:
-    """The aggregate claims, apart from the incident figures: Period, Claimant, What, Figure,
-    Place, Includes (incidents the total already covers; where their figures add up to more
-    than the total allows, the contradiction is said, not smoothed over).
+    """The aggregate claims, apart from the incident figures: Period, Claimant, What, Figure
+    (with the claims of other articles that contradict it), Place, Includes (incidents the
+    total already covers; where their figures add up to more than the total allows, the
+    contradiction is said, not smoothed over).
 
     >>> import kirkuk_analysis
     >>> t = claims_table(kirkuk_analysis.load())
@@ -560,7 +561,11 @@ def claims_table(ds) -> pd.DataFrame:
             "Period": periods,
             "Claimant": cl["claimant"].astype(str).to_numpy(),
             "What": whats,
-            "Figure": [_claim_figure(r) for _, r in cl.iterrows()],
+            # a total another article's contradicts is shown as printed, and said to be
+            "Figure": [
+                _claim_figure(r) + (f" (contradicts {', '.join(c.split(';'))})" if c else "")
+                for (_, r), c in zip(cl.iterrows(), checked["contradicts"], strict=True)
+            ],
             "Place": [NO_PLACE if pd.isna(p) else place_label(ds, p) for p in cl["place_id"]],
             "Includes": [
                 _includes(o, f, bool(c)) + ("" if not outside else f"; {outside}")
@@ -1855,12 +1860,20 @@ def method_note(ds) -> str:
         )
     if differ := disagreements_sentence(ds):
         sentences.append(differ)
-    contradictions = int(claims_summary(ds)["contradiction"].sum())
+    summary = claims_summary(ds)
+    contradictions = int(summary["contradiction"].sum())
     if contradictions:
         sentences.append(
             f"{_plural(contradictions, 'claim gives', 'claims give')} a total smaller than the "
             "incidents it includes: the sources contradict each other, and both figures are "
             "shown as printed (see “Includes”)."
+        )
+    clashing = int((summary["contradicts"] != "").sum())
+    if clashing:
+        sentences.append(
+            f"{_plural(clashing, 'claim is', 'claims are')} contradicted by another article's "
+            "claim of the same measure and place (a longer period with a smaller total): "
+            "both are shown as printed (see “Figure”)."
         )
     if n:
         prec = inc["date_precision"].astype(str).value_counts()

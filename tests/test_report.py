@@ -974,3 +974,36 @@ def test_a_step_dated_beyond_the_period_is_said_to_be_shown_whole(tmp_path):
     assert (
         "1 coordination step dated only to a range reaching beyond the selected period (K01" in note
     )
+
+
+def test_claims_of_two_articles_that_cannot_both_hold_are_said_to_contradict(tmp_path):
+    """ "12 attacks by 15 March" and "8 attacks by 17 March" (the same measure, place and
+    month, two articles): the longer period cannot hold fewer. Both stay as printed, each
+    said to contradict the other, and the Method note says so; a gap's width (no total
+    over time) and one article's own two figures are not compared."""
+    from kirkuk_analysis.analysis import claims_summary
+
+    march = {"metric": "attacks", "party": "", "period_start": "2023-03-01"}
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01", "date_start": "2023-03-05"}],
+        claims=[
+            {**march, "claim_id": "C01", "source_id": "a", "best": 12, "low": 12, "high": 12,
+             "period_end": "2023-03-15", "evidence": "12 attacks this month"},
+            {**march, "claim_id": "C02", "source_id": "b", "best": 8, "low": 8, "high": 8,
+             "period_end": "2023-03-17", "evidence": "8 attacks this month"},
+            {**march, "claim_id": "C03", "source_id": "b", "best": 20, "low": 20, "high": 20,
+             "period_end": "2023-03-31", "evidence": "20 attacks this month"},
+            {"claim_id": "C04", "source_id": "a", "metric": "gap_width_km", "party": "",
+             "best": 40, "evidence": "a gap 40 km wide"},
+            {"claim_id": "C05", "source_id": "b", "metric": "gap_width_km", "party": "",
+             "best": 20, "evidence": "a gap 20 km wide"},
+        ],
+    )  # fmt: skip
+    clash = claims_summary(ds).set_index("claim_id")["contradicts"].to_dict()
+    assert clash == {"C01": "C02", "C02": "C01", "C03": "", "C04": "", "C05": ""}
+    table = report.claims_table(ds).set_index("ID")
+    assert table.loc["C02", "Figure"] == "8 (contradicts C01)"
+    assert table.loc["C03", "Figure"] == "20"
+    assert "2 claims are contradicted by another article's claim" in report.method_note(ds)
