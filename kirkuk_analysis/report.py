@@ -185,7 +185,14 @@ def format_period(start, end) -> str:
 
 def _over(start, end, first_word: bool = True) -> str:
     """The period as a sentence opens on it: "From 1 May 2021 to ...", or "On 1 May 2021"
-    for one day (lower case where it does not open the sentence)."""
+    for one day, "Over all the period recorded" for no limits (lower case where it does
+    not open the sentence).
+
+    >>> _over(None, None), _over("2021-05-01", "2021-05-01", first_word=False)
+    ('Over all the period recorded', 'on 1 May 2021')
+    """
+    if start is None and end is None:
+        return f"{'O' if first_word else 'o'}ver all the period recorded"
     period = format_period(start, end)
     word = "From" if " to " in period else "On"
     return f"{word if first_word else word.lower()} {period}"
@@ -1707,8 +1714,9 @@ def narrative(
             # an incident whose toll no article gives may have been deadlier: "deadliest"
             # only among those with a figure, and how many have none
             untold = kf["incidents"] - len(killed)
-            whose = f"{_join([_party(ds, p) for p in parties])} " if parties else ""
-            known = f" of those with a recorded {whose}death toll" if untold else ""
+            # "a death toll among civilians": no possessive of a plural label ("civilians")
+            among = f" among {_join([_party(ds, p) for p in parties])}" if parties else ""
+            known = f" of those with a recorded death toll{among}" if untold else ""
             label = (
                 "incident was"
                 if kf["incidents"] == 1
@@ -1726,7 +1734,7 @@ def narrative(
                 + "".join(f" [[{n}]](#ev-{n})" for n in cites)
                 + (
                     f"; {untold} of the {kf['incidents']} incidents "
-                    f"{'has' if untold == 1 else 'have'} no {whose}death toll in the articles."
+                    f"{'has' if untold == 1 else 'have'} no death toll{among} in the articles."
                     if untold
                     else "."
                 )

@@ -1007,3 +1007,13 @@ def test_claims_of_two_articles_that_cannot_both_hold_are_said_to_contradict(tmp
     assert table.loc["C02", "Figure"] == "8 (contradicts C01)"
     assert table.loc["C03", "Figure"] == "20"
     assert "2 claims are contradicted by another article's claim" in report.method_note(ds)
+
+
+def test_a_party_selection_words_its_toll_among_the_party(ds):
+    """ "a death toll among civilians", never "civilians death toll"; a selection with no
+    period says "over all the period recorded", not "from the first record to the last"."""
+    from kirkuk_analysis.analysis import select
+
+    text = report.narrative(select(ds, parties=["civilians"]))
+    assert "civilians death toll" not in text and "first record" not in text
+    assert text.startswith("Over all the period recorded")
