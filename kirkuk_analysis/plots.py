@@ -280,6 +280,14 @@ def _themed(draw):
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
+        # The backend is loaded outside the theme: loaded by the first figure inside it,
+        # a notebook's inline backend turned interactive mode on there, the context's end
+        # turned it off again, and no figure of the kernel was shown after (plain
+        # plt.plot's neither).
+        if getattr(plt, "_backend_mod", None) is None:  # no figure made in this process yet
+            import matplotlib
+
+            plt.switch_backend(matplotlib.get_backend())
         with plt.rc_context(theme()):
             return draw(*args, **kwargs)
 

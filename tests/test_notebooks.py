@@ -190,3 +190,40 @@ def test_a_title_holding_code_and_markup_is_shown_as_text(tmp_path):
     text = run("brief.ipynb", tmp_path, title=title, provinces=["Kirkuk"])
     assert not marker.exists()
     assert "&lt;b&gt;bold&lt;/b&gt;" in text and "<b>bold</b>" not in text
+
+
+def test_figures_keep_showing_in_a_fresh_kernel_after_a_themed_plot():
+    """In a new notebook without %matplotlib inline, the first figure a plotting function
+    makes loads the inline backend inside the package's theme: its interactive mode, turned
+    off again as the theme ended, stopped every later figure from showing (plain
+    plt.plot's too). Each cell here must still display its figure."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's own
+    km, kc = start_new_kernel(kernel_name=_kernel_name(), env=env)
+
+    def images(code: str) -> int:
+        msg_id = kc.execute(code)
+        shown = 0
+        while True:
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = msg["content"]
+            if msg["msg_type"] == "error":
+                raise AssertionError(f"{content['ename']}: {content['evalue']}")
+            if msg["msg_type"] in ("display_data", "execute_result"):
+                shown += "image/png" in content["data"]
+            if msg["msg_type"] == "status" and content["execution_state"] == "idle":
+                return shown
+
+    try:
+        setup = (
+            "import kirkuk_analysis\nfrom kirkuk_analysis import plots\nds = kirkuk_analysis.load()"
+        )
+        assert images(setup + "\nax = plots.timeline(ds)") == 1
+        assert images("ax = plots.monthly_casualties(ds)") == 1
+        assert images("import matplotlib.pyplot as plt\nplt.plot([1, 2]);") == 1
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
