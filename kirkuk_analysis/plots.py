@@ -414,6 +414,31 @@ def _legends(
     _readable_markers(legend, labels)
 
 
+def _key_above_bars(ax: Axes, relegend) -> None:
+    """Where the legend of ``ax`` lies over a bar (a month's bar fills most of a chart of
+    one or two months, and "best" finds no free corner), draw it again (``relegend``,
+    given legend keywords) in the upper right, in as few columns as leave the bars at
+    least half the axis' height, and raise the axis so that every bar stays below it: a
+    key read over a bar hid both."""
+    legend = ax.get_legend()
+    if legend is None or not ax.patches:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    if not any(legend.get_window_extent(renderer).overlaps(b) for b in bars):
+        return
+    room = 0.0
+    for columns in (1, 2, 3, 4):
+        relegend(loc="upper right", ncols=columns)
+        box = ax.get_legend().get_window_extent(renderer).transformed(ax.transAxes.inverted())
+        room = box.y0 - 0.04  # the share of the axis height left to the bars
+        if room >= 0.5:
+            break
+    top = max(p.get_y() + p.get_height() for p in ax.patches)
+    low, _ = ax.get_ylim()
+    ax.set_ylim(low, low + (top - low) / max(room, 0.3))
+
+
 def _size_key_in_columns(handles: list, labels: list[str], sizes, style: dict):
     """The legend's entries with the size key after them, and its style, so that the key
     reads down a column of its own, smallest first: a legend of several columns fills
@@ -845,7 +870,9 @@ def monthly_casualties(
         )
         extra = ([mark], [f"incidents with no {outcome} figure"])
     if len(wide.columns) or extra:
-        _legends(ax, "party" if len(wide.columns) else "", extra=extra)
+        title = "party" if len(wide.columns) else ""
+        _legends(ax, title, extra=extra)
+        _key_above_bars(ax, lambda **placement: _legends(ax, title, extra=extra, **placement))
     if not len(wide.columns):
         if not len(wide):
             ax.set_xticks([])

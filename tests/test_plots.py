@@ -1262,3 +1262,21 @@ def test_map_names_a_point_only_near_its_place_as_near_it(tmp_path):
     ax = plots.incident_map(ds)
     texts = {t.get_text() for t in ax.texts}
     assert "near Daquq" in texts and "Kirkuk" in texts and "near Kirkuk" not in texts
+
+
+@pytest.mark.parametrize("period", [("2021-05-01", "2021-05-31"), (None, None)])
+def test_the_monthly_key_lies_over_no_bar(ds, period):
+    """At the brief's size, one month's bar fills most of the chart and a long key covered
+    the last bar: the key is moved, in more columns if need be, and the axis raised, so
+    that it covers no bar (and every bar keeps its height)."""
+    from kirkuk_analysis.analysis import select
+
+    chosen = select(ds, *period) if period[0] else ds
+    fig, ax = plt.subplots(figsize=(plots.PRINT_WIDTH, 2.2))
+    plots.monthly_casualties(chosen, ax=ax)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.87, bottom=0.13)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    key = ax.get_legend().get_window_extent(renderer)
+    assert ax.patches and not any(key.overlaps(p.get_window_extent(renderer)) for p in ax.patches)
+    plt.close(fig)
