@@ -124,6 +124,11 @@ def test_attacks_one_province(tmp_path):
         if place["province"] != "Kirkuk" and incident["geo_precision"] == "2":
             assert f"near {place['name']}" not in text  # e.g. Makhmour, in Nineveh
     assert "reported totals, not added to the figures above" in text
+    # what the selection leaves out or cannot place is said, as in the brief
+    from kirkuk_analysis import analysis, load, report
+
+    beyond = report.selection_markdown(analysis.select(load(), provinces=["Kirkuk"]))
+    assert not beyond or beyond.split(". ")[0].replace("*", "") in text.replace("*", "")
 
 
 def test_coordination_single_year(tmp_path):

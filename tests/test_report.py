@@ -1017,3 +1017,20 @@ def test_a_party_selection_words_its_toll_among_the_party(ds):
     text = report.narrative(select(ds, parties=["civilians"]))
     assert "civilians death toll" not in text and "first record" not in text
     assert text.startswith("Over all the period recorded")
+
+
+def test_under_a_party_selection_the_lag_says_no_step_naming_the_party(tmp_path):
+    """A party selection keeps the steps naming its parties: an attack followed only by a
+    step naming others had "no step after it in this selection", as if none followed."""
+    from kirkuk_analysis.analysis import select
+
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01", "target": "civilians", "date_start": "2021-05-02"}],
+        casualties=[{"party": "civilians", "best": 2}],
+        coordination=[{"step_id": "K01", "date_start": "2021-05-09", "parties": "peshmerga"}],
+    )
+    whole = report.response_lag_table(ds)
+    assert whole["Next step"].astype(str).str.contains("K01").any()
+    chosen = report.response_lag_table(select(ds, parties=["civilians"]))
+    assert chosen["Within 30 days"].tolist() == ["no step naming civilians after it"]
