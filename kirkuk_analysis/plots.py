@@ -763,7 +763,6 @@ def timeline(
     return ax
 
 
-@_themed
 @functools.cache
 def _glyph_marker(char: str):
     """A marker drawing ``char`` (a matplotlib Path, centred on the point): the outline of
@@ -783,6 +782,7 @@ def _glyph_marker(char: str):
     return Path(glyph.vertices - middle, glyph.codes)
 
 
+@_themed
 def monthly_casualties(
     ds: Dataset, ax: Axes | None = None, outcome: str = "killed", start=None, end=None
 ) -> Axes:

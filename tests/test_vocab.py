@@ -199,7 +199,7 @@ def test_every_count_takes_the_largest_figure_never_the_sum(disagreeing):
     assert list(acled.fatalities) == [13, 4, 5]
     ucdp = export.to_ucdp(ds).set_index("id")
     assert ucdp.loc["I01", "best"] == 13 and ucdp.loc["I01", "high"] == 13
-    assert ucdp.loc["I01", "low"] == 13  # the strongest floor any source gives
+    assert ucdp.loc["I01", "low"] == 7  # the least any source gives ("at least 7"), as GED's low
 
 
 def test_the_open_ended_flag_follows_the_largest_figure(disagreeing):
