@@ -238,7 +238,10 @@ class Dataset:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={len(frame)}" for name, frame in self.tables.items())
-        return f"<Dataset {self.package.get('name', '')} {self.version}: {counts}>"
+        chosen = getattr(self, "selection", None)
+        # a selection says what it was narrowed to: its counts are not the package's
+        narrowed = f" selection ({chosen.describe()})" if chosen is not None else ""
+        return f"<Dataset {self.package.get('name', '')} {self.version}{narrowed}: {counts}>"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Dataset):

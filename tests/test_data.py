@@ -152,3 +152,15 @@ def test_the_codebook_lists_the_loaders_and_the_audits_rules():
     codebook = CODEBOOK.read_text(encoding="utf-8")
     for rule in CROSS_FIELD_RULES + ARTICLE_RULES:
         assert f"- {rule}" in codebook, rule
+
+
+def test_a_selections_repr_says_what_it_was_narrowed_to():
+    """Printed in a notebook, a selection says it is one, and of what: its counts are not
+    the package's."""
+    from kirkuk_analysis import analysis, load
+
+    ds = load()
+    chosen = analysis.select(ds, start="2021-01-01", end="2021-12-31", provinces=["Kirkuk"])
+    assert "selection (2021-01-01 to 2021-12-31; Kirkuk)" in repr(chosen)
+    assert f"incidents={len(chosen.incidents)}" in repr(chosen)
+    assert "selection" not in repr(ds)
