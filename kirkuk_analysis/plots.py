@@ -566,8 +566,8 @@ def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str
     """One legend entry per colour: parties drawn in one colour (``_GROUPS``, e.g. the Iraqi
     army and the counter-terrorism service) are named together ("Iraqi Army / ..."), since
     separate entries with one colour would claim a difference the figure cannot show.
-    Returns the handles and labels, in first-seen order; a long shared name takes one line
-    per party."""
+    Returns the handles and labels, in first-seen order, a shared name's parties in
+    alphabetical order; a long shared name takes one line per party."""
     order: list = []
     merged: dict = {}
     for handle, label in zip(handles, labels, strict=True):
@@ -579,6 +579,8 @@ def _merge_same_colour(handles: list, labels: list[str]) -> tuple[list, list[str
             merged[key][1].append(label)
 
     def name(labels: list[str]) -> str:
+        # in one order whatever each chart draws first, so two charts' keys read alike
+        labels = sorted(labels, key=str.casefold)
         joined = " / ".join(labels)
         # a long shared name on one line per party, so the legend stays narrow
         return joined if len(joined) <= 24 else " /\n".join(labels)

@@ -352,9 +352,13 @@ def test_parties_drawn_in_one_colour_share_one_legend_entry(tmp_path):
     ax = plots.timeline(ds)
     labels = [" ".join(t.get_text().split()) for t in ax.get_legend().get_texts()]
     iraqi, cts = plots.party_label(ds, "iraqi_army"), plots.party_label(ds, "counter_terrorism")
-    assert f"{iraqi} / {cts}" in labels
+    assert " / ".join(sorted([iraqi, cts], key=str.casefold)) in labels
     assert plots.party_label(ds, "peshmerga") in labels
     assert iraqi not in labels and cts not in labels
+    # the same shared name, in the same order, on the province lanes' key
+    lanes = [" ".join(t.get_text().split()) for t in
+             plots.province_swimlane(ds).get_legend().get_texts()]  # fmt: skip
+    assert " / ".join(sorted([iraqi, cts], key=str.casefold)) in lanes
 
 
 @pytest.mark.parametrize("where", ["below", "right"])
