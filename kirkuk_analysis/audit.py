@@ -759,13 +759,19 @@ def _incident_sources(ds: Dataset) -> np.ndarray:
     inc = ds.incidents
     if "source_id" in inc.columns:
         return inc["source_id"].astype(str).to_numpy()
+    by = _casualty_sources(ds)
+    return np.array([";".join(sorted(by.get(i, ()))) for i in inc["incident_id"].astype(str)])
+
+
+def _casualty_sources(ds: Dataset) -> dict[str, set[str]]:
+    """incident_id -> the source_ids of its casualty rows."""
     by: dict[str, set[str]] = {}
     for iid, sid in zip(
         ds.casualties["incident_id"].astype(str), ds.casualties["source_id"].astype(str),
         strict=True,
     ):  # fmt: skip
         by.setdefault(iid, set()).add(sid)
-    return np.array([";".join(sorted(by.get(i, ()))) for i in inc["incident_id"].astype(str)])
+    return by
 
 
 def _names(text: str, identifier: str) -> bool:
@@ -1031,12 +1037,7 @@ def _row_sources(ds: Dataset, table: str) -> list[set[str]]:
     )
     if table != "incidents":
         return [{sid} for sid in own]
-    cited: dict[str, set[str]] = {}
-    for iid, sid in zip(
-        ds.casualties["incident_id"].astype(str), ds.casualties["source_id"].astype(str),
-        strict=True,
-    ):  # fmt: skip
-        cited.setdefault(iid, set()).add(sid)
+    cited = _casualty_sources(ds)
     return [
         ({sid} - {""}) | cited.get(iid, set())
         for iid, sid in zip(frame["incident_id"].astype(str), own, strict=True)
