@@ -1256,9 +1256,14 @@ def incident_map(ds: Dataset, ax: Axes | None = None, extent=None, inset: bool =
         )  # fmt: skip
         unknown = group[group.killed.isna()]
         if len(unknown):  # no killed figure: hollow, never drawn as if 0 were known
+            from matplotlib.patheffects import withStroke
+
+            # a white edge on both sides of the ring: over a dot of its own colour at the
+            # same place it had vanished, two incidents reading as one
             ax.scatter(
                 unknown.lon, unknown.lat, s=_sizes(unknown.killed), facecolor="none",
                 edgecolor=colour, linewidth=1.2, zorder=4.5, gid="killed-unknown",
+                path_effects=[withStroke(linewidth=3.2, foreground="white")],
             )  # fmt: skip
     # the key, beside the map so it never hides a place: what the colours say, the sizes
     # (rows spaced for its largest marker only), then the lines and shading
