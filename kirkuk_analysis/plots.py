@@ -423,7 +423,7 @@ def _key_above_bars(ax: Axes, relegend) -> None:
     legend = ax.get_legend()
     if legend is None or not ax.patches:
         return
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = _renderer(ax.figure)  # any canvas (a Figure() of its own, pdf, svg)
     bars = [p.get_window_extent(renderer) for p in ax.patches]
     if not any(legend.get_window_extent(renderer).overlaps(b) for b in bars):
         return

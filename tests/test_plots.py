@@ -1284,3 +1284,18 @@ def test_the_monthly_key_lies_over_no_bar(ds, period):
     key = ax.get_legend().get_window_extent(renderer)
     assert ax.patches and not any(key.overlaps(p.get_window_extent(renderer)) for p in ax.patches)
     plt.close(fig)
+
+
+def test_the_monthly_chart_draws_on_any_canvas(ds):
+    """A Figure made without pyplot, or on the pdf or svg canvas, has no get_renderer():
+    the chart still draws (its key's placement asks the figure for a renderer)."""
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    for canvas in (None, FigureCanvasPdf, FigureCanvasSVG):
+        fig = Figure(figsize=(plots.PRINT_WIDTH, 2.2))
+        if canvas is not None:
+            canvas(fig)
+        ax = plots.monthly_casualties(ds, ax=fig.add_subplot())
+        assert ax.patches
