@@ -1069,9 +1069,13 @@ def _check_phrases(ds: Dataset, texts: dict[str, str | None], report: _Report) -
         for row, (phrase, sources) in enumerate(
             zip(frame[column], _row_sources(ds, table), strict=True)
         ):
-            words = normalise(_text(phrase)).lower()
+            words = _dashes(normalise(_text(phrase)).lower())
             readable = [texts[s] for s in sorted(sources) if texts.get(s) is not None]
-            if not words or not readable or any(words in t.lower() for t in readable):
+            if not words or not readable:
+                continue
+            # whole words ("on May 2" is not in "on May 21"), any case, any dash
+            whole = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)")
+            if any(whole.search(_dashes(t.lower())) for t in readable):
                 continue
             report.add(
                 table,
@@ -1084,15 +1088,26 @@ def _check_phrases(ds: Dataset, texts: dict[str, str | None], report: _Report) -
             )
 
 
+def _dashes(text: str) -> str:
+    """``text`` with every dash a hyphen: a phrase typed "29 April-2 May" is the article's
+    "29 April\u20132 May"."""
+    return re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+
+
 #: Words before a figure that make it a floor or a range's high end ("at least ", "between
 #: three and ", "three to "), at the end of the article's text before an excerpt.
 _CUT_BEFORE = re.compile(
     rf"(?:\b(?:{counts.FLOOR_WORDS}|up to)|\bbetween\s+{counts.NUMBER_PATTERN}\s+and"
-    rf"|\b{counts.NUMBER_PATTERN}\s*(?:to|or|-|\u2013))\s*$",
+    rf"|\b{counts.NUMBER_PATTERN}\s+(?:to|or)|\b\d{{1,3}}[-\u2013])\s*$",
     re.IGNORECASE,
 )
-#: Words after a figure that make it a range's low end (" to five", "-5", " or four").
-_CUT_AFTER = re.compile(r"^\s*(?:to|or|[-\u2013])\s*\w", re.IGNORECASE)
+#: Words after a figure that make it a range's low end (" to five", "-5", " or four"); a
+#: dash with spaces around it is an aside ("four \u2013 two soldiers and two civilians").
+_CUT_AFTER = re.compile(
+    rf"^(?:\s+(?:to|or)\s+{counts.NUMBER_PATTERN}\b|\s+or\s+more\b|[-\u2013]\d)", re.IGNORECASE
+)
+#: A change over time ends just before the excerpt: "rose from three to " is no range.
+_CHANGE_CUT = re.compile(r"\bfrom\s+\S+\s+to\s*$", re.IGNORECASE)
 
 
 def _check_cut_qualifiers(ds: Dataset, texts: dict[str, str | None], report: _Report) -> None:
@@ -1124,6 +1139,8 @@ def _check_cut_qualifiers(ds: Dataset, texts: dict[str, str | None], report: _Re
             while at >= 0:
                 head = max(0, at - 40)
                 before = _CUT_BEFORE.search(text[head:at]) if leads else None
+                if before and _CHANGE_CUT.search(text[head:at]):
+                    before = None  # "the toll rose from three to four": the new figure
                 tail = text[at + len(words) : at + len(words) + 20]
                 after = _CUT_AFTER.match(tail) if ends else None
                 if not (before or after):

@@ -717,11 +717,17 @@ _DAY_FIRST = re.compile(
 )
 
 
-#: A photo caption's line: its date is the photo's, not the article's (codebook §8).
+#: A photo caption's credit: at the start of its line or after a sentence ("... on July
+#: 20, 2020. Photo: Rudaw"), or in brackets ("(Photo: AFP)"); a photo in prose ("a photo
+#: by a resident") or a byline's "| Photo: Outlet" is none.
 _CAPTION = re.compile(
-    r"\b(?:photos?|file photo|image|picture|credit)\s*(?::|by\b)|\(\s*photo\b|\bphoto\s*/",
+    r"(?:^|[.!?\u201d\"]\s+)(?:file\s+)?(?:photos?|image|picture)\s*(?::|by\b)"
+    r"|\(\s*(?:file\s+)?photos?\s*[:/]",
     re.IGNORECASE,
 )
+#: A caption is a line of its own and short; a longer line is text (an article saved on
+#: one line keeps its dates).
+_CAPTION_MAX = 400
 
 
 def printed_dates(text: str, captions: bool = False) -> set[date]:
@@ -741,7 +747,11 @@ def printed_dates(text: str, captions: bool = False) -> set[date]:
     """
     found: set[date] = set()
     if not captions:
-        text = "\n".join(line for line in text.splitlines() if not _CAPTION.search(line))
+        text = "\n".join(
+            line
+            for line in text.splitlines()
+            if len(line) > _CAPTION_MAX or not _CAPTION.search(line.strip())
+        )
     text = re.sub(r"\s+", " ", text)  # non-breaking spaces and line breaks too
 
     def add(year: int, month: int, day: int) -> None:

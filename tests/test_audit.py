@@ -1111,7 +1111,7 @@ def _with_article(tmp_path, text: str, **tables):
     from packages import load_package
 
     folder = tmp_path / "articles"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "a.txt").write_text(text, encoding="utf-8")
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     ds = load_package(tmp_path, sources=[{"source_id": "a", "sha256": sha}], **tables)
@@ -1144,6 +1144,24 @@ def test_an_excerpt_cut_from_its_floor_or_range_is_named(tmp_path):
     )  # fmt: skip
     problems = [p for p in audit.check_articles(ds, folder) if p.file == "casualties.csv"]
     assert [(p.line, p.column) for p in problems] == [(2, "evidence"), (3, "evidence")]
+    # a dateline's year, a dash aside and a change over time are no floor nor range
+    whole = (
+        "KIRKUK, May 12, 2021 - Four militants were killed. Gunmen killed four \u2013 two "
+        "soldiers and two civilians \u2013 at dawn. The toll rose from three to five soldiers "
+        "killed."
+    )
+    fine, folder = _with_article(
+        tmp_path / "fine",
+        whole,
+        incidents=[{"incident_id": f"I0{i}"} for i in (1, 2, 3)],
+        casualties=[
+            {"incident_id": "I01", "party": "isis", "evidence": "Four militants were killed"},
+            {"incident_id": "I02", "party": "civilians", "evidence": "Gunmen killed four"},
+            {"incident_id": "I03", "party": "iraqi_army", "best": 5,
+             "evidence": "five soldiers killed"},
+        ],
+    )  # fmt: skip
+    assert [p for p in audit.check_articles(fine, folder) if p.file == "casualties.csv"] == []
     assert "'At least four militants were killed in the clash'" in problems[0].reason
     assert "'between three and five civilians were killed in the village'" in problems[1].reason
 
@@ -1164,6 +1182,17 @@ def test_a_date_phrase_must_be_the_articles_own_words(tmp_path):
     named = sorted((p.file, p.line, p.column) for p in problems if p.column == "date_phrase")
     assert named == [("coordination.csv", 2, "date_phrase"), ("incidents.csv", 3, "date_phrase")]
     assert "'on Wednesday' is not in the article of a" in str(problems)
+    # whole words ("on May 2" is not "on May 21"); a hyphen typed for the article's dash
+    more, folder = _with_article(
+        tmp_path / "more",
+        "Gunmen attacked on May 21. Talks ran 29 April\u20132 May.",
+        incidents=[
+            {"incident_id": "I01", "date_phrase": "on May 2"},
+            {"incident_id": "I02", "date_phrase": "29 April-2 May"},
+        ],
+    )
+    named = [p.line for p in audit.check_articles(more, folder) if p.column == "date_phrase"]
+    assert named == [2]
 
 
 @pytest.mark.parametrize(

@@ -416,3 +416,17 @@ def test_a_photo_captions_date_is_not_printed_as_the_articles(caption):
     assert printed_dates(text) == set()
     assert printed_dates(text, captions=True) == {date(2020, 7, 20)}
     assert printed_dates(text + "Published July 21, 2020\n") == {date(2020, 7, 21)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "By Fixture Reporter | 12-05-2021 | Photo: Fixture Outlet",  # a byline
+        "A photo by a resident taken on May 12, 2021 shows the site.",  # prose
+        "x" * 450 + " (Photo: AFP) Gunmen attacked on May 12, 2021.",  # an article on one line
+    ],
+)
+def test_a_date_beside_a_photo_credit_that_is_no_caption_is_printed(text):
+    """Only a caption's line is left out: a byline's credit, a photo in prose or an article
+    saved on one line keep their dates."""
+    assert date(2021, 5, 12) in printed_dates(text)
