@@ -39,6 +39,7 @@ __all__ = [
     "claim_figures",
     "claim_parties",
     "claims_summary",
+    "differing_figures",
     "incident_months",
     "incident_table",
     "monthly",
@@ -294,6 +295,25 @@ def source_disagreements(ds: Dataset) -> pd.DataFrame:
         seen.setdefault(key, set()).add(figure)
     differ = np.array([len(seen[key]) > 1 for key in keys], dtype=bool)
     return cas[differ].reset_index(drop=True)
+
+
+def differing_figures(ds: Dataset, outcome: str = "killed") -> pd.DataFrame:
+    """The rows of :func:`source_disagreements` of ``outcome`` where the sources give two
+    different figures (``best``, else ``low``) for one incident and party: the counting
+    rule then took the largest of them. One source's number beside another's none, or
+    one number given as a floor and as a count, is no such choice.
+
+    >>> from kirkuk_analysis import load
+    >>> list(differing_figures(load()).columns)[:4]
+    ['incident_id', 'party', 'outcome', 'source_id']
+    """
+    require_dataset(ds, "differing_figures")
+    differ = source_disagreements(ds)
+    differ = differ[differ.outcome.astype(str) == outcome]
+    figure = differ["best"].astype("Float64").fillna(differ["low"].astype("Float64"))
+    keys = [differ.incident_id.astype(str), differ.party.astype(str)]
+    distinct = figure.groupby(keys).transform(lambda f: f.dropna().nunique())
+    return differ[(distinct > 1).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def casualty_figures(ds: Dataset) -> pd.DataFrame:
@@ -872,16 +892,17 @@ def _claim_conflicts(claims: pd.DataFrame, others: pd.DataFrame) -> list[str]:
         place = "" if pd.isna(r.place_id) else str(r.place_id)
         return (str(r.metric), parties, place)
 
-    never = pd.Timestamp.min
     pool: dict[tuple, list] = {}
     for r in others.itertuples():
         if str(r.metric) in CUMULATIVE_METRICS:
             pool.setdefault(key(r), []).append(r)
 
-    def holds(a, b) -> bool:  # a's period holds b's (an empty start is open)
-        a0 = never if pd.isna(a.period_start) else a.period_start
-        b0 = never if pd.isna(b.period_start) else b.period_start
-        return a0 <= b0 and a.period_end >= b.period_end
+    def holds(a, b) -> bool:
+        # a's period holds b's; an empty start is one the article does not give, so a
+        # period without it holds, and is held by, none that can be told
+        if pd.isna(a.period_start) or pd.isna(b.period_start):
+            return False
+        return a.period_start <= b.period_start and a.period_end >= b.period_end
 
     def least(r):
         return r.low if not pd.isna(r.low) else r.best

@@ -405,9 +405,12 @@ def _check_claims_entered_as_incidents(ds: Dataset, report: _Report) -> None:
     article, one excerpt holding the other) is the claim's total entered as an incident's
     toll: "12 attacks this month, killing 20" is a claim (codebook §4 rule 7), and as an
     incident it would count its 20 dead beside the incidents it already includes."""
+    from kirkuk_analysis.analysis import CLAIM_OUTCOMES
+
     claims = [
         (str(c["claim_id"]), str(c["source_id"]), normalise(_text(c["evidence"])),
-         {int(c[f]) for f in ("best", "low", "high") if not pd.isna(c[f])})
+         {int(c[f]) for f in ("best", "low", "high") if not pd.isna(c[f])},
+         CLAIM_OUTCOMES.get(str(c["metric"]), ()))
         for _, c in _rows(ds.claims)
     ]  # fmt: skip
     if not claims:
@@ -415,9 +418,10 @@ def _check_claims_entered_as_incidents(ds: Dataset, report: _Report) -> None:
     for row, r in _rows(ds.casualties):
         words = normalise(_text(r["evidence"]))
         figures = {int(r[f]) for f in ("best", "low", "high") if not pd.isna(r[f])}
-        for claim_id, source, claimed, values in claims:
+        for claim_id, source, claimed, values, outcomes in claims:
             if (
-                source == str(r["source_id"])
+                _text(r["outcome"]) in outcomes  # a claim counting this row's outcome
+                and source == str(r["source_id"])
                 and figures & values
                 and words
                 and claimed
@@ -724,7 +728,8 @@ def check_duplicates(ds: Dataset) -> list[Problem]:
                 other, o_place, o_start, o_end, o_notes = rows[earlier]
                 if source[row] == source[earlier]:
                     if (
-                        (place, start, end) == (o_place, o_start, o_end)
+                        source[row] != ""  # an article known (no casualty rows: none)
+                        and (place, start, end) == (o_place, o_start, o_end)
                         and event[row] == event[earlier]
                         and target[row] == target[earlier]
                         and summary[row] == summary[earlier]

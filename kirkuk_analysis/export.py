@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from kirkuk_analysis.analysis import casualty_figures, incident_table, source_disagreements
+from kirkuk_analysis.analysis import casualty_figures, differing_figures, incident_table
 from kirkuk_analysis.data import Dataset, require_dataset
 
 __all__ = [
@@ -235,8 +235,7 @@ def _disagreement_notes(ds: Dataset, ids: pd.Series) -> pd.Series:
     sentence naming each source's figure ("Sources differ on the killed: Peshmerga:
     Rudaw 2, KirkukNow 3; the largest is counted."): an export shows one number, and its
     reader should know the articles do not."""
-    differ = source_disagreements(ds)
-    differ = differ[differ.outcome.astype(str) == "killed"]
+    differ = differing_figures(ds, "killed")
     outlet = ds.sources.set_index("source_id").outlet.astype(str)
     said = {}
     for incident, rows in differ.groupby(differ.incident_id.astype(str), sort=False):
@@ -578,6 +577,8 @@ def to_geojson(ds: Dataset) -> dict:
     known = fig[fig.figure.notna()]
     floor = known.open_ended & ~(known.high > known.figure)  # as _killed_notes reads it
     unbounded = set(known.incident_id[floor.to_numpy(dtype=bool)].astype(str))
+    # a party's dead reported without a number beside known ones: a floor too
+    unbounded |= set(fig.incident_id[fig.figure.isna()].astype(str))
     ceiling = known.groupby(known.incident_id.astype(str))["high"].sum(min_count=1)
     articles = _outlets(ds, t)
     outlet = ds.sources.set_index("source_id").outlet.astype(str)

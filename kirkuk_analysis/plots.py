@@ -28,7 +28,12 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from kirkuk_analysis import _paths
-from kirkuk_analysis.analysis import incident_table, monthly, months_without_figure
+from kirkuk_analysis.analysis import (
+    differing_figures,
+    incident_table,
+    monthly,
+    months_without_figure,
+)
 from kirkuk_analysis.boundaries import governorate_of, governorate_rings
 from kirkuk_analysis.data import Dataset, require_dataset
 
@@ -1830,7 +1835,7 @@ def _killed_words(ds: Dataset) -> dict:
     "(the largest of the sources' figures)" follows where sources differ. Incidents with no
     figure are left out (unknown is never shown as 0). Figures by the counting rule."""
     from kirkuk_analysis import report
-    from kirkuk_analysis.analysis import casualty_figures, source_disagreements
+    from kirkuk_analysis.analysis import casualty_figures
 
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
@@ -1846,8 +1851,7 @@ def _killed_words(ds: Dataset) -> dict:
             sums[incident_id] = (sums[incident_id] or 0) + int(figure)
     # where the articles give different tolls, the largest is shown: say so beside it, as
     # the tables do with their dagger (the summary may quote the smaller one)
-    differ = source_disagreements(ds)
-    differ = set(differ.incident_id[differ.outcome.astype(str) == "killed"].astype(str))
+    differ = set(differing_figures(ds, "killed").incident_id.astype(str))
     out = {}
     for incident_id, total in sums.items():
         if total is None:

@@ -2041,7 +2041,7 @@ def _lag_rows(ds, window_days: int) -> pd.DataFrame:
     # a selection's steps end with its period: a step after it is not "none"
     none = "no step after it" + (" in this selection" if getattr(ds, "whole", None) else "")
     if chosen := _chosen_parties(ds):  # its steps are those naming the parties chosen
-        none = f"no step naming {_join([_party(ds, p) for p in chosen])} after it"
+        none = f"no step naming {_join([_party(ds, p) for p in chosen])} after it in this selection"
     rows = []
     for _, r in att.iterrows():
         i = inc.loc[str(r["incident_id"])]

@@ -1285,3 +1285,19 @@ def test_a_claims_total_entered_as_an_incident_is_named(tmp_path):
     problems = [p for p in audit.check_figures(ds) if p.file == "casualties.csv"]
     assert [(p.line, p.column) for p in problems] == [(2, "evidence")]
     assert "20 killed is claim C01's figure" in problems[0].reason
+
+
+def test_a_claim_of_another_measure_on_the_same_words_is_no_incident_total(tmp_path):
+    """ "killed two shepherds, one of two attacks this week": a killed row of 2 and a claim
+    of 2 attacks share their words, yet the claim counts attacks, not the dead."""
+    from packages import load_package
+
+    words = "killed two shepherds near Daquq, one of two attacks this week"
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[{"party": "civilians", "best": 2, "evidence": words}],
+        claims=[{"claim_id": "C01", "metric": "attacks", "party": "", "best": 2,
+                 "evidence": words}],
+    )  # fmt: skip
+    assert [p for p in audit.check_figures(ds) if p.file == "casualties.csv"] == []

@@ -572,3 +572,20 @@ def test_exports_say_when_sources_differ_and_keep_ranges_and_floors(tmp_path):
     assert (props["I02"]["killed_low"], props["I02"]["killed_high"]) == (3, 5)
     assert props["I03"]["killed_high"] is None and "at least 4" in props["I03"]["killed_note"]
     assert set(props["I01"]) == set(props["I03"])  # one schema
+
+
+def test_geojson_has_no_ceiling_where_a_partys_dead_have_no_number(tmp_path):
+    """Two soldiers killed and civilians killed without a number: at least 2, so no
+    killed_high, as its note says."""
+    ds = load_package(
+        tmp_path,
+        incidents=[{"incident_id": "I01"}],
+        casualties=[
+            {"party": "iraqi_army", "best": 2, "evidence": "killing two soldiers"},
+            {"party": "civilians", "best": "", "evidence": "civilians were also killed"},
+        ],
+    )
+    (feature,) = export.to_geojson(ds)["features"]
+    props = feature["properties"]
+    assert props["killed"] == 2 and props["killed_high"] is None
+    assert "at least 2" in props["killed_note"]

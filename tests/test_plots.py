@@ -1299,3 +1299,18 @@ def test_the_monthly_chart_draws_on_any_canvas(ds):
             canvas(fig)
         ax = plots.monthly_casualties(ds, ax=fig.add_subplot())
         assert ax.patches
+
+
+def test_a_toll_one_source_gives_alone_is_not_called_the_largest(tmp_path):
+    """One article gives 3, another reports the dead without a number: 3 is the only
+    figure, no largest of several."""
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01"}],
+        casualties=[
+            {"source_id": "a", "best": 3, "evidence": "three soldiers were killed"},
+            {"source_id": "b", "best": "", "evidence": "soldiers were killed"},
+        ],
+    )
+    assert plots._killed_words(ds)["I01"] == "3 killed"

@@ -1033,4 +1033,28 @@ def test_under_a_party_selection_the_lag_says_no_step_naming_the_party(tmp_path)
     whole = report.response_lag_table(ds)
     assert whole["Next step"].astype(str).str.contains("K01").any()
     chosen = report.response_lag_table(select(ds, parties=["civilians"]))
-    assert chosen["Within 30 days"].tolist() == ["no step naming civilians after it"]
+    assert chosen["Within 30 days"].tolist() == [
+        "no step naming civilians after it in this selection"
+    ]
+
+
+def test_a_claim_without_a_start_contradicts_none(tmp_path):
+    """An empty start is one the article does not give: "recent attacks killed 22" cannot
+    be said to hold, or be held by, "30 killed so far this year"."""
+    from kirkuk_analysis.analysis import claims_summary
+
+    ds = load_package(
+        tmp_path,
+        sources=[{"source_id": "a"}, {"source_id": "b"}],
+        incidents=[{"incident_id": "I01", "date_start": "2023-03-05"}],
+        claims=[
+            {"claim_id": "C01", "source_id": "a", "metric": "killed", "party": "",
+             "best": 22, "low": 22, "high": 22, "period_start": "", "period_end": "2023-06-30",
+             "evidence": "recent attacks killed 22"},
+            {"claim_id": "C02", "source_id": "b", "metric": "killed", "party": "",
+             "best": 30, "low": 30, "high": 30, "period_start": "2023-01-01",
+             "period_end": "2023-06-30",
+             "evidence": "30 killed so far this year"},
+        ],
+    )  # fmt: skip
+    assert set(claims_summary(ds)["contradicts"]) == {""}
