@@ -731,21 +731,27 @@ def _writable(folder: Path) -> bool:
     return at.is_dir() and os.access(at, os.W_OK | os.X_OK)
 
 
-def preload_code(modules=PRELOAD) -> str:
+def preload_code(modules=PRELOAD, brief_kernel: bool = True) -> str:
     """The code a brief's kernel runs first, silently: it imports ``modules`` and binds no
     name, with Python's cyclic garbage collector paused meanwhile and what the imports made
     then frozen (:func:`gc.freeze`), the collector on again whatever happens.
+    ``brief_kernel`` (for a kernel that runs a brief and nothing else): the imports are
+    wrapped in :mod:`kirkuk_analysis._kernel`'s set-up (matplotlib's property tables left
+    out of its docstrings, pandas' strings held in Python), about 0.5 s of every brief.
 
     Imports make next to no garbage, yet the collector's passes over the growing heap took
     about a tenth of their time (0.1-0.2 s of the kernel's, before the first cell could
     run); frozen, those objects are not walked again by the cells' collections.
 
     >>> ns = {}
-    >>> exec(preload_code(("json",)), ns)
+    >>> exec(preload_code(("json",), brief_kernel=False), ns)
     >>> sorted(n for n in ns if n != "__builtins__"), __import__("gc").isenabled()
     ([], True)
     """
     imports = "".join(f"    __import__({module!r})\n" for module in modules)
+    if brief_kernel:
+        setup = "    __import__('kirkuk_analysis._kernel')._kernel.{}()\n"
+        imports = setup.format("before_imports") + imports + setup.format("after_imports")
     return (
         "__import__('gc').disable()\n"
         "try:\n"

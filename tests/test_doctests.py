@@ -21,6 +21,7 @@ import pytest
         "_outputs",
         "brief",
         "_chromium",
+        "_kernel",
     ],
 )
 def test_docstring_examples_run(name):
