@@ -629,13 +629,21 @@ def _execute_notebook(
                 if meanwhile is not None:
                     meanwhile()
                 checkpoint()
-                if data_check is not None:
+
+                def data_checked(notebook=None) -> None:
+                    # called by the notebook's client once the kernel has answered it, so
+                    # after the preload and before any cell: papermill readies the
+                    # notebook and its client while the kernel still imports (about 0.1 s
+                    # that came after the imports when this process waited for them first)
+                    if data_check is None:
+                        return
                     problem = preloaded(km)
                     checkpoint()
                     if problem is _UNANSWERED:  # the kernel could not tell: ask here
                         check_data(data_dir)
                     elif problem is not None:
                         raise BriefDataError(problem)
+
                 try:
                     nb = papermill.execute_notebook(
                         _unformatted(source),  # papermill formats paths with the parameters
@@ -649,6 +657,7 @@ def _execute_notebook(
                         # written once, at the end (also when a cell fails): saving it after
                         # every cell, papermill's default for long runs, costs ~0.3 s here
                         request_save_on_cell_execute=False,
+                        on_notebook_start=data_checked,
                     )
                 except DeadKernelError as exc:
                     raise BriefError(

@@ -609,12 +609,19 @@ def test_brief_output_in_a_folder_it_cannot_write_as_non_root(cli_command, tmp_p
 # --- brief: an invalid data package is bad input (exit 2), before any cell runs ----------------
 
 
-def test_brief_with_invalid_data_exits_2_before_any_cell(data_copy, tmp_path, monkeypatch, capsys):
-    import papermill
+def _no_cell_runs(monkeypatch) -> None:
+    """Fail the test if the notebook's client sends any cell to the kernel (papermill itself
+    may start: it readies the notebook while the kernel imports)."""
+    from nbclient.client import NotebookClient
 
-    monkeypatch.setattr(
-        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
-    )
+    def executed(*args, **kwargs):
+        pytest.fail("a cell ran on invalid data")
+
+    monkeypatch.setattr(NotebookClient, "async_execute_cell", executed)
+
+
+def test_brief_with_invalid_data_exits_2_before_any_cell(data_copy, tmp_path, monkeypatch, capsys):
+    _no_cell_runs(monkeypatch)
     _set_cell(data_copy / "incidents.csv", 1, "date_start", "2021-13-45")
     _set_cell(data_copy / "casualties.csv", 0, "outcome", "vanished")
     out = tmp_path / "out" / "b.pdf"
@@ -633,12 +640,8 @@ def test_invalid_data_is_found_in_this_process_when_the_kernel_cannot_tell(
 ):
     """The kernel checks the data before any cell; when it gives no answer (it failed or
     died first), the brief checks here, with the same message."""
-    import papermill
-
     monkeypatch.setattr(brief, "_preload_answer", lambda *a, **k: brief._UNANSWERED)
-    monkeypatch.setattr(
-        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
-    )
+    _no_cell_runs(monkeypatch)
     _set_cell(data_copy / "casualties.csv", 0, "outcome", "vanished")
     out = tmp_path / "out" / "b.pdf"
     assert cli.main(["brief", "--data-dir", str(data_copy), "--output", str(out)]) == 2
@@ -656,11 +659,7 @@ def test_a_relative_data_folder_is_checked_in_the_kernel_and_named_as_given(
 ):
     """The kernel runs in a folder of its own: it checks the folder the user meant, and the
     message names it as the user wrote it."""
-    import papermill
-
-    monkeypatch.setattr(
-        papermill, "execute_notebook", lambda *a, **k: pytest.fail("a cell ran on invalid data")
-    )
+    _no_cell_runs(monkeypatch)
     _set_cell(data_copy / "incidents.csv", 1, "date_start", "2021-13-45")
     monkeypatch.chdir(data_copy.parent)
     out = tmp_path / "out" / "b.pdf"
