@@ -429,8 +429,9 @@ def _key_above_bars(ax: Axes, relegend) -> None:
     if legend is None or not ax.patches:
         return
     renderer = _renderer(ax.figure)  # any canvas (a Figure() of its own, pdf, svg)
-    bars = [p.get_window_extent(renderer) for p in ax.patches]
-    if not any(legend.get_window_extent(renderer).overlaps(b) for b in bars):
+    # the key's box once: placing a "best" legend weighs every bar anew each time
+    key = legend.get_window_extent(renderer)
+    if not any(key.overlaps(p.get_window_extent(renderer)) for p in ax.patches):
         return
     room = 0.0
     for columns in (1, 2, 3, 4):
