@@ -1025,6 +1025,9 @@ def html_exporter():
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # the notebook validated once, after the preprocessors, not after each of them (a
+        # dozen passes of the schema over every cell took half the rendering's time)
+        optimistic_validation=True,
     )
     exporter.register_preprocessor(_tag_remover(), enabled=True)
     # A first (empty) export compiles the template and loads what nbconvert loads on first
