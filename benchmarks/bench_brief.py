@@ -6,8 +6,9 @@ as a fresh process, written to a temporary folder.
 The floor: what any brief must pay whatever its content, also as one fresh process:
 papermill executing a one-cell notebook on the same kernel, plus the system Chromium
 printing a one-line HTML page to PDF with the same code path as the brief. For the record
-(not the target), the same floor whose cell imports what the brief's kernel preloads
-(:data:`kirkuk_analysis.brief.PRELOAD`: pandas, matplotlib and the library). Both skip the
+(not the target), the same floor whose cell imports what the brief's kernel preloads, as it
+does (:func:`kirkuk_analysis.brief.preload_code`: pandas, matplotlib and the library, with
+the kernel's set-up of :mod:`kirkuk_analysis._kernel`). Both skip the
 imports ``kirkuk-analysis brief`` skips (:func:`kirkuk_analysis.brief.skip_unused_slow_imports`:
 about 2.5 s of a grammar built at import that no brief uses), and both use the brief's kernel
 client (:func:`kirkuk_analysis.brief._ready_client_class`: no 0.2 s wait for the kernel's
@@ -53,7 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from kirkuk_analysis.brief import PRELOAD  # noqa: E402 - the checkout's, not an installed one
+from kirkuk_analysis.brief import preload_code  # noqa: E402 - the checkout's, not an installed one
 
 TARGET = 1.5
 #: A commit whose ``kirkuk_analysis/_chromium.py`` is the DevTools-protocol client (the last one).
@@ -299,8 +300,7 @@ def main() -> int:
         floor = [sys.executable, "-c", FLOOR_SCRIPT, str(work)]
         # for the record, not the target: the same floor whose one cell imports what the
         # brief's kernel preloads (the notebook's imports, paid whatever its content)
-        imports = "\n".join(f"import {module}" for module in PRELOAD)
-        floor_imports = [*floor, imports]
+        floor_imports = [*floor, preload_code()]
         # One warm-up of each (first Chromium start, font cache, bytecode), not counted.
         _time(floor)
         _time(shipped)
@@ -339,7 +339,9 @@ def main() -> int:
     verdict = "within" if ratio <= TARGET else "OVER"
     print(f"ratio brief/floor: {ratio:.2f}x ({verdict} the {TARGET}x target)")
     print(
-        _figures("for the record, the floor with the notebook's imports (PRELOAD)", import_floors)
+        _figures(
+            "for the record, the floor with the notebook's imports (preload_code)", import_floors
+        )
         + f"; ratio {brief_t / statistics.median(import_floors):.2f}x (not the target's floor)"
     )
     if CPU.get("brief") and CPU.get("floor"):
