@@ -504,9 +504,11 @@ def _key_beside(ax: Axes, parts, gap: float = 8.0, grow: bool = False) -> list:
 
     fig = ax.figure
     parts = [part for part in parts if part[1]]
+    # one renderer for both placings: the canvas makes a new one once the figure grows,
+    # and every label of the key would be measured again (text sizes do not change)
+    renderer = _renderer(fig)
 
     def place() -> tuple[list, float]:
-        renderer = _renderer(fig)
         legends, top, foot = [], 1.0, 0.0
         for title, handles, labels, spacing in parts:
             style = dict(
