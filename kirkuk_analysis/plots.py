@@ -1842,7 +1842,7 @@ def _killed_words(ds: Dataset) -> dict:
 
     fig = casualty_figures(ds)
     fig = fig[fig.outcome.astype(str) == "killed"]
-    floors, ceilings = report.incident_floors(ds), report.incident_ceilings(ds)
+    floors, ceilings = report.incident_bounds(ds)
     whose = _whose(ds)
     # summed in plain Python, in order of first appearance (a groupby over a dozen
     # incidents took 30 ms)

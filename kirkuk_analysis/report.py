@@ -58,6 +58,7 @@ __all__ = [
     "format_range",
     "gap_widths_html",
     "gap_widths_table",
+    "incident_bounds",
     "incident_casualties",
     "incident_ceilings",
     "incident_floors",
@@ -749,7 +750,7 @@ def incidents_html(ds) -> str:
     ids = table["ID"]
     shown = outcome_columns(ds)
     refs = {o.capitalize(): _refs_by(ds, notes, "casualties", ids, [o]) for o in shown}
-    floor, ceiling = _incident_bounds(ds)
+    floor, ceiling = incident_bounds(ds)
     floor = floor.reindex(ids.to_numpy(), fill_value=False)
     ceiling = ceiling.reindex(ids.to_numpy())
     floors = {o.capitalize(): floor[o].tolist() for o in shown}
@@ -822,7 +823,7 @@ def incident_floors(ds) -> pd.DataFrame:
     True
     """
     require_dataset(ds, "incident_floors")
-    floor, _ = _incident_bounds(ds)
+    floor, _ = incident_bounds(ds)
     return floor
 
 
@@ -838,14 +839,21 @@ def incident_ceilings(ds) -> pd.DataFrame:
     True
     """
     require_dataset(ds, "incident_ceilings")
-    _, ceiling = _incident_bounds(ds)
+    _, ceiling = incident_bounds(ds)
     return ceiling
 
 
-def _incident_bounds(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(:func:`incident_floors`, :func:`incident_ceilings`): per incident and outcome, a
-    floor where a part is open ("at least N", no ceiling) or unknown beside known ones; a
-    range where every part has a ceiling and one lies above its figure."""
+def incident_bounds(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`incident_floors`, :func:`incident_ceilings`) from one pass: per incident and
+    outcome, a floor where a part is open ("at least N", no ceiling) or unknown beside
+    known ones; a range where every part has a ceiling and one lies above its figure.
+
+    >>> import kirkuk_analysis
+    >>> floors, ceilings = incident_bounds(kirkuk_analysis.load())
+    >>> list(floors.index) == list(ceilings.index)
+    True
+    """
+    require_dataset(ds, "incident_bounds")
     fig = casualty_figures(ds)
     known = fig["figure"].notna().to_numpy()
     figure = fig["figure"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -2088,7 +2096,7 @@ def response_lag_html(ds, window_days: int = 30) -> str:
     require_dataset(ds, "response_lag_html")
     rows = _lag_rows(ds, window_days)
     table = rows.drop(columns="At most")
-    floor, ceiling = _incident_bounds(ds)
+    floor, ceiling = incident_bounds(ds)
     ids = table["Attack"].to_numpy()
     floors = {"Killed": floor["killed"].reindex(ids, fill_value=False).tolist()}
     # days later as a range ("392–756") where the dates are ranges
