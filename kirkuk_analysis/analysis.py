@@ -21,6 +21,8 @@ Counting rules (also in ``docs/codebook.md``):
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,8 +205,23 @@ def _narrowed(before: Selection | None, then: Selection) -> Selection:
     )
 
 
-def _figure_codes(ds: Dataset) -> pd.DataFrame:
-    """The counting rule, on integer codes: one row per incident x party x outcome.
+@dataclass(frozen=True)
+class _Figures:
+    """What :func:`_figure_codes` returns: one entry per incident x party x outcome, in
+    ``(position, party, outcome)`` order, as numpy arrays of equal length."""
+
+    position: np.ndarray  # row of ds.incidents (int64)
+    party: np.ndarray  # code into ds.vocab.parties (int64)
+    outcome: np.ndarray  # code into ds.vocab.outcomes (int64)
+    figure: np.ndarray  # float64, NaN unknown
+    low: np.ndarray
+    high: np.ndarray
+    sources: np.ndarray  # int64
+    open_ended: np.ndarray  # bool
+
+
+def _figure_codes(ds: Dataset) -> _Figures:
+    """The counting rule, on integer codes: one entry per incident x party x outcome.
 
     This is the one place where several sources' figures for the same incident, party and
     outcome become one (codebook §4 rule 5): every function that counts casualties calls it,
@@ -218,20 +235,23 @@ def _figure_codes(ds: Dataset) -> pd.DataFrame:
       ``high`` empty, or only a range's ``low``), so it is a floor.
     * ``sources``: how many rows (sources) gave a figure or a row.
 
-    Columns ``position`` (row of ``ds.incidents``), ``party``/``outcome`` (codes into
-    ``ds.vocab.parties``/``ds.vocab.outcomes``) and the five above (floats, NaN unknown).
+    Returns a :class:`_Figures` of numpy arrays: ``position`` (row of ``ds.incidents``),
+    ``party``/``outcome`` (codes into ``ds.vocab.parties``/``ds.vocab.outcomes``) and the
+    five above (``figure``, ``low``, ``high`` floats, NaN unknown). Arrays, not a frame: the
+    callers count on them directly, and building a frame would cost more than the counting.
     """
     cas = ds.casualties
     n_party, n_outcome = len(ds.vocab.parties), len(ds.vocab.outcomes)
     position = np.asarray(ds.incident_rows(), dtype="int64")
+    party = _codes(cas["party"], ds.vocab.parties)
+    outcome = _codes(cas["outcome"], ds.vocab.outcomes)
+    best = cas["best"].to_numpy(dtype="float64", na_value=np.nan)
+    low = cas["low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = cas["high"].to_numpy(dtype="float64", na_value=np.nan)
     if (position < 0).any():  # rows of incidents left out of ds (a hand-made selection)
-        cas = cas[position >= 0]
-        position = position[position >= 0]
-    party = _codes(cas.party, ds.vocab.parties)
-    outcome = _codes(cas.outcome, ds.vocab.outcomes)
-    best = cas.best.to_numpy(dtype="float64", na_value=np.nan)
-    low = cas.low.to_numpy(dtype="float64", na_value=np.nan)
-    high = cas.high.to_numpy(dtype="float64", na_value=np.nan)
+        kept = position >= 0
+        position, party, outcome = position[kept], party[kept], outcome[kept]
+        best, low, high = best[kept], low[kept], high[kept]
     row_figure = np.where(np.isnan(best), low, best)
     row_low = np.where(np.isnan(low), best, low)
     row_high = np.where(np.isnan(high), row_figure, high)
@@ -243,17 +263,15 @@ def _figure_codes(ds: Dataset) -> pd.DataFrame:
     # open-ended when every source at the largest figure leaves it open
     closed_at_max = np.zeros(len(keys), dtype=bool)
     np.logical_or.at(closed_at_max, group, (row_figure == figure[group]) & ~row_open)
-    return pd.DataFrame(
-        {
-            "position": keys // (n_party * n_outcome),
-            "party": keys // n_outcome % n_party,
-            "outcome": keys % n_outcome,
-            "figure": figure,
-            "low": _group_max(row_low, group, len(keys)),
-            "high": _group_max(row_high, group, len(keys)),
-            "sources": np.bincount(group, minlength=len(keys)).astype("int64"),
-            "open_ended": ~closed_at_max & ~np.isnan(figure),
-        }
+    return _Figures(
+        position=keys // (n_party * n_outcome),
+        party=keys // n_outcome % n_party,
+        outcome=keys % n_outcome,
+        figure=figure,
+        low=_group_max(row_low, group, len(keys)),
+        high=_group_max(row_high, group, len(keys)),
+        sources=np.bincount(group, minlength=len(keys)).astype("int64"),
+        open_ended=~closed_at_max & ~np.isnan(figure),
     )
 
 
@@ -284,17 +302,40 @@ def source_disagreements(ds: Dataset) -> pd.DataFrame:
     ['incident_id', 'party', 'outcome', 'source_id', 'low', 'best', 'high']
     """
     require_dataset(ds, "source_disagreements")
-    columns = ["incident_id", "party", "outcome", "source_id", "low", "best", "high"]
-    cas = ds.casualties[columns]
-    keys = list(zip(*(cas[c].astype(str) for c in columns[:3]), strict=True))
-    figures = list(
-        zip(*(cas[c].astype("Float64").fillna(-1).astype(int) for c in columns[4:]), strict=True)
-    )
+    return _casualty_rows(ds, np.flatnonzero(_disagree(ds.casualties)))
+
+
+#: The columns of :func:`source_disagreements` and :func:`differing_figures`.
+_DISAGREEMENT_COLUMNS = ["incident_id", "party", "outcome", "source_id", "low", "best", "high"]
+
+
+def _disagree(cas: pd.DataFrame) -> np.ndarray:
+    """Whether each casualty row's incident x party x outcome has rows giving different
+    figures (``low``, ``best``, ``high``; an empty one differs from any number)."""
+    keys = list(zip(*(cas[c].tolist() for c in ("incident_id", "party", "outcome")), strict=True))
+    numbers = [cas[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("low", "best", "high")]
+    # whole numbers (at most 2**53, exact as floats), -1 standing for an empty cell
+    figures = map(tuple, np.where(np.isnan(numbers), -1, numbers).astype("int64").T.tolist())
     seen: dict[tuple, set] = {}
     for key, figure in zip(keys, figures, strict=True):
         seen.setdefault(key, set()).add(figure)
-    differ = np.array([len(seen[key]) > 1 for key in keys], dtype=bool)
-    return cas[differ].reset_index(drop=True)
+    return np.array([len(seen[key]) > 1 for key in keys], dtype=bool)
+
+
+def _casualty_rows(ds: Dataset, rows: np.ndarray) -> pd.DataFrame:
+    """Rows ``rows`` (positions) of the casualties table, in the columns of
+    :func:`source_disagreements`, indexed from 0."""
+    cas = ds.casualties
+    out = pd.DataFrame({c: cas[c].array.take(rows) for c in _DISAGREEMENT_COLUMNS})
+    out.columns = _labels(cas, _DISAGREEMENT_COLUMNS)
+    return out
+
+
+def _labels(frame: pd.DataFrame, names: list[str]) -> pd.Index:
+    """The column labels ``names`` of ``frame`` as ``frame[names]`` keeps them: of the
+    dtype of ``frame.columns``, whose strings may be held otherwise than new ones (the
+    string storage pandas had when the frame was read)."""
+    return frame.columns.take(frame.columns.get_indexer(names))
 
 
 def differing_figures(ds: Dataset, outcome: str = "killed") -> pd.DataFrame:
@@ -308,12 +349,20 @@ def differing_figures(ds: Dataset, outcome: str = "killed") -> pd.DataFrame:
     ['incident_id', 'party', 'outcome', 'source_id']
     """
     require_dataset(ds, "differing_figures")
-    differ = source_disagreements(ds)
-    differ = differ[differ.outcome.astype(str) == outcome]
-    figure = differ["best"].astype("Float64").fillna(differ["low"].astype("Float64"))
-    keys = [differ.incident_id.astype(str), differ.party.astype(str)]
-    distinct = figure.groupby(keys).transform(lambda f: f.dropna().nunique())
-    return differ[(distinct > 1).to_numpy(dtype=bool)].reset_index(drop=True)
+    cas = ds.casualties
+    rows = np.flatnonzero(_disagree(cas) & (cas["outcome"].to_numpy(dtype=object) == outcome))
+    ids, parties = cas["incident_id"].to_numpy()[rows], cas["party"].to_numpy()[rows]
+    best = cas["best"].to_numpy(dtype="float64", na_value=np.nan)[rows]
+    low = cas["low"].to_numpy(dtype="float64", na_value=np.nan)[rows]
+    figures = np.where(np.isnan(best), low, best).tolist()
+    # the distinct figures (best, else low) the sources give for each incident and party
+    given: dict[tuple, set] = {}
+    for key, figure in zip(zip(ids, parties, strict=True), figures, strict=True):
+        known = given.setdefault(key, set())
+        if not np.isnan(figure):
+            known.add(figure)
+    two = [len(given[key]) > 1 for key in zip(ids, parties, strict=True)]
+    return _casualty_rows(ds, rows[np.array(two, dtype=bool)])
 
 
 def casualty_figures(ds: Dataset) -> pd.DataFrame:
@@ -333,20 +382,56 @@ def casualty_figures(ds: Dataset) -> pd.DataFrame:
     False
     """
     require_dataset(ds, "casualty_figures")
-    codes = _figure_codes(ds)
+    return _figure_frame(ds, _figure_codes(ds))
+
+
+def _figure_frame(ds: Dataset, codes: _Figures) -> pd.DataFrame:
+    """:func:`casualty_figures`' frame of the counting rule's ``codes`` (of ``ds``)."""
     vocab = ds.vocab
-    ints = {c: pd.array(codes[c].to_numpy(), dtype="Float64").astype("Int64") for c in
-            ("figure", "low", "high")}  # fmt: skip
     return pd.DataFrame(
         {
-            "incident_id": ds.incidents.incident_id.to_numpy()[codes.position.to_numpy()],
-            "party": pd.Categorical.from_codes(codes.party, categories=vocab.parties),
-            "outcome": pd.Categorical.from_codes(codes.outcome, categories=vocab.outcomes),
-            **ints,
-            "open_ended": codes.open_ended.to_numpy(dtype=bool),
-            "sources": codes.sources.to_numpy(dtype="int64"),
+            "incident_id": ds.incidents["incident_id"].to_numpy()[codes.position],
+            "party": pd.Categorical.from_codes(codes.party, dtype=_categories(vocab.parties)),
+            "outcome": pd.Categorical.from_codes(codes.outcome, dtype=_categories(vocab.outcomes)),
+            "figure": _int_array(codes.figure),
+            "low": _int_array(codes.low),
+            "high": _int_array(codes.high),
+            "open_ended": codes.open_ended,
+            "sources": codes.sources,
         }
     )
+
+
+def _int_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Whole-number floats (NaN unknown) as a nullable ``Int64`` array (``NA`` unknown).
+
+    >>> _int_array(np.array([3.0, np.nan]))
+    <IntegerArray>
+    [3, <NA>]
+    Length: 2, dtype: Int64
+    """
+    unknown = np.isnan(values)
+    ints = np.where(unknown, 0, values).astype("int64")
+    if not np.array_equal(ints, np.where(unknown, 0, values)):
+        # not whole numbers (a hand-made frame): refused as pandas refuses the cast
+        return pd.array(values, dtype="Float64").astype("Int64")
+    return pd.arrays.IntegerArray(ints, unknown)
+
+
+@functools.lru_cache(maxsize=32)
+def _categories_of(categories: tuple, storage: str) -> pd.CategoricalDtype:
+    return pd.Categorical.from_codes([], categories=categories).dtype
+
+
+def _categories(categories: tuple) -> pd.CategoricalDtype:
+    """The categorical dtype of a vocabulary (a tuple of names), as
+    ``pd.Categorical.from_codes(..., categories=...)`` would make it now.
+
+    Made once per vocabulary: making it costs more than the rest of a small table's
+    counting. Its categories are strings of the storage pandas chooses when it is made
+    (``mode.string_storage``), so that option is part of what it is kept under.
+    """
+    return _categories_of(tuple(categories), pd.get_option("mode.string_storage"))
 
 
 def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
@@ -377,52 +462,69 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
         # a package of the contract's columns alone: the article of its first casualty row
         first = ds.casualties.drop_duplicates("incident_id").set_index("incident_id")
         inc = inc.assign(source_id=inc["incident_id"].map(first["source_id"]))
-    places = ds.places.rename(columns={"name": "place"})[
-        ["place_id", "place", "district", "province", "lat", "lon", "disputed"]
+    own = [
+        "incident_id",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "date_phrase",
+        "place_id",
+        "geo_precision",
+        "event_type",
+        "perpetrator",
+        "target",
+        "source_id",
+        "summary",
     ]
-    out = inc[
-        [
-            "incident_id",
-            "date_start",
-            "date_end",
-            "date_precision",
-            "date_phrase",
-            "place_id",
-            "geo_precision",
-            "event_type",
-            "perpetrator",
-            "target",
-            "source_id",
-            "summary",
-        ]
-    ].merge(places, on="place_id", how="left", validate="many_to_one")
-    out = out.merge(
-        ds.sources[["source_id", "outlet"]], on="source_id", how="left", validate="many_to_one"
-    )
-    fig = casualty_figures(ds)
-    parties = (
-        list(ds.vocab.parties)
-        if all_parties
-        else [p for p in ds.vocab.parties if p in set(fig.party)]
-    )
-    by_party = fig.pivot_table(
-        index="incident_id",
-        columns=["outcome", "party"],
-        values="figure",
-        aggfunc="max",
-        observed=True,
-        dropna=False,
-    )
-    columns = {}
-    for outcome in ds.vocab.outcomes:
-        total = fig[fig.outcome == outcome].groupby("incident_id")["figure"].sum(min_count=1)
-        columns[outcome] = out.incident_id.map(total).astype("Int64")
-    for outcome in ds.vocab.outcomes:
-        for party in parties:
-            key = (outcome, party)
-            values = by_party[key] if key in by_party.columns else pd.Series(dtype="Int64")
-            columns[f"{outcome}_{party}"] = out.incident_id.map(values).astype("Int64")
-    figures = pd.DataFrame(columns, index=out.index)
+    # the table's place columns and the places' columns they come from
+    place_columns = {
+        "place": "name",
+        "district": "district",
+        "province": "province",
+        "lat": "lat",
+        "lon": "lon",
+        "disputed": "disputed",
+    }
+    place_rows = _merge_rows(inc["place_id"], ds.places["place_id"])
+    outlet_rows = _merge_rows(inc["source_id"], ds.sources["source_id"])
+    if place_rows is not None and outlet_rows is not None:
+        # each incident has its one place and source: their columns are taken by row (a
+        # merge's own work costs more than the rest of the table)
+        column = {c: inc[c].array for c in own}
+        column |= {c: ds.places[of].array.take(place_rows) for c, of in place_columns.items()}
+        column["outlet"] = ds.sources["outlet"].array.take(outlet_rows)
+    else:  # a place or source missing or repeated: pandas' merge says what that gives
+        places = ds.places.rename(columns={"name": "place"})[["place_id", *place_columns]]
+        out = inc[own].merge(places, on="place_id", how="left", validate="many_to_one")
+        out = out.merge(
+            ds.sources[["source_id", "outlet"]], on="source_id", how="left", validate="many_to_one"
+        )
+        column = {c: out[c].array for c in out.columns}
+
+    fig = _figure_codes(ds)
+    n = len(inc)
+    known = ~np.isnan(fig.figure)
+    figures = {}
+    for code, outcome in enumerate(ds.vocab.outcomes):
+        # the incident's figure: its parties' figures added; NA where none is given
+        mine = known & (fig.outcome == code)
+        total = np.bincount(fig.position[mine], weights=fig.figure[mine], minlength=n)
+        given = np.bincount(fig.position[mine], minlength=n) > 0
+        figures[outcome] = _int_array(np.where(given, total, np.nan))
+    present = set(fig.party.tolist())
+    parties = [
+        (code, party)
+        for code, party in enumerate(ds.vocab.parties)
+        if all_parties or code in present
+    ]
+    for code, outcome in enumerate(ds.vocab.outcomes):
+        of_outcome = fig.outcome == code
+        for party_code, party in parties:
+            # fig has one entry per incident x party x outcome: the party's figure, or NA
+            mine = of_outcome & (fig.party == party_code)
+            values = np.full(n, np.nan)
+            values[fig.position[mine]] = fig.figure[mine]
+            figures[f"{outcome}_{party}"] = _int_array(values)
     head = [
         "incident_id",
         "date_start",
@@ -441,7 +543,28 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
         "perpetrator",
         "target",
     ]
-    return pd.concat([out[head], figures, out[["source_id", "outlet", "summary"]]], axis=1)
+    tail = ["source_id", "outlet", "summary"]
+    out = pd.DataFrame(
+        {c: column[c] for c in head} | figures | {c: column[c] for c in tail},
+        index=pd.RangeIndex(n),
+    )
+    # labelled as merging the incidents' columns labels them: new labels joined to theirs
+    # (whose strings are held as pandas held them when the incidents were read)
+    out.columns = inc.columns[:0].append(out.columns)
+    return out
+
+
+def _merge_rows(keys: pd.Series, table_keys: pd.Series) -> np.ndarray | None:
+    """The row of ``table_keys`` each of ``keys`` is paired with by a many-to-one left
+    merge, or ``None`` where a merge does more than pair rows (a key missing or repeated
+    in ``table_keys``, keys of two dtypes): pandas' merge must then say what it gives."""
+    if keys.dtype != table_keys.dtype:
+        return None
+    index = pd.Index(table_keys)
+    if not index.is_unique:
+        return None
+    rows = index.get_indexer(keys)
+    return None if (rows < 0).any() else rows
 
 
 def attacks(ds: Dataset) -> pd.DataFrame:
@@ -468,17 +591,24 @@ def incident_months(ds: Dataset) -> np.ndarray:
     True
     """
     require_dataset(ds, "incident_months")
-    start, end = ds.incidents.date_start, ds.incidents.date_end
+    start = ds.incidents["date_start"].to_numpy()
+    end = ds.incidents["date_end"].to_numpy()
     chosen = ds.selection
+    # numpy's maximum and minimum keep NaT, as pandas' clip does
     if chosen is not None and chosen.start is not None:
-        start = start.clip(lower=pd.Timestamp(chosen.start))
+        start = np.maximum(start, np.datetime64(pd.Timestamp(chosen.start)))
     if chosen is not None and chosen.end is not None:
-        end = end.clip(upper=pd.Timestamp(chosen.end))
-    middle = (start + (end - start) / 2).to_numpy().astype("datetime64[M]")
+        end = np.minimum(end, np.datetime64(pd.Timestamp(chosen.end)))
+    middle = (start + (end - start) / 2).astype("datetime64[M]")
     return middle.astype("int64")
 
 
 def _codes(values: pd.Series, categories) -> np.ndarray:
+    """Each value's position in ``categories`` (-1: missing, or none of them), as int64."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories.tolist() == list(categories):
+        # already coded against these categories (every loaded vocabulary column)
+        return values.cat.codes.to_numpy().astype("int64")
     return pd.Categorical(values, categories=categories).codes.astype("int64")
 
 
@@ -515,60 +645,109 @@ def monthly(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     require_dataset(ds, "monthly")
     if by not in (None, "province", "party"):
         raise ValueError(f"by must be None, 'province' or 'party', not {by!r}")
-    # Everything below works on integer codes: grouping 10^6 rows by strings or Period
-    # objects is several times slower than the whole load.
+    # Everything below works on integer codes with numpy: grouping 10^6 rows by strings or
+    # Period objects is several times slower than the whole load, and on a few hundred
+    # rows pandas' groupby, join and reindex cost far more than the counting.
     inc = ds.incidents
     month = incident_months(ds)
     outcomes = ds.vocab.outcomes
-    party_categories = ds.vocab.parties
-    n_outcome = len(outcomes)
-    fig = _figure_codes(ds)[["position", "party", "outcome", "figure"]]
-    fig["month"] = month[fig.position.to_numpy()]
-    frame = pd.DataFrame(
-        {
-            "month": month,
-            "attack": inc.event_type.isin(ds.vocab.attack_types).to_numpy(),
-            "uncertain": (inc.date_end > inc.date_start).to_numpy(),
-        }
-    )
-    keys = ["month"]
+    fig = _figure_codes(ds)
+    attack = _isin(inc["event_type"], ds.vocab.attack_types)
+    uncertain = (inc["date_end"].to_numpy() > inc["date_start"].to_numpy()).astype("int64")
+    # a row of the result is a month (by=None), or a month and the incident's province, or
+    # a month and a party: the incident's target for the tallies, the casualty row's party
+    # for the figures
+    incident_keys, figure_keys = [month], [month[fig.position]]
     if by == "province":
-        province_dtype = ds.places.province.dtype
-        place = pd.Index(ds.places.place_id).get_indexer(inc.place_id)
-        frame["province"] = _codes(ds.places.province, province_dtype.categories)[place]
-        fig["province"] = frame.province.to_numpy()[fig.position.to_numpy()]
-        keys = ["month", "province"]
+        place = pd.Index(ds.places["place_id"]).get_indexer(inc["place_id"])
+        province = _codes(ds.places["province"], ds.places["province"].dtype.categories)[place]
+        incident_keys.append(province)
+        figure_keys.append(province[fig.position])
     elif by == "party":
-        frame["party"] = _codes(inc.target, party_categories)
-        keys = ["month", "party"]
+        incident_keys.append(_codes(inc["target"], ds.vocab.parties))
+        figure_keys.append(fig.party)
+    # the rows: every key an incident or a casualty figure has, in order
+    keys, group = _groups(
+        *(np.concatenate(pair) for pair in zip(incident_keys, figure_keys, strict=True))
+    )
+    n_rows, n_incidents = len(keys[0]), len(month)
+    incident_group, figure_group = group[:n_incidents], group[n_incidents:]
+    columns = {
+        "incidents": np.bincount(incident_group, minlength=n_rows),
+        "attacks": np.bincount(incident_group, weights=attack, minlength=n_rows),
+        "uncertain": np.bincount(incident_group, weights=uncertain, minlength=n_rows),
+    }
+    known = ~np.isnan(fig.figure)
+    for code, outcome in enumerate(outcomes):
+        # NaN where no incident of the row gives a figure of the outcome: unknown, not 0
+        mine = known & (fig.outcome == code)
+        total = np.bincount(figure_group[mine], weights=fig.figure[mine], minlength=n_rows)
+        given = np.bincount(figure_group[mine], minlength=n_rows) > 0
+        columns[outcome] = np.where(given, total, np.nan)
+    if by is None and n_rows:
+        # every month from the first to the last: one without incidents has none recorded
+        months = np.arange(keys[0][0], keys[0][-1] + 1)
+        at = np.searchsorted(months, keys[0])
+        for name, values in columns.items():
+            filled = np.zeros(len(months), dtype=values.dtype)
+            filled[at] = values
+            columns[name] = filled
+        keys = [months]
+    out = {"month": pd.PeriodIndex.from_ordinals(keys[0], freq="M")}
+    if by == "province":
+        out["province"] = pd.Categorical.from_codes(keys[1], dtype=ds.places["province"].dtype)
+    elif by == "party":
+        out["party"] = pd.Categorical.from_codes(keys[1], dtype=_categories(ds.vocab.parties))
+    for name in ("incidents", "attacks", "uncertain"):
+        out[name] = columns[name].astype("int64")
+    for outcome in outcomes:
+        out[outcome] = _int_array(columns[outcome])
+    return pd.DataFrame(out)
 
-    counts = frame.groupby(keys).agg(
-        incidents=("attack", "size"), attacks=("attack", "sum"), uncertain=("uncertain", "sum")
-    )
-    figures = (
-        fig.groupby([*keys, "outcome"])
-        .figure.sum(min_count=1)  # NaN: no incident of the row gives a figure
-        .unstack("outcome")
-        .reindex(columns=range(n_outcome))
-        .set_axis(list(outcomes), axis=1)
-    )
-    out = counts.join(figures, how="outer")
-    if by is None and len(out):
-        out = out.reindex(pd.RangeIndex(out.index.min(), out.index.max() + 1, name="month"))
-    tallies = ["incidents", "attacks", "uncertain"]
-    out[tallies] = out[tallies].fillna(0)
-    # a month without incidents (added above) has none recorded: 0; a row whose incidents
-    # give no figure of an outcome has an unknown toll: NA
-    quiet = ~out.index.isin(counts.index.union(figures.index))
-    out.loc[quiet, list(outcomes)] = 0
-    out = out.astype({c: "int64" for c in tallies} | {o: "Int64" for o in outcomes})
-    out = out.reset_index()
-    out["month"] = pd.PeriodIndex.from_ordinals(out.month.to_numpy(), freq="M")
-    if by == "province":
-        out["province"] = pd.Categorical.from_codes(out.province, dtype=ds.places.province.dtype)
-    elif by == "party":
-        out["party"] = pd.Categorical.from_codes(out.party, categories=party_categories)
-    return out
+
+def _groups(*keys: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Rows grouped by integer key columns, as a sorted ``groupby(keys)`` groups them.
+
+    Returns the distinct key tuples (one array per key column, sorted by the first key,
+    then the next) and each row's group (its position among them).
+
+    >>> _groups(np.array([5, 3, 5, 3]), np.array([1, 2, 0, 2]))
+    ([array([3, 5, 5]), array([2, 0, 1])], array([2, 0, 1, 0]))
+    """
+    n = len(keys[0])
+    if n == 0:
+        return [k[:0] for k in keys], np.zeros(0, dtype="int64")
+    lows = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
+    cells = int(np.prod(spans, dtype=object))
+    if cells <= 4 * n + 4096:
+        # few possible key tuples (months x provinces or parties): a row's cell in the
+        # table of them all, in order, and the cells some row has are the groups; no sort
+        cell = np.ravel_multi_index([k - low for k, low in zip(keys, lows, strict=True)], spans)
+        taken = np.bincount(cell, minlength=cells) > 0
+        distinct = np.unravel_index(np.flatnonzero(taken), spans)
+        group = (np.cumsum(taken) - 1)[cell]
+        return [d.astype("int64") + low for d, low in zip(distinct, lows, strict=True)], group
+    order = np.lexsort(keys[::-1])
+    ordered = [k[order] for k in keys]
+    starts = np.zeros(n, dtype=bool)
+    starts[:1] = True
+    for k in ordered:
+        starts[1:] |= k[1:] != k[:-1]
+    group = np.empty(n, dtype="int64")
+    group[order] = np.cumsum(starts) - 1
+    return [k[starts] for k in ordered], group
+
+
+def _isin(values: pd.Series, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` as a numpy bool array; a categorical column is tested once
+    per category rather than once per row."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        chosen = set(wanted)
+        per_category = np.array([c in chosen for c in dtype.categories.tolist()] + [False])
+        return per_category[values.cat.codes.to_numpy()]  # code -1 (missing): the False
+    return values.isin(wanted).to_numpy(dtype=bool)
 
 
 def months_without_figure(ds: Dataset, outcome: str = "killed") -> pd.Series:
@@ -592,7 +771,7 @@ def months_without_figure(ds: Dataset, outcome: str = "killed") -> pd.Series:
         raise ValueError(f"outcome must be one of {', '.join(ds.vocab.outcomes)}, not {outcome!r}")
     fig = _figure_codes(ds)
     code = list(ds.vocab.outcomes).index(outcome)
-    given = fig.position[(fig.outcome == code) & fig.figure.notna()].to_numpy()
+    given = fig.position[(fig.outcome == code) & ~np.isnan(fig.figure)]
     lacking = np.ones(len(ds.incidents), dtype=bool)
     lacking[given] = False
     months, counts = np.unique(incident_months(ds)[lacking], return_counts=True)
@@ -800,22 +979,51 @@ def claim_figures(ds: Dataset) -> pd.DataFrame:
     True
     """
     require_dataset(ds, "claim_figures")
-    fig = casualty_figures(ds)
-    parts = []
-    for claim in ds.claims.itertuples(index=False):
-        outcomes = CLAIM_OUTCOMES.get(str(claim.metric))
+    codes = _figure_codes(ds)
+    counted = _claim_rows(ds, codes, ds.claims)
+    columns = ["claim_id", "incident_id", "party", "outcome", "figure", "listed"]
+    if not counted:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    fig = _figure_frame(ds, codes)
+    entries = np.concatenate([entry for _, entry, _ in counted])
+    claim_ids = [claim_id for claim_id, entry, _ in counted for _ in range(len(entry))]
+    return pd.DataFrame(
+        {
+            "claim_id": pd.array(claim_ids, dtype="str"),
+            **{c: fig[c].array.take(entries) for c in columns[1:5]},
+            "listed": np.concatenate([listed for _, _, listed in counted]),
+        }
+    )
+
+
+def _claim_rows(ds: Dataset, codes: _Figures, claims: pd.DataFrame) -> list:
+    """The work of :func:`claim_figures`: for each casualty claim of ``claims``, in order,
+    ``(claim_id, entries, listed)``: the entries of ``codes`` (the counting rule's
+    figures of ``ds``) whose outcome the claim's metric counts and whose party it names,
+    and whether each one's incident is in the claim's ``overlaps``."""
+    ids = ds.incidents["incident_id"].to_numpy()[codes.position]
+    outcome_code = {o: i for i, o in enumerate(ds.vocab.outcomes)}
+    party_code = {p: i for i, p in enumerate(ds.vocab.parties)}
+    out = []
+    columns = (claims[c] for c in ("claim_id", "metric", "party", "overlaps"))
+    for claim_id, metric, party, overlaps in zip(*columns, strict=True):
+        outcomes = CLAIM_OUTCOMES.get(str(metric))
         if outcomes is None:
             continue
-        part = fig[fig.outcome.isin(outcomes)]
-        parties = claim_parties(claim.party)
+        # a look-up table per claim: is a figure's outcome (party) one the claim counts?
+        counts_outcome = np.zeros(len(outcome_code), dtype=bool)
+        counts_outcome[[outcome_code[o] for o in outcomes if o in outcome_code]] = True
+        keep = counts_outcome[codes.outcome]
+        parties = claim_parties(party)
         if parties is not None:
-            part = part[part.party.isin(parties)]
-        listed = part.incident_id.isin(_items(claim.overlaps))
-        parts.append(part.assign(claim_id=claim.claim_id, listed=listed.to_numpy()))
-    columns = ["claim_id", "incident_id", "party", "outcome", "figure", "listed"]
-    if not parts:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return pd.concat(parts, ignore_index=True)[columns]
+            names = np.zeros(len(party_code), dtype=bool)
+            names[[party_code[p] for p in parties if p in party_code]] = True
+            keep &= names[codes.party]
+        entries = np.flatnonzero(keep)
+        overlapped = set(_items(overlaps))
+        listed = np.array([i in overlapped for i in ids[entries]], dtype=bool)
+        out.append((claim_id, entries, listed))
+    return out
 
 
 def claims_summary(ds: Dataset) -> pd.DataFrame:
@@ -845,32 +1053,50 @@ def claims_summary(ds: Dataset) -> pd.DataFrame:
     cla = ds.claims
     # A claim's incidents may lie outside a selection (another province, before the period):
     # their figures come from the whole package, so a selection never changes a verdict.
-    whole = ds.whole.replace(claims=cla, selection=None, whole=None) if ds.whole else ds
-    figures = claim_figures(whole)
-    listed = figures[figures.listed.astype(bool)]
-    totals = listed.groupby("claim_id", sort=False)["figure"].sum(min_count=1)
-    out = cla[
-        [
-            "claim_id",
-            "period_start",
-            "period_end",
-            "claimant",
-            "metric",
-            "party",
-            "best",
-            "low",
-            "high",
-            "place_id",
-            "overlaps",
-            "source_id",
-        ]
-    ].copy()
-    incident_figure = out.claim_id.map(totals)
-    out["incident_figure"] = pd.array(incident_figure.astype("float64"), dtype="Float64")
-    claimed = out.best.fillna(out.low)
-    out["beyond_incidents"] = claimed - out.incident_figure
-    out["contradiction"] = (out.incident_figure > out.high).fillna(False).astype(bool)
-    out["contradicts"] = _claim_conflicts(cla, whole.claims)
+    whole = ds.whole if ds.whole else ds
+    codes = _figure_codes(whole)
+    # the figures of a claim's listed incidents, added (a claim id's, should it repeat)
+    totals: dict = {}
+    for claim_id, entries, listed in _claim_rows(whole, codes, cla):
+        figures = codes.figure[entries[listed]]
+        for figure in figures[~np.isnan(figures)].tolist():
+            totals[claim_id] = totals.get(claim_id, 0.0) + figure
+    claim_ids = cla["claim_id"].tolist()
+    # NaN: no listed incident gives a figure of what the claim counts
+    incident_figure = np.array([totals.get(c, np.nan) for c in claim_ids], dtype="float64")
+    best = cla["best"].to_numpy(dtype="float64", na_value=np.nan)
+    low = cla["low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = cla["high"].to_numpy(dtype="float64", na_value=np.nan)
+    claimed = np.where(np.isnan(best), low, best)
+    columns = [
+        "claim_id",
+        "period_start",
+        "period_end",
+        "claimant",
+        "metric",
+        "party",
+        "best",
+        "low",
+        "high",
+        "place_id",
+        "overlaps",
+        "source_id",
+    ]
+    out = pd.DataFrame(
+        {c: cla[c].array for c in columns}
+        | {
+            "incident_figure": pd.array(incident_figure, dtype="Float64"),
+            "beyond_incidents": pd.array(claimed - incident_figure, dtype="Float64"),
+            "contradiction": incident_figure > high,  # False where either is unknown
+        },
+        index=cla.index,
+    )
+    # labelled as the claims' own columns, the new ones added as assigning them adds them
+    labels = _labels(cla, columns)
+    for name in out.columns[len(columns) :]:
+        labels = labels.insert(len(labels), name)
+    out.columns = labels
+    out["contradicts"] = _claim_conflicts(cla, cla)
     return out
 
 
@@ -893,7 +1119,8 @@ def _claim_conflicts(claims: pd.DataFrame, others: pd.DataFrame) -> list[str]:
         return (str(r.metric), parties, place)
 
     pool: dict[tuple, list] = {}
-    for r in others.itertuples():
+    records = _claim_records(others)
+    for r in records:
         if str(r.metric) in CUMULATIVE_METRICS:
             pool.setdefault(key(r), []).append(r)
 
@@ -908,7 +1135,8 @@ def _claim_conflicts(claims: pd.DataFrame, others: pd.DataFrame) -> list[str]:
         return r.low if not pd.isna(r.low) else r.best
 
     out = []
-    for r in claims.itertuples():
+    # claims_summary's case, claims of the package against themselves: read them once
+    for r in records if claims is others else _claim_records(claims):
         found = []
         for o in pool.get(key(r), []) if str(r.metric) in CUMULATIVE_METRICS else []:
             if str(o.claim_id) == str(r.claim_id) or str(o.source_id) == str(r.source_id):
@@ -929,3 +1157,19 @@ def _claim_conflicts(claims: pd.DataFrame, others: pd.DataFrame) -> list[str]:
                 found.append(str(o.claim_id))
         out.append(";".join(found))
     return out
+
+
+#: The cells of a claim :func:`_claim_conflicts` reads.
+_ClaimRecord = namedtuple(
+    "_ClaimRecord",
+    "claim_id metric party place_id period_start period_end best low high source_id",
+)
+
+
+def _claim_records(claims: pd.DataFrame) -> list:
+    """Each claim's cells that :func:`_claim_conflicts` reads, one record per row: the
+    values ``itertuples`` would give, read a column at a time (reading every column of
+    every row costs more than all the comparisons)."""
+    return list(
+        map(_ClaimRecord._make, zip(*(claims[c] for c in _ClaimRecord._fields), strict=True))
+    )
