@@ -1,7 +1,7 @@
 """What a brief's kernel sets up around its first imports, and no other kernel does.
 
 A brief's kernel lives for one notebook run and shows no help to anyone, and its tables
-are a few hundred rows. Three defaults cost it time there and buy it nothing:
+are a few hundred rows. Some defaults cost it time there and buy it nothing:
 
 * matplotlib writes, as it is imported, a table of every settable property of each of its
   Artist classes into that class's ``set`` docstring and into the docstrings that quote
@@ -16,8 +16,12 @@ are a few hundred rows. Three defaults cost it time there and buy it nothing:
   pyarrow was already imported: the kernel runs as a machine without pyarrow does (the
   values, the dtype ``str`` and every output are the same; the package is tested both
   ways).
+* matplotlib imports its 3-D toolkit (``mpl_toolkits.mplot3d``) to register the 3-D
+  projection, which no brief draws: :func:`before_imports` makes it import as if it were
+  missing, and silences the one warning matplotlib then gives (it would suggest a broken
+  installation).
 
-Both are for a kernel that runs a brief and nothing else (:func:`kirkuk_analysis.brief.
+All are for a kernel that runs a brief and nothing else (:func:`kirkuk_analysis.brief.
 preload_code`); a researcher's own kernel keeps matplotlib's and pandas' defaults.
 """
 
@@ -74,7 +78,10 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 #: Modules a brief's kernel imports as if they were not installed.
-NOT_IMPORTED = ("pyarrow",)
+NOT_IMPORTED = ("pyarrow", "mpl_toolkits.mplot3d")
+
+#: What matplotlib says when its 3-D toolkit does not import (silenced in a brief's kernel).
+_NO_3D = "Unable to import Axes3D"
 
 
 def before_imports() -> list[str]:
@@ -84,7 +91,7 @@ def before_imports() -> list[str]:
 
     In a fresh process (it changes this one's imports for good)::
 
-        before_imports()  # ['matplotlib.artist', 'pyarrow']
+        before_imports()  # ['matplotlib.artist', 'pyarrow', 'mpl_toolkits.mplot3d']
         import pandas as pd  # as without pyarrow: str columns held in Python
     """
     changed = []
@@ -96,6 +103,10 @@ def before_imports() -> list[str]:
         if name not in sys.modules or sys.modules[name] is None:
             sys.modules[name] = None  # "import name" raises ImportError at once
             changed.append(name)
+    if "mpl_toolkits.mplot3d" in changed:
+        import warnings
+
+        warnings.filterwarnings("ignore", message=_NO_3D, category=UserWarning)
     return changed
 
 

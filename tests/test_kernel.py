@@ -21,13 +21,16 @@ def _run(code: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_before_the_imports_matplotlib_keeps_its_setters_and_leaves_out_the_tables():
+def test_before_the_imports_matplotlib_keeps_its_setters_and_leaves_out_the_tables_and_3d():
     pytest.importorskip("pyarrow")  # else there is nothing to leave out
     got = _run(
-        "import inspect, json\n"
+        "import inspect, json, warnings\n"
         "from kirkuk_analysis import _kernel\n"
-        "changed = _kernel.before_imports()\n"
-        "import matplotlib.artist, matplotlib.lines, matplotlib.pyplot as plt\n"
+        "with warnings.catch_warnings(record=True) as said:\n"
+        "    warnings.simplefilter('always')\n"
+        "    changed = _kernel.before_imports()\n"
+        "    import matplotlib.artist, matplotlib.lines, matplotlib.pyplot as plt\n"
+        "import matplotlib.projections\n"
         "from matplotlib.lines import Line2D\n"
         "line = Line2D([0], [0])\n"
         "line.set(lw=2, color='red')  # an alias and a property: set() works as before\n"
@@ -43,9 +46,13 @@ def test_before_the_imports_matplotlib_keeps_its_setters_and_leaves_out_the_tabl
         "    'lw': line.get_linewidth(),\n"
         "    'source': 'def kwdoc' in inspect.getsource(matplotlib.artist),\n"
         "    'arrow': arrow,\n"
+        "    'said': [str(w.message) for w in said],\n"
+        "    'projections': matplotlib.projections.get_projection_names(),\n"
         "}))\n"
     )
-    assert got["changed"] == ["matplotlib.artist", "pyarrow"]
+    assert got["changed"] == ["matplotlib.artist", "pyarrow", "mpl_toolkits.mplot3d"]
+    assert not [m for m in got["said"] if "Axes3D" in m]  # no word of a broken install
+    assert "3d" not in got["projections"] and "rectilinear" in got["projections"]
     assert got["doc"] == _kernel.NO_PROPERTY_TABLE
     assert got["params"] and got["lw"] == 2
     assert got["source"]  # the module's own loader still answers for it
@@ -55,7 +62,7 @@ def test_before_the_imports_matplotlib_keeps_its_setters_and_leaves_out_the_tabl
 def test_too_late_for_modules_already_imported():
     pytest.importorskip("pyarrow")
     got = _run(
-        "import json, pyarrow, matplotlib.lines\n"
+        "import json, pyarrow, matplotlib.pyplot\n"
         "from kirkuk_analysis import _kernel\n"
         "changed = _kernel.before_imports()\n"
         "from matplotlib.lines import Line2D\n"
