@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
@@ -30,6 +31,7 @@ import pandas as pd
 
 from kirkuk_analysis import _paths
 from kirkuk_analysis.analysis import (
+    _figure_codes,
     casualty_figures,
     claims_summary,
     response_lag,
@@ -281,16 +283,53 @@ def incident_casualties(ds) -> pd.DataFrame:
     False
     """
     require_dataset(ds, "incident_casualties")
-    fig = casualty_figures(ds)
-    fig = fig[fig["figure"].notna()]
+    fig = _figure_rows(ds)
+    known = ~np.isnan(fig.figure)
+    rows = np.flatnonzero(known).tolist()
     return pd.DataFrame(
         {
-            "incident_id": fig["incident_id"].astype(str).to_numpy(),
-            "party": fig["party"].astype(str).to_numpy(),
-            "outcome": fig["outcome"].astype(str).to_numpy(),
-            "best": fig["figure"].to_numpy(dtype="int64"),
-            "open_ended": fig["open_ended"].to_numpy(dtype=bool),
+            "incident_id": np.array([fig.incident_id[i] for i in rows], dtype=object),
+            "party": np.array([fig.party[i] for i in rows], dtype=object),
+            "outcome": np.array([fig.outcome[i] for i in rows], dtype=object),
+            "best": fig.figure[known].astype("int64"),
+            "open_ended": fig.open_ended[known],
         }
+    )
+
+
+class _FigureRows:
+    """:func:`kirkuk_analysis.analysis.casualty_figures`' rows as plain lists and arrays."""
+
+    __slots__ = ("incident_id", "party", "outcome", "figure", "high", "open_ended")
+
+    def __init__(self, incident_id, party, outcome, figure, high, open_ended):
+        self.incident_id, self.party, self.outcome = incident_id, party, outcome
+        self.figure, self.high, self.open_ended = figure, high, open_ended
+
+
+def _figure_rows(ds) -> _FigureRows:
+    """The rows of :func:`kirkuk_analysis.analysis.casualty_figures` (the counting rule of
+    :func:`kirkuk_analysis.analysis._figure_codes`, in its order), without the frame:
+    ``incident_id``, ``party``, ``outcome`` as lists of text, ``figure`` and ``high`` as
+    float arrays (NaN unknown), ``open_ended`` as a bool array. The helpers below count a
+    selection's tens of figures with them: pandas' per-call overhead was most of their cost.
+    """
+    codes = _figure_codes(ds)
+    figure, high = codes.figure, codes.high
+    for values in (figure, high):  # not whole numbers (a hand-made frame): refused as
+        known = values[~np.isnan(values)]  # casualty_figures refuses them
+        if not np.array_equal(known, np.floor(known)):
+            casualty_figures(ds)
+    ids = ds.incidents["incident_id"].to_numpy()[codes.position].tolist()
+    parties = [str(p) for p in ds.vocab.parties]
+    outcomes = [str(o) for o in ds.vocab.outcomes]
+    return _FigureRows(
+        [str(i) for i in ids],
+        [parties[c] for c in codes.party.tolist()],
+        [outcomes[c] for c in codes.outcome.tolist()],
+        figure,
+        high,
+        np.asarray(codes.open_ended, dtype=bool),
     )
 
 
@@ -305,9 +344,13 @@ def unnumbered(ds) -> set[tuple[str, str]]:
     >>> unnumbered(ds) <= {(str(p), str(o)) for p, o in rows}
     True
     """
-    fig = casualty_figures(ds)
-    missing = fig[fig["figure"].isna()]
-    return set(zip(missing["party"].astype(str), missing["outcome"].astype(str), strict=True))
+    return _unnumbered(_figure_rows(ds))
+
+
+def _unnumbered(fig: _FigureRows) -> set[tuple[str, str]]:
+    """:func:`unnumbered` of the rows of :func:`_figure_rows`."""
+    missing = np.flatnonzero(np.isnan(fig.figure)).tolist()
+    return {(fig.party[i], fig.outcome[i]) for i in missing}
 
 
 def casualty_totals(ds) -> pd.DataFrame:
@@ -326,18 +369,19 @@ def casualty_totals(ds) -> pd.DataFrame:
     ('total', True)
     """
     require_dataset(ds, "casualty_totals")
-    per = incident_casualties(ds)
+    fig = _figure_rows(ds)
     cols = list(ds.vocab.outcomes)
     # Summed in plain Python: a selection has tens of figures, and pandas' pivot_table took
     # 30-50 ms a call for them (a brief calls this several times).
     sums: dict[tuple[str, str], int] = {}
     open_ended: dict[str, bool] = {}
     for party, outcome, best, floor in zip(
-        per["party"], per["outcome"], per["best"], per["open_ended"], strict=True
+        fig.party, fig.outcome, fig.figure.tolist(), fig.open_ended.tolist(), strict=True
     ):
-        sums[party, outcome] = sums.get((party, outcome), 0) + int(best)
-        open_ended[party] = open_ended.get(party, False) or bool(floor)
-    for party, _ in unnumbered(ds):  # some of its casualties have no number: a floor
+        if best == best:  # not NaN: a figure
+            sums[party, outcome] = sums.get((party, outcome), 0) + int(best)
+            open_ended[party] = open_ended.get(party, False) or bool(floor)
+    for party, _ in _unnumbered(fig):  # some of its casualties have no number: a floor
         open_ended[party] = True
     order = [p for p in ds.vocab.parties if p in open_ended]
     rows = order + ["total"] if order else []
@@ -384,8 +428,10 @@ def key_figures(ds) -> dict:
         zip(ds.places["place_id"].astype(str), ds.places["province"].astype(str), strict=True)
     )
     provinces = sorted({province_of[p] for p in inc["place_id"].astype(str)})
-    kinds = ds.coordination["kind"].astype(str).value_counts()
-    by_kind = {k: int(kinds[k]) for k in ds.vocab.kinds if kinds.get(k, 0)}
+    kinds = Counter(str(k) for k in ds.coordination["kind"].tolist())
+    by_kind = {k: kinds[k] for k in ds.vocab.kinds if kinds.get(k, 0)}
+
+    attacks = int(len(_attacks(ds)))
 
     def total(outcome):
         # no incident recorded is no figure given: the articles are no complete event list,
@@ -396,8 +442,8 @@ def key_figures(ds) -> dict:
 
     return {
         "incidents": int(len(inc)),
-        "attacks": int(len(_attacks(ds))),
-        "arrests": int(len(inc) - len(_attacks(ds))),
+        "attacks": attacks,
+        "arrests": int(len(inc) - attacks),
         "killed": total("killed"),
         "wounded": total("wounded"),
         "captured": total("captured"),
@@ -455,8 +501,10 @@ def incidents_table(ds) -> pd.DataFrame:
     require_dataset(ds, "incidents_table")
     inc = _in_order(ds, "incidents")
     per = incident_casualties(ds)
-    sums = per.pivot_table(index="incident_id", columns="outcome", values="best", aggfunc="sum")
-    sums = sums.reindex(columns=list(ds.vocab.outcomes))
+    # summed in plain Python: pandas' pivot_table cost more than the rest of the table
+    sums: dict[tuple[str, str], int] = {}
+    for i, o, best in zip(per["incident_id"], per["outcome"], per["best"].tolist(), strict=True):
+        sums[i, o] = sums.get((i, o), 0) + best
     ids = inc["incident_id"].astype(str)
     out = pd.DataFrame(
         {
@@ -476,7 +524,7 @@ def incidents_table(ds) -> pd.DataFrame:
     )
     for outcome in outcome_columns(ds):
         out[outcome.capitalize()] = pd.array(
-            sums[outcome].reindex(ids).astype("Int64").to_numpy(), dtype="Int64"
+            [sums.get((i, outcome)) for i in ids.tolist()], dtype="Int64"
         )
     return out
 
@@ -684,13 +732,15 @@ def render_table(
     >>> print(render_table(frame, "x", refs={"Killed": [[3, 4]]}))  # doctest: +ELLIPSIS
     <table ... <a class="ev-ref" href="#ev-3">[3]</a> <a class="ev-ref" href="#ev-4">[4]</a>...
     """
-    numeric = {
-        c: pd.api.types.is_numeric_dtype(frame[c])
-        and not pd.api.types.is_bool_dtype(frame[c])
-        or frame[c].dropna().map(lambda v: isinstance(v, int | float)).all()
-        and frame[c].notna().any()
-        for c in frame.columns
-    }
+
+    def is_numeric(column: pd.Series) -> bool:
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            return True
+        # every value given is a number (plain Python: a .map() per column cost more)
+        given = [v for v, na in zip(column.tolist(), column.isna().tolist(), strict=True) if not na]
+        return bool(given) and all(isinstance(v, int | float) for v in given)
+
+    numeric = {c: is_numeric(frame[c]) for c in frame.columns}
     columns = [{"name": str(c), "align": "right" if numeric[c] else "left"} for c in frame.columns]
     refs, floors, ceilings, marks = refs or {}, floors or {}, ceilings or {}, marks or {}
 
@@ -854,34 +904,53 @@ def incident_bounds(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
     True
     """
     require_dataset(ds, "incident_bounds")
-    fig = casualty_figures(ds)
-    known = fig["figure"].notna().to_numpy()
-    figure = fig["figure"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    high = fig["high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    fig = _figure_rows(ds)
+    figure, high = fig.figure, fig.high
+    known = ~np.isnan(figure)
     ranged = known & (high > figure)  # a range's low is the figure, its high the ceiling
-    fig = fig.assign(
-        outcome=fig["outcome"].astype(str),
-        incident_id=fig["incident_id"].astype(str),
-        part=fig["open_ended"].to_numpy(dtype=bool) & known & ~ranged,
-        unknown=~known,
-        known=known,
-        ranged=ranged,
-        ceiling=np.where(known, np.fmax(high, figure), 0.0),
-    )
-    grouped = fig.groupby(["incident_id", "outcome"], sort=False)
-    any_ = grouped[["part", "unknown", "known", "ranged"]].any()
-    floor = any_["known"] & (any_["part"] | any_["unknown"])
-    is_range = any_["ranged"] & ~floor
-    ceiling = grouped["ceiling"].sum().where(is_range)
-
-    def by_outcome(values: pd.Series, fill, dtype) -> pd.DataFrame:
-        table = values.unstack("outcome", fill_value=fill) if len(values) else pd.DataFrame()
-        table = table.reindex(columns=list(ds.vocab.outcomes), fill_value=fill).astype(dtype)
+    part = fig.open_ended & known & ~ranged
+    ceiling = np.where(known, np.fmax(high, figure), 0.0)
+    outcomes = list(ds.vocab.outcomes)
+    if not len(figure):
+        table = pd.DataFrame().reindex(columns=outcomes, fill_value=False).astype(bool)
         table.index.name = "incident_id"
         table.columns.name = None
-        return table
-
-    return by_outcome(floor, False, bool), by_outcome(ceiling.astype("Float64"), pd.NA, "Int64")
+        empty = pd.DataFrame().reindex(columns=outcomes, fill_value=pd.NA).astype("Int64")
+        empty.index.name = "incident_id"
+        empty.columns.name = None
+        return table, empty
+    # per incident and outcome, in plain Python: [part, unknown, known, ranged, ceiling]
+    groups: dict[tuple[str, str], list] = {}
+    for key in zip(
+        fig.incident_id,
+        fig.outcome,
+        part.tolist(),
+        known.tolist(),
+        ranged.tolist(),
+        ceiling.tolist(),
+        strict=True,
+    ):
+        g = groups.setdefault(key[:2], [False, False, False, False, 0.0])
+        g[0] |= key[2]
+        g[1] |= not key[3]
+        g[2] |= key[3]
+        g[3] |= key[4]
+        g[4] += key[5]
+    ids = list(dict.fromkeys(i for i, _ in groups))  # in the order of ds.incidents
+    floors = {o: [False] * len(ids) for o in outcomes}
+    tops: dict[str, list] = {o: [None] * len(ids) for o in outcomes}
+    row = {i: n for n, i in enumerate(ids)}
+    for (i, o), (g_part, g_unknown, g_known, g_ranged, g_ceiling) in groups.items():
+        floor = g_known and (g_part or g_unknown)
+        if o in floors:
+            floors[o][row[i]] = floor
+            if g_ranged and not floor:
+                tops[o][row[i]] = int(g_ceiling)
+    index = pd.Index(ids, name="incident_id")
+    return (
+        pd.DataFrame({o: np.array(floors[o], dtype=bool) for o in outcomes}, index=index),
+        pd.DataFrame({o: pd.array(tops[o], dtype="Int64") for o in outcomes}, index=index),
+    )
 
 
 def coordination_html(ds) -> str:
@@ -1166,9 +1235,10 @@ def cited_sources(ds) -> pd.DataFrame:
     require_dataset(ds, "cited_sources")
     cited = set()
     for frame in (ds.incidents, ds.casualties, ds.coordination, ds.claims):
-        if "source_id" in frame.columns:
-            cited.update(frame["source_id"].dropna().astype(str))
-    return ds.sources[ds.sources["source_id"].astype(str).isin(cited)]
+        if "source_id" in frame.columns:  # read as lists: a selection's rows are few
+            cited.update(str(s) for s in frame["source_id"].tolist() if not pd.isna(s))
+    ids = ds.sources["source_id"].tolist()
+    return ds.sources[np.array([not pd.isna(s) and str(s) in cited for s in ids], dtype=bool)]
 
 
 def selection_notes(ds) -> list[str]:
@@ -1609,18 +1679,24 @@ def _tally(ds, totals: pd.DataFrame, outcome: str, floors=frozenset()) -> list[s
     the (party, outcome) pairs whose total includes an "at least" figure."""
     if outcome not in totals.columns:
         return []
-    col = totals.drop(index="total", errors="ignore")[outcome].dropna()
-    col = col[col > 0]
-    order = sorted(col.index, key=lambda p: (-int(col[p]), list(ds.vocab.parties).index(p)))
+    # read as plain lists: pandas' drop, dropna and lookups cost more than the sentence
+    index = totals.index.tolist()
+    col = {
+        p: int(v)
+        for p, v in zip(index, totals[outcome].tolist(), strict=True)
+        if p != "total" and not pd.isna(v) and v > 0
+    }
+    parties = list(ds.vocab.parties)
+    order = sorted(col, key=lambda p: (-col[p], parties.index(p)))
     out = []
     for p in order:
         label = _party(ds, p)
-        if p == "civilians" and int(col[p]) == 1:
+        if p == "civilians" and col[p] == 1:
             label = "civilian"
-        out.append(f"{_at_least((p, outcome) in floors)}{int(col[p])} {label}")
+        out.append(f"{_at_least((p, outcome) in floors)}{col[p]} {label}")
     # a party whose casualties of this outcome are reported without any number
-    vague = [p for p in ds.vocab.parties if (p, outcome) in floors and p not in col.index]
-    out += [f"an unknown number of {_party(ds, p)}" for p in vague if p in totals.index]
+    vague = [p for p in parties if (p, outcome) in floors and p not in col]
+    out += [f"an unknown number of {_party(ds, p)}" for p in vague if p in index]
     return out
 
 
@@ -1681,8 +1757,10 @@ def narrative(
         )
         totals = casualty_totals(ds)
         per = incident_casualties(ds)
-        floors = set(zip(per["party"][per["open_ended"]], per["outcome"][per["open_ended"]],
-                         strict=True)) | unnumbered(ds)  # fmt: skip
+        rows = list(zip(per["incident_id"].tolist(), per["party"].tolist(),
+                        per["outcome"].tolist(), per["best"].tolist(),
+                        per["open_ended"].tolist(), strict=True))  # fmt: skip
+        floors = {(p, o) for _, p, o, _, floor in rows if floor} | unnumbered(ds)
         toll = []
         for outcome in ds.vocab.outcomes:
             tally = _tally(ds, totals, outcome, floors)
@@ -1710,12 +1788,13 @@ def narrative(
                 "this incident." if kf["incidents"] == 1 else "these incidents."
             )
         sentences = [first, second]
-        killed = (
-            per[per["outcome"] == "killed"].groupby("incident_id")["best"].sum(min_count=1)
-        ).dropna()
-        if len(killed) and killed.max() > 0:
-            top = int(killed.max())
-            top_ids = sorted(killed[killed == top].index)
+        killed: dict[str, int] = {}  # incident -> killed, those with a figure
+        for i, _, o, best, _ in rows:
+            if o == "killed":
+                killed[i] = killed.get(i, 0) + best
+        if len(killed) and max(killed.values()) > 0:
+            top = int(max(killed.values()))
+            top_ids = sorted(i for i, n in killed.items() if n == top)
             inc = ds.incidents.set_index(ds.incidents["incident_id"].astype(str))
             row = inc.loc[top_ids[0]]
             what = ds.vocab.label("event_type", row["event_type"])
@@ -1734,11 +1813,11 @@ def narrative(
             )
             # the figure cites its notes, as in the Incidents table (links to #ev-N)
             cites = _refs_by(ds, evidence_notes(ds), "casualties", top_ids[:1], ["killed"])[0]
-            its = per[(per["incident_id"] == top_ids[0]) & (per["outcome"] == "killed")]
+            its_floor = any(f for i, _, o, _, f in rows if i == top_ids[0] and o == "killed")
             sentences.append(
                 f"The {label} the {what} "
                 f"{_at(place_label(ds, row['place_id'], row['geo_precision']))} "
-                f"({_row_range(row)}), with {_at_least(its['open_ended'].any())}{top} killed"
+                f"({_row_range(row)}), with {_at_least(its_floor)}{top} killed"
                 + "".join(f" [[{n}]](#ev-{n})" for n in cites)
                 + (
                     f"; {untold} of the {kf['incidents']} incidents "
@@ -1747,10 +1826,10 @@ def narrative(
                     else "."
                 )
             )
-        years = ds.incidents["date_start"].dt.year.value_counts()
-        if years.nunique() > 1:  # a year stands out (all alike: nothing to say)
-            peak = int(years.max())
-            peak_years = sorted(int(y) for y in years[years == peak].index)
+        years = Counter(d.year for d in ds.incidents["date_start"].tolist() if not pd.isna(d))
+        if len(set(years.values())) > 1:  # a year stands out (all alike: nothing to say)
+            peak = max(years.values())
+            peak_years = sorted(y for y, n in years.items() if n == peak)
             sentences.append(
                 f"Incidents were most frequent in {_join([str(y) for y in peak_years])} "
                 f"({_plural(peak, 'incident')})."
