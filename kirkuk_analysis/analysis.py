@@ -525,23 +525,11 @@ def incident_table(ds: Dataset, all_parties: bool = False) -> pd.DataFrame:
             values = np.full(n, np.nan)
             values[fig.position[mine]] = fig.figure[mine]
             figures[f"{outcome}_{party}"] = _int_array(values)
+    # the incident's own columns, its place's after its place_id, then the figures
     head = [
-        "incident_id",
-        "date_start",
-        "date_end",
-        "date_precision",
-        "date_phrase",
-        "place_id",
-        "place",
-        "district",
-        "province",
-        "lat",
-        "lon",
-        "disputed",
-        "geo_precision",
-        "event_type",
-        "perpetrator",
-        "target",
+        *own[: own.index("place_id") + 1],
+        *place_columns,
+        *own[own.index("geo_precision") : own.index("source_id")],
     ]
     tail = ["source_id", "outlet", "summary"]
     out = pd.DataFrame(
