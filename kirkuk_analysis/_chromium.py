@@ -108,14 +108,21 @@ def css_string(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
+#: The print copy shows nothing on a screen. Chromium lays a page out, and paints it, for
+#: its window (never shown when it prints headless) before it lays it out again for paper:
+#: for the brief, about a tenth of the print. The paper's layout is untouched.
+SCREEN_RULE = "@media screen { body { display: none !important; } }"
+
+
 def page_css(footer_text: str = "", margins_mm: tuple[float, ...] = MARGINS_MM) -> str:
-    """The ``@page`` rule: A4, ``margins_mm``, ``footer_text`` left and "page X / Y" right."""
+    """The print copy's style: the ``@page`` rule (A4, ``margins_mm``, ``footer_text`` left
+    and "page X / Y" right), and :data:`SCREEN_RULE`."""
     margin = " ".join(f"{m}mm" for m in margins_mm)
     return (
         f"@page {{ size: A4; margin: {margin};\n"
         f"  @bottom-left {{ content: {css_string(footer_text)}; {FOOTER_STYLE} }}\n"
         '  @bottom-right { content: "page " counter(page) " / " counter(pages); '
-        f"white-space: nowrap; {FOOTER_STYLE} }}\n}}"
+        f"white-space: nowrap; {FOOTER_STYLE} }}\n}}\n{SCREEN_RULE}"
     )
 
 
