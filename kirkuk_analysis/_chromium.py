@@ -15,6 +15,7 @@ singleton socket) removed, however the print ends (an error, a timeout, Ctrl-C, 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -179,11 +180,18 @@ def _group_running(pgid: int) -> bool:
         os.killpg(pgid, 0)
     except (ProcessLookupError, PermissionError):
         return False
+    members = _group_members(pgid)
+    return members is None or bool(members)
+
+
+def _group_members(pgid: int) -> list[int] | None:
+    """The processes of group ``pgid`` that run (zombies left out); None without ``/proc``."""
     try:
         names = os.listdir("/proc")
     except OSError:
-        return True
+        return None
     group = str(pgid).encode()
+    members = []
     for name in names:
         if not name.isdigit():
             continue
@@ -196,8 +204,61 @@ def _group_running(pgid: int) -> bool:
         # state, ppid, pgrp, ...
         fields = line[line.rfind(b")") + 2 :].split()
         if len(fields) > 2 and fields[2] == group and fields[0] not in (b"Z", b"X"):
-            return True
-    return False
+            members.append(int(name))
+    return members
+
+
+def boot_cpus(allowed: set[int]) -> set[int] | None:
+    """The CPUs of ``allowed`` an early Chromium boots on (:class:`Printer`): all but two,
+    the highest-numbered, and at least one; None (all of them) when there is only one.
+
+    Chromium's start takes about a second of CPU, in several processes at once. Meanwhile
+    the brief's kernel runs the notebook, whose end the brief waits for, and this process
+    imports what renders the HTML. Left to spread over a two-core machine, Chromium's start
+    took about a fifth of a second from the kernel; on the CPUs it is given, it finishes
+    well before the notebook does.
+
+    >>> boot_cpus({0, 1}), boot_cpus({0, 1, 2, 3, 4, 5}), boot_cpus({3})
+    ({1}, {2, 3, 4, 5}, None)
+    """
+    if len(allowed) < 2:
+        return None
+    return set(sorted(allowed)[-max(1, len(allowed) - 2) :])
+
+
+@contextlib.contextmanager
+def _on_cpus(cpus: set[int] | None):
+    """The calling thread on ``cpus`` meanwhile (None: unchanged), so that the processes
+    it starts, and theirs, inherit them; its own CPUs are restored after. Where CPUs
+    cannot be chosen (not Linux, or a ``cpus`` not allowed), nothing changes."""
+    if cpus is None or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    own = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, cpus)  # 0: this thread, on Linux
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, own)
+
+
+def _spread(pgid: int, cpus: set[int]) -> None:
+    """Every thread of every process of group ``pgid`` allowed on ``cpus`` (a thread that
+    ended meanwhile, or CPUs not allowed, are passed over)."""
+    for pid in _group_members(pgid) or ():
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                os.sched_setaffinity(int(tid), cpus)
+            except (OSError, ValueError):
+                pass
 
 
 #: What Chromium adds to ``$TMPDIR`` for a profile's singleton socket.
@@ -280,7 +341,9 @@ class Printer:
 
     Chromium takes most of a second to start. A brief starts it while the kernel runs the
     notebook (this process only waits then, and a second CPU is free), so that printing
-    costs only loading and printing the page. Chromium is pointed at a page this process
+    costs only loading and printing the page. It starts on some of the CPUs only
+    (:func:`boot_cpus`), leaving the others to the notebook; given the page, it may use
+    them all. Chromium is pointed at a page this process
     serves over HTTP on 127.0.0.1 (one path with a random token; anything else is 404),
     whose answer waits until the page is given. The page is served alone, so it must be
     self-contained (the brief is: its figures and style are inline). The deadline
@@ -313,6 +376,7 @@ class Printer:
         self._given = threading.Event()  # the page is there, or the printer is closed
         self._served = threading.Event()  # Chromium has read the whole page
         self._server = self._process = self._work = self._log = None
+        self._cpus: set[int] = set()  # the CPUs this process may use, for the print
 
     def __enter__(self) -> Printer:
         return self
@@ -330,9 +394,13 @@ class Printer:
             try:
                 self._server = _PageServer(self)
                 self._log = open(self._work / "chromium.log", "wb")  # noqa: SIM115 - kept open
-                self._process = _launch(
-                    self.chromium or find_chromium(), self._server.url, self._work, self._log
-                )
+                if hasattr(os, "sched_getaffinity"):
+                    self._cpus = os.sched_getaffinity(0)
+                # booted on some CPUs only (boot_cpus); print_to_pdf gives it them all
+                with _on_cpus(boot_cpus(self._cpus)):
+                    self._process = _launch(
+                        self.chromium or find_chromium(), self._server.url, self._work, self._log
+                    )
             except (OSError, ChromiumError, ChromiumNotFound):
                 self._stop()
 
@@ -342,6 +410,8 @@ class Printer:
             process, server = self._process, self._server
             booted = process is not None and process.poll() is None and not self._closed
             if booted:
+                if self._cpus:  # the notebook is done: the page's load and print use them all
+                    _spread(process.pid, self._cpus)
                 self._page = _for_print(
                     Path(html_path).read_text(encoding="utf-8"),
                     server.url.rsplit("/", 1)[0] + "/",

@@ -715,6 +715,82 @@ def test_the_real_chromium_started_early_prints_the_page_with_links_and_footer(t
     assert b"127.0.0.1" not in raw  # the internal one is a destination in the PDF, no address
 
 
+def _cpus_of(pid) -> str:
+    """The ``Cpus_allowed_list`` of /proc/PID/status, as "0-1" or "1"."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Cpus_allowed_list:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no Cpus_allowed_list for {pid}")
+
+
+def _parse_cpus(text: str) -> set[int]:
+    cpus = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
+
+
+needs_affinity = pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or not Path("/proc/self/status").exists(),
+    reason="needs CPU affinity and /proc",
+)
+
+
+@needs_affinity
+def test_the_early_chromium_boots_on_its_cpus_and_prints_on_all(tmp_path, private_tmp):
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    chromium = fake_chromium(
+        tmp_path,
+        # after the page came: its own CPUs and those of a helper it started before
+        f"grep Cpus_allowed_list /proc/$$/status > {seen}/print\n"
+        f"grep Cpus_allowed_list /proc/$(cat {seen}/helper)/status > {seen}/helper-print\n"
+        + WRITE_TINY_PDF,
+        before_fetch=(
+            f"grep Cpus_allowed_list /proc/$$/status > {seen}/boot\n"
+            f"sleep 60 & echo $! > {seen}/helper"
+        ),
+    )
+    page = tmp_path / "page.html"
+    page.write_text("<p>hello</p>")
+    own = os.sched_getaffinity(0)
+    with _chromium.Printer(chromium=chromium) as printer:
+        printer.start()
+        assert os.sched_getaffinity(0) == own  # the thread that started it is as it was
+        deadline = time.monotonic() + 10
+        while not (seen / "helper").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        boot = _parse_cpus((seen / "boot").read_text().split(":")[1].strip())
+        assert boot == (_chromium.boot_cpus(own) or own)
+        printer.print_to_pdf(page, tmp_path / "out.pdf")
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    for name in ("print", "helper-print"):
+        assert _parse_cpus((seen / name).read_text().split(":")[1].strip()) == own, name
+
+
+@needs_chromium
+@needs_affinity
+def test_every_process_of_the_early_chromium_boots_on_its_cpus(tmp_path):
+    own = os.sched_getaffinity(0)
+    with _chromium.Printer(footer_text="x") as printer:
+        printer.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # booted: a renderer waits for the page
+            if any("--type=renderer" in ln for ln in _group_command_lines(printer._process.pid)):
+                break
+            time.sleep(0.1)
+        cpus = {}
+        # each process as it started (a few threads of its own Chromium places itself)
+        for pid in _chromium._group_members(printer._process.pid):
+            try:
+                cpus[pid] = _parse_cpus(_cpus_of(pid))
+            except OSError:
+                pass  # ended meanwhile
+    assert len(cpus) >= 3  # the browser, its zygote, the page's renderer, ...
+    assert set(map(frozenset, cpus.values())) == {frozenset(_chromium.boot_cpus(own) or own)}
+
+
 def _group_command_lines(pgid: int) -> list[str]:
     lines = []
     for name in os.listdir("/proc"):
