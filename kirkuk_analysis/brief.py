@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -613,11 +614,15 @@ def _execute_notebook(
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
     try:
-        with noticing_signals(), temporary_folder("kirkuk-brief-") as workdir:
+        with (
+            noticing_signals(),
+            temporary_folder("kirkuk-brief-") as workdir,
+            _early_kernel_process(workdir) as early,  # first: the kernel's start is the longest
+        ):
             run_path = workdir / "run.ipynb"
             kernel_name = _kernel_name()
             data_check = (data_dir, parameters.get("data_dir")) if check_data_in_kernel else None
-            with _started_kernel(kernel_name, workdir, data_check) as (km, preloaded):
+            with _started_kernel(kernel_name, workdir, data_check, early) as (km, preloaded):
                 if first is not None:
                     first()
                     checkpoint()
@@ -776,7 +781,32 @@ _UNANSWERED = object()
 
 
 @contextmanager
-def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
+def _early_kernel_process(cwd: Path) -> Iterator[subprocess.Popen | None]:
+    """The brief's kernel process, started now (:mod:`kirkuk_analysis._early_kernel`), or
+    None; on exit, killed with its process group when it still runs (no kernel manager
+    took it, or one took it and did not stop it)."""
+    from kirkuk_analysis import _early_kernel as early_kernel
+
+    with held_signals():  # started and recorded, so killed below, or neither
+        with open(kernel_log(cwd), "ab") as log:
+            process = early_kernel.start(cwd, log)
+    try:
+        yield process
+    finally:
+        if process is not None:
+            with held_signals():
+                if process.poll() is None:
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                process.wait()
+                if process.stdin is not None:
+                    process.stdin.close()
+
+
+@contextmanager
+def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None, early=None):
     """A kernel process started now (not waited for), shut down on exit; yields the kernel
     manager and a function that waits for the preload's answer (see below).
 
@@ -791,6 +821,7 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
     brief writes no IPython history), with its connection file in ``cwd`` (a temporary
     folder), not in ``$TMPDIR``. A kernel manager handed to nbclient is not shut down by
     it, so it is shut down here, also when the notebook fails or a signal stops the brief.
+    With ``early`` (:func:`_early_kernel_process`), the kernel is that process.
     """
     import zmq
     from jupyter_client.blocking import BlockingKernelClient
@@ -802,13 +833,17 @@ def _started_kernel(kernel_name: str, cwd: Path | str, data_check=None):
     address = kernel_address(cwd)
     if address is not None:
         km.transport, km.ip = address
+    if early is not None:
+        from kirkuk_analysis import _early_kernel as early_kernel
+
+        km.provisioner = early_kernel.provisioner(km, early)
     try:
         with held_signals():  # started and known to km (so shut down below), or not started
             try:
                 # The kernel's own log (its warnings, and tracebacks of messages it could
                 # not read) goes to a file in the brief's folder, not to the terminal: the
                 # brief says one line per step, and one line when it fails.
-                with open(kernel_log(cwd), "wb") as log:
+                with open(kernel_log(cwd), "ab") as log:
                     run_sync(km.start_kernel)(
                         extra_arguments=["--HistoryManager.hist_file=:memory:"],
                         cwd=str(cwd),

@@ -1283,15 +1283,19 @@ HANGING_CHROMIUM = 'echo $$ > "$PIDS"; sleep 120 & echo $! >> "$PIDS"; wait\n'
 
 
 def _processes_mentioning(text: str) -> list[int]:
+    """The running processes whose command line mentions ``text``, or whose working folder
+    does (the brief's kernel is started in its work folder, before it has a connection
+    file to name)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if text.encode() in cmdline and _alive(int(entry.name)):
+        if (text.encode() in cmdline or text in cwd) and _alive(int(entry.name)):
             found.append(int(entry.name))
     return found
 

@@ -22,6 +22,7 @@ import pytest
         "brief",
         "_chromium",
         "_kernel",
+        "_early_kernel",
     ],
 )
 def test_docstring_examples_run(name):

@@ -1,0 +1,156 @@
+"""A brief's kernel process, started before this process has loaded what starts kernels.
+
+jupyter_client, which writes a kernel's connection file and starts it, takes about a third
+of a second to import; the kernel's own start (ipykernel, then the brief's
+:data:`~kirkuk_analysis.brief.PRELOAD`) takes well over a second after that. So a brief
+starts its kernel's process first (:func:`start`): it imports what a kernel imports and
+the preload (:func:`~kirkuk_analysis.brief.preload_code`), then waits, on its standard
+input, for the command jupyter_client would have run. The kernel manager hands it over
+(:func:`provisioner`: jupyter_client's local provisioner, launching by handing over), and
+the process becomes that kernel:
+
+* when the command is this interpreter, with the same options, running
+  ``ipykernel_launcher``, in the same folder and environment (the brief's own kernel
+  spec, and the generic one), it runs ipykernel with the command's arguments, as
+  ``ipykernel_launcher`` does, in this process;
+* any other command (another kernel spec), folder or environment replaces the process
+  (``exec``): that kernel, started as jupyter_client would have started it, only later.
+
+The process is the kernel jupyter_client knows (its process, group and session), so
+interrupting, killing and reaping it are jupyter_client's own. Given nothing (the brief
+stopped first: the pipe closes when this process ends, however it ends), it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+#: The interpreter options of the process (the brief's kernel spec has them: ipykernel's
+#: own spec lets a debugger see the standard library's source).
+OPTIONS = ("-Xfrozen_modules=off",)
+
+#: The module a kernel spec's command runs (``python -m ipykernel_launcher -f ...``).
+LAUNCHER = "ipykernel_launcher"
+
+
+def start(cwd: Path | str, log) -> subprocess.Popen | None:
+    """The kernel's process, started in ``cwd`` with its output going to ``log`` (a file
+    open for writing) and its standard input a pipe, in a session of its own, with the
+    environment jupyter_client's launcher gives a kernel (this one, with
+    ``JPY_PARENT_PID``); None where kernels are not started so (not POSIX) or it cannot
+    start (the brief then starts its kernel the ordinary way)."""
+    if os.name != "posix":
+        return None
+    try:
+        return subprocess.Popen(
+            [sys.executable, *OPTIONS, "-m", __name__],
+            stdin=subprocess.PIPE, stdout=log, stderr=log, cwd=str(cwd),
+            env=dict(os.environ, JPY_PARENT_PID=str(os.getpid())), start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        return None
+
+
+def launcher_arguments(command: list[str], options, executable: str, path: str | None):
+    """The arguments ``command`` gives ``ipykernel_launcher`` when it runs ``executable``
+    (found on ``path`` when named without a folder) with exactly ``options`` before
+    ``-m``; None for any other command.
+
+    >>> launcher_arguments(["/v/bin/python", "-Xa", "-m", "ipykernel_launcher", "-f", "k.json"],
+    ...                    ["-Xa"], "/v/bin/python", None)
+    ['-f', 'k.json']
+    >>> launcher_arguments(["/v/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],
+    ...                    ["-Xa"], "/v/bin/python", None) is None  # other options
+    True
+    >>> launcher_arguments(["/usr/bin/python3", "-m", "ipykernel_launcher"], [],
+    ...                    "/v/bin/python", None) is None  # another interpreter
+    True
+    """
+    if not command or "-m" not in command[1:]:
+        return None
+    at = command.index("-m", 1)
+    program = command[0] if os.sep in command[0] else shutil.which(command[0], path=path)
+    if program is None or os.path.abspath(program) != os.path.abspath(executable):
+        return None
+    if list(command[1:at]) != list(options) or command[at + 1 : at + 2] != [LAUNCHER]:
+        return None
+    return list(command[at + 2 :])
+
+
+def provisioner(km, early: subprocess.Popen):
+    """A local provisioner for ``km`` that launches its kernel by handing ``early`` (from
+    :func:`start`) the command; the ordinary launch when ``early`` has already ended.
+    ``km`` gets a kernel id here (the provisioner is made before ``km`` makes one)."""
+    import uuid
+
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class HandingOver(LocalProvisioner):
+        async def launch_kernel(self, cmd, **kwargs):
+            env = dict(kwargs.get("env") or os.environ)
+            if os.name == "posix":  # as jupyter_client's launcher adds it
+                env["JPY_PARENT_PID"] = str(os.getpid())
+            order = {
+                "command": [os.path.expanduser(s) for s in cmd],
+                "cwd": os.path.abspath(kwargs.get("cwd") or os.getcwd()),
+                "env": env,
+            }
+            try:
+                if early.poll() is not None:
+                    raise BrokenPipeError
+                early.stdin.write(json.dumps(order).encode("utf-8") + b"\n")
+                early.stdin.flush()  # the pipe stays open, as a kernel's stdin does
+            except OSError:  # it ended: started the ordinary way
+                early.wait()
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = early
+            self.pid = early.pid
+            try:
+                self.pgid = os.getpgid(early.pid)
+            except OSError:
+                self.pgid = None
+            self.cwd = kwargs.get("cwd", Path.cwd())
+            return self.connection_info
+
+    km.kernel_id = km.kernel_id or str(uuid.uuid4())
+    return HandingOver(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+
+
+def main() -> int:
+    """The kernel's process (:func:`start`): what a kernel imports, the brief's preload,
+    then the command it is handed, in this process or in its place."""
+    environment = dict(os.environ)
+    options = sys.orig_argv[1 : sys.orig_argv.index("-m")]
+    # as ipykernel_launcher does: the working folder off the path while the kernel loads
+    # (ipykernel puts it back)
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    # the backend ipykernel chooses when none is set, before matplotlib reads it
+    if not os.environ.get("MPLBACKEND"):
+        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    from ipykernel import kernelapp
+
+    from kirkuk_analysis.brief import preload_code
+
+    exec(compile(preload_code(), "<preload>", "exec"), {})
+    line = sys.stdin.buffer.readline()
+    if not line:  # the brief stopped before it needed its kernel
+        return 0
+    order = json.loads(line)
+    command, cwd, env = order["command"], order["cwd"], order["env"]
+    arguments = launcher_arguments(command, options, sys.executable, env.get("PATH"))
+    if arguments is None or cwd != os.getcwd() or env != environment:
+        os.chdir(cwd)
+        os.execvpe(command[0], command, env)
+    sys.argv[1:] = arguments  # what ipykernel_launcher's process has
+    kernelapp.launch_new_instance(argv=arguments)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
