@@ -336,8 +336,9 @@ def print_to_pdf(
 
 
 class Printer:
-    """Chromium started before the page it prints exists: :meth:`start` boots it, and
-    :meth:`print_to_pdf` hands it the page once there is one.
+    """Chromium started before the page it prints exists: :meth:`start` boots it,
+    :meth:`hand` gives it the page once there is one, and :meth:`print_to_pdf` waits for
+    the PDF (handing the page itself when :meth:`hand` did not).
 
     Chromium takes most of a second to start. A brief starts it while the kernel runs the
     notebook (this process only waits then, and a second CPU is free), so that printing
@@ -347,7 +348,7 @@ class Printer:
     serves over HTTP on 127.0.0.1 (one path with a random token; anything else is 404),
     whose answer waits until the page is given. The page is served alone, so it must be
     self-contained (the brief is: its figures and style are inline). The deadline
-    (``timeout``, default :data:`TIMEOUT`) counts from :meth:`print_to_pdf`, however long
+    (``timeout``, default :data:`TIMEOUT`) counts from the page being handed, however long
     the notebook ran. Where the early start did not happen or failed (no loopback, Chromium
     gone), :meth:`print_to_pdf` prints the ordinary way (:func:`print_to_pdf`), so the
     result and its errors are the same. Use it as a context manager: leaving it kills
@@ -356,6 +357,8 @@ class Printer:
         with Printer(footer_text="...") as printer:
             printer.start()  # from any thread; does nothing once closed
             ...  # make page.html
+            printer.hand(Path("page.html"))  # optional: Chromium prints meanwhile
+            ...
             printer.print_to_pdf(Path("page.html"), Path("out.pdf"))
     """
 
@@ -377,6 +380,7 @@ class Printer:
         self._served = threading.Event()  # Chromium has read the whole page
         self._server = self._process = self._work = self._log = None
         self._cpus: set[int] = set()  # the CPUs this process may use, for the print
+        self._handed: tuple[Path, float] | None = None  # the page handed, and when
 
     def __enter__(self) -> Printer:
         return self
@@ -404,20 +408,36 @@ class Printer:
             except (OSError, ChromiumError, ChromiumNotFound):
                 self._stop()
 
-    def print_to_pdf(self, html_path: Path, pdf_path: Path) -> None:
-        """Print ``html_path`` to ``pdf_path`` as :func:`print_to_pdf` does."""
+    def hand(self, html_path: Path) -> None:
+        """Give Chromium the page ``html_path`` now, and return: it loads and prints the
+        page while this process goes on, and :meth:`print_to_pdf` waits for the PDF.
+        Where Chromium did not start or has ended, nothing happens here (:meth:`print_to_pdf`
+        prints the ordinary way); a second page is an error (``ValueError``)."""
         with self._lock:
+            if self._handed is not None:
+                if self._handed[0] != Path(html_path):
+                    raise ValueError(f"{html_path} is not the page handed: {self._handed[0]}")
+                return
             process, server = self._process, self._server
-            booted = process is not None and process.poll() is None and not self._closed
-            if booted:
-                if self._cpus:  # the notebook is done: the page's load and print use them all
-                    _spread(process.pid, self._cpus)
-                self._page = _for_print(
-                    Path(html_path).read_text(encoding="utf-8"),
-                    server.url.rsplit("/", 1)[0] + "/",
-                    page_css(self.footer_text, self.margins_mm),
-                ).encode("utf-8")
-                self._given.set()
+            if process is None or process.poll() is not None or self._closed:
+                return
+            if self._cpus:  # the notebook is done: the page's load and print use them all
+                _spread(process.pid, self._cpus)
+            self._page = _for_print(
+                Path(html_path).read_text(encoding="utf-8"),
+                server.url.rsplit("/", 1)[0] + "/",
+                page_css(self.footer_text, self.margins_mm),
+            ).encode("utf-8")
+            self._handed = (Path(html_path), time.monotonic())
+            self._given.set()
+
+    def print_to_pdf(self, html_path: Path, pdf_path: Path) -> None:
+        """Print ``html_path`` to ``pdf_path`` as :func:`print_to_pdf` does (handing the
+        page first, unless :meth:`hand` did)."""
+        self.hand(html_path)
+        with self._lock:
+            process, handed = self._process, self._handed
+            booted = handed is not None and process is not None and not self._closed
         if not booted:
             self.close()
             print_to_pdf(
@@ -426,7 +446,7 @@ class Printer:
             )  # fmt: skip
             return
         try:
-            problem = _wait(process, self.timeout, self._work / "out.pdf")
+            problem = _wait(process, self.timeout, self._work / "out.pdf", since=handed[1])
             exited = process.poll() is not None
         finally:
             self._stop_chromium()
@@ -538,14 +558,17 @@ def _launch(executable: str, url: str, work: Path, log) -> subprocess.Popen:
         raise ChromiumError(f"could not start {executable}: {exc.strerror}") from exc
 
 
-def _wait(process: subprocess.Popen, timeout: float, pdf: Path | None = None) -> str | None:
-    """Wait up to ``timeout`` seconds for Chromium to exit, or for ``pdf`` to be whole
+def _wait(
+    process: subprocess.Popen, timeout: float, pdf: Path | None = None, since: float | None = None
+) -> str | None:
+    """Wait up to ``timeout`` seconds (counted from ``since``, a :func:`time.monotonic`
+    time, default now) for Chromium to exit, or for ``pdf`` to be whole
     (:func:`_whole_pdf`), whichever comes first; what went wrong, or None.
 
     Chromium takes about 0.1 s to shut down after writing the PDF, time the print need not
     wait for: its process group is killed once the file is whole.
     """
-    deadline = time.monotonic() + timeout
+    deadline = (time.monotonic() if since is None else since) + timeout
     size = 0
     while True:
         try:

@@ -598,8 +598,11 @@ def _execute_notebook(
     saved_as: Path | None = None,
     first=None,
     check_data_in_kernel: bool = False,
+    when_run=None,
 ) -> dict:
-    """:func:`execute_notebook`, returning the executed notebook (as written)."""
+    """:func:`execute_notebook`, returning the executed notebook (as written).
+    ``when_run`` (optional) is called with the executed notebook as soon as it has run,
+    before the kernel is shut down and the notebook written."""
     source = Path(notebook) if notebook is not None else _paths.notebooks_dir() / "brief.ipynb"
     executed_path = Path(executed_path)
     parameters = params.as_notebook_parameters()
@@ -683,6 +686,9 @@ def _execute_notebook(
                         f"notebook was run{_kernel_said(workdir)}"
                     ) from None
                 checkpoint()
+                if when_run is not None:
+                    when_run(nb)
+                    checkpoint()
             _save_notebook(nb, executed_path, saved_as)
     finally:
         os.environ["PATH"] = old_path
@@ -1310,8 +1316,22 @@ def make_brief(
                 pool.submit(__import__, "pypdf")
                 pool.submit(printer.start)
 
+        html_path = work / "brief.html"
+
+        def render(ran) -> None:
+            # as soon as the notebook has run: Chromium prints while the kernel is shut
+            # down and the executed notebook written (about a tenth of a second)
+            say("rendering HTML (no code cells)")
+            page = render_html(
+                ran, started["exporter"].result(), metadata, footer if fmt == "html" else ""
+            )
+            html_path.write_text(page, "utf-8")
+            checkpoint()
+            if printer is not None:
+                printer.hand(html_path)
+
         try:
-            ran = _execute_notebook(
+            _execute_notebook(
                 params,
                 executed,
                 data_dir=data_dir,
@@ -1320,6 +1340,7 @@ def make_brief(
                 meanwhile=meanwhile,
                 saved_as=out.notebook,
                 check_data_in_kernel=True,
+                when_run=render,
             )
         except BriefError as exc:
             if exc.executed_notebook is not None:  # a cell failed: keep it, for audit
@@ -1328,18 +1349,6 @@ def make_brief(
                 exc.executed_notebook = out.notebook
             raise
 
-        checkpoint()
-        say("rendering HTML (no code cells)")
-        html_path = work / "brief.html"
-        html_path.write_text(
-            render_html(
-                ran,
-                started["exporter"].result(),
-                metadata,
-                footer if fmt == "html" else "",
-            ),
-            "utf-8",
-        )
         checkpoint()
         if fmt == "html":
             out.install(executed, html_path)

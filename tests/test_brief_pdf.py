@@ -684,6 +684,41 @@ def test_an_early_chromium_that_hangs_on_the_page_meets_the_deadline(tmp_path, p
     assert list(private_tmp.iterdir()) == []
 
 
+def test_a_page_handed_early_is_printed_meanwhile(tmp_path, private_tmp):
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    chromium = fake_chromium(tmp_path, f'cp "$PAGE" {seen}/page.html; ' + WRITE_TINY_PDF)
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><html><head></head><body><p>early</p></body></html>")
+    with _chromium.Printer(chromium=chromium, timeout=20) as printer:
+        printer.start()
+        printer.hand(page)  # and this process goes on (the kernel is shut down, ...)
+        deadline = time.monotonic() + 10
+        while not (seen / "page.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "<p>early</p>" in (seen / "page.html").read_text()  # before print_to_pdf
+        with pytest.raises(ValueError, match="not the page handed"):
+            printer.hand(tmp_path / "other.html")
+        printer.print_to_pdf(page, tmp_path / "out.pdf")
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_the_deadline_of_a_page_handed_early_counts_from_the_handing(tmp_path, private_tmp):
+    chromium = fake_chromium(tmp_path, "sleep 300 & wait\n")
+    page = tmp_path / "page.html"
+    page.write_text("<p>hello</p>")
+    with _chromium.Printer(chromium=chromium, timeout=2.0) as printer:
+        printer.start()
+        printer.hand(page)
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        with pytest.raises(_chromium.ChromiumError, match="did not print within 2 s"):
+            printer.print_to_pdf(page, tmp_path / "out.pdf")
+        assert time.monotonic() - t0 < 1.4  # the rest of the 2 s, not 2 s more
+    assert not (tmp_path / "out.pdf").exists()
+
+
 def test_a_printer_closed_before_it_started_starts_nothing(tmp_path, private_tmp):
     started = tmp_path / "started"
     printer = _chromium.Printer(chromium=fake_chromium(tmp_path, f"touch {started}\n"))
@@ -971,6 +1006,33 @@ def test_the_print_deadline_counts_from_the_page_not_from_chromiums_start(tmp_pa
     assert pdf.read_bytes().startswith(b"%PDF")
     # it was started early (before the page existed) and printed the page it was served
     assert [p.args[-1].split(":")[0] for p in started["chromium"]] == ["http"]
+
+
+def test_chromium_has_the_page_before_the_kernel_is_shut_down(tmp_path, monkeypatch):
+    """The page goes to Chromium as soon as the notebook has run; shutting the kernel down
+    and writing the executed notebook happen while it prints."""
+    monkeypatch.setenv("CHROMIUM", fake_chromium(tmp_path, WRITE_TINY_PDF))
+    events = []
+    real_hand, real_kill, real_save = _chromium.Printer.hand, brief._kill_now, brief._save_notebook
+
+    def hand(self, html_path):
+        events.append("page handed")
+        real_hand(self, html_path)
+
+    def kill(km):
+        events.append("kernel shut down")
+        real_kill(km)
+
+    def save(*args, **kwargs):
+        events.append("notebook written")
+        real_save(*args, **kwargs)
+
+    monkeypatch.setattr(_chromium.Printer, "hand", hand)
+    monkeypatch.setattr(brief, "_kill_now", kill)
+    monkeypatch.setattr(brief, "_save_notebook", save)
+    pdf = quick_brief(tmp_path / "b.pdf", tiny_notebook(tmp_path / "nb"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert events[:3] == ["page handed", "kernel shut down", "notebook written"]
 
 
 def test_a_kernel_that_dies_is_a_brief_error(tmp_path):
