@@ -22,8 +22,9 @@ work beside this process's own imports and the kernel's cells); the floor, as pa
 does, imports first, starts the kernel, runs its cell and then prints.
 
 The brief's steps: how long it took to launch the kernel, to run the notebook (the kernel's
-boot, its imports and the cells), to render the HTML and to print, from the moments its log
-lines arrive (medians).
+boot, its imports and the cells), to render the HTML (with what the brief does while
+Chromium prints it: shutting the kernel down, writing the executed notebook) and the rest
+of the print, from the moments its log lines arrive (medians).
 
 The print A/B. The brief prints with ``chromium --headless --print-to-pdf`` (the footer is
 CSS ``@page`` margin boxes; see ``kirkuk_analysis._chromium``), started while the kernel runs
@@ -339,7 +340,9 @@ def main() -> int:
         "  its steps, medians: "
         + ", ".join(f"{name} {statistics.median(t):.2f} s" for name, t in phases.items())
         + " (start: until the notebook step; notebook: the kernel's launch, boot, imports"
-        " and cells; print: once the HTML exists, Chromium having started during the notebook)"
+        " and cells; html: rendering the page and handing it to Chromium, then shutting the"
+        " kernel down and writing the executed notebook while Chromium prints; print: the"
+        " rest of Chromium's print, from then)"
     )
     print(_figures("floor (papermill one-cell notebook + Chromium one-line page)", floors))
     verdict = "within" if ratio <= TARGET else "OVER"
