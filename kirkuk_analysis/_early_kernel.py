@@ -144,7 +144,7 @@ def main() -> int:
     order = json.loads(line)
     command, cwd, env = order["command"], order["cwd"], order["env"]
     arguments = launcher_arguments(command, options, sys.executable, env.get("PATH"))
-    if arguments is None or cwd != os.getcwd() or env != environment:
+    if arguments is None or os.path.realpath(cwd) != os.getcwd() or env != environment:
         os.chdir(cwd)
         os.execvpe(command[0], command, env)
     sys.argv[1:] = arguments  # what ipykernel_launcher's process has

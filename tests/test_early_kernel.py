@@ -33,7 +33,15 @@ def _order(process: subprocess.Popen, command: list[str], cwd, env=None) -> None
     process.stdin.flush()
 
 
-def test_the_notebook_runs_in_the_process_started_first(tmp_path):
+@pytest.mark.parametrize("tmpdir", ["as it is", "through a symbolic link"])
+def test_the_notebook_runs_in_the_process_started_first(tmp_path, monkeypatch, tmpdir):
+    import tempfile
+
+    if tmpdir == "through a symbolic link":  # the kernel's folder as the kernel sees it
+        real = tmp_path / "real"
+        real.mkdir()
+        (tmp_path / "link").symlink_to(real)
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "link"))
     probe = (
         "import json, sys\n"
         "from ipykernel.kernelapp import IPKernelApp\n"
