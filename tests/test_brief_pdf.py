@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from probes import probe_printed
 
 from kirkuk_analysis import _chromium, brief
 
@@ -895,19 +896,7 @@ def test_preloaded_modules_bind_no_names_in_the_notebook(tmp_path):
         "print(__import__('pandas').Series(['a'], dtype='str').dtype.storage)"
     )
     parameters = "start = end = provinces = parties = title = None"
-    probe = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(names),
-        ],
-        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
-    )
-    source = tmp_path / "probe.ipynb"
-    nbformat.write(probe, str(source))
-    executed = tmp_path / "run.ipynb"
-    brief.execute_notebook(brief.validate_params(), executed, notebook=source)
-    nb = nbformat.read(str(executed), as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    printed = probe_printed(tmp_path, names, parameters)
     assert printed.splitlines()[-4:] == ["[]", "True", "True", "python"]
 
 

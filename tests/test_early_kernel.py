@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 
-import nbformat
 import pytest
+from probes import probe_printed
 
 from kirkuk_analysis import _early_kernel, brief
 
@@ -50,19 +50,7 @@ def test_the_notebook_runs_in_the_process_started_first(tmp_path, monkeypatch, t
         ".hist_file, 'connection': app.connection_file, 'preloaded': "
         f"all(m in sys.modules for m in {brief.PRELOAD!r})}}))"
     )
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("start = end = None", metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(probe),
-        ],
-        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
-    )
-    source = tmp_path / "probe.ipynb"
-    nbformat.write(notebook, str(source))
-    executed = tmp_path / "run.ipynb"
-    brief.execute_notebook(brief.validate_params(), executed, notebook=source)
-    nb = nbformat.read(str(executed), as_version=4)
-    said = json.loads(nb.cells[-1].outputs[0]["text"])
+    said = json.loads(probe_printed(tmp_path, probe).splitlines()[-1])
     assert said["argv"][-2:] == ["-m", "kirkuk_analysis._early_kernel"]
     # as jupyter_client would have started it: its arguments, its connection file
     assert said["history"] == ":memory:"
