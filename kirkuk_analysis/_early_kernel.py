@@ -5,16 +5,14 @@ of a second to import; the kernel's own start (ipykernel, then the brief's
 :data:`~kirkuk_analysis.brief.PRELOAD`) takes well over a second after that. So a brief
 starts its kernel's process first (:func:`start`): it imports what a kernel imports and
 the preload (:func:`~kirkuk_analysis.brief.preload_code`), then waits, on its standard
-input, for the command jupyter_client would have run. The kernel manager hands it over
-(:func:`provisioner`: jupyter_client's local provisioner, launching by handing over), and
-the process becomes that kernel:
-
-* when the command is this interpreter, with the same options, running
-  ``ipykernel_launcher``, in the same folder and environment (the brief's own kernel
-  spec, and the generic one), it runs ipykernel with the command's arguments, as
-  ``ipykernel_launcher`` does, in this process;
-* any other command (another kernel spec), folder or environment replaces the process
-  (``exec``): that kernel, started as jupyter_client would have started it, only later.
+input, for the arguments of the kernel it is to be. The kernel manager's launch hands it
+over (:func:`provisioner`: jupyter_client's local provisioner, launching by handing over)
+when the command it would run is what the process can become (:func:`arguments_for`):
+this interpreter, with the same options, running ``ipykernel_launcher`` in the same folder
+and environment (the brief's own kernel spec). Then the process runs ipykernel with those
+arguments, as ``ipykernel_launcher`` does. Any other command (another kernel spec, a
+changed environment) is started the ordinary way, errors and all, and the process is
+stopped.
 
 The process is the kernel jupyter_client knows (its process, group and session), so
 interrupting, killing and reaping it are jupyter_client's own. Given nothing (the brief
@@ -26,8 +24,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 #: The interpreter options of the process (the brief's kernel spec has them: ipykernel's
@@ -38,7 +38,17 @@ OPTIONS = ("-Xfrozen_modules=off",)
 LAUNCHER = "ipykernel_launcher"
 
 
-def start(cwd: Path | str, log) -> subprocess.Popen | None:
+@dataclass
+class Early:
+    """A kernel process started by :func:`start`, with the folder and environment it
+    started in."""
+
+    process: subprocess.Popen
+    cwd: str
+    env: dict
+
+
+def start(cwd: Path | str, log) -> Early | None:
     """The kernel's process, started in ``cwd`` with its output going to ``log`` (a file
     open for writing) and its standard input a pipe, in a session of its own, with the
     environment jupyter_client's launcher gives a kernel (this one, with
@@ -46,14 +56,29 @@ def start(cwd: Path | str, log) -> subprocess.Popen | None:
     start (the brief then starts its kernel the ordinary way)."""
     if os.name != "posix":
         return None
+    env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, *OPTIONS, "-m", __name__],
-            stdin=subprocess.PIPE, stdout=log, stderr=log, cwd=str(cwd),
-            env=dict(os.environ, JPY_PARENT_PID=str(os.getpid())), start_new_session=True,
+            stdin=subprocess.PIPE, stdout=log, stderr=log, cwd=str(cwd), env=env,
+            start_new_session=True,
         )  # fmt: skip
     except OSError:
         return None
+    return Early(process, os.path.realpath(cwd), env)
+
+
+def stop(early: Early) -> None:
+    """Kill ``early``'s process group, if it still runs, and reap it."""
+    process = early.process
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    process.wait()
+    if process.stdin is not None:
+        process.stdin.close()
 
 
 def launcher_arguments(command: list[str], options, executable: str, path: str | None):
@@ -82,36 +107,43 @@ def launcher_arguments(command: list[str], options, executable: str, path: str |
     return list(command[at + 2 :])
 
 
-def provisioner(km, early: subprocess.Popen):
+def arguments_for(early: Early, command: list[str], cwd, env: dict) -> list[str] | None:
+    """The ipykernel arguments that make ``early`` the kernel jupyter_client would start
+    with ``command`` in ``cwd`` with ``env`` (its launcher adds ``JPY_PARENT_PID``), or None
+    when ``early`` cannot become it."""
+    env = dict(env, JPY_PARENT_PID=str(os.getpid()))
+    if env != early.env or os.path.realpath(cwd) != early.cwd:
+        return None
+    command = [os.path.expanduser(part) for part in command]
+    return launcher_arguments(command, OPTIONS, sys.executable, env.get("PATH"))
+
+
+def provisioner(km, early: Early):
     """A local provisioner for ``km`` that launches its kernel by handing ``early`` (from
-    :func:`start`) the command; the ordinary launch when ``early`` has already ended.
-    ``km`` gets a kernel id here (the provisioner is made before ``km`` makes one)."""
+    :func:`start`) the arguments (:func:`arguments_for`), or, when it cannot be that
+    kernel or has ended, stops it and launches the ordinary way. ``km`` gets a kernel id
+    here (the provisioner is made before ``km`` makes one)."""
     import uuid
 
     from jupyter_client.provisioning import LocalProvisioner
 
     class HandingOver(LocalProvisioner):
         async def launch_kernel(self, cmd, **kwargs):
-            env = dict(kwargs.get("env") or os.environ)
-            if os.name == "posix":  # as jupyter_client's launcher adds it
-                env["JPY_PARENT_PID"] = str(os.getpid())
-            order = {
-                "command": [os.path.expanduser(s) for s in cmd],
-                "cwd": os.path.abspath(kwargs.get("cwd") or os.getcwd()),
-                "env": env,
-            }
+            process = early.process
+            cwd = kwargs.get("cwd") or os.getcwd()
+            arguments = arguments_for(early, cmd, cwd, kwargs.get("env") or dict(os.environ))
             try:
-                if early.poll() is not None:
+                if arguments is None or process.poll() is not None:
                     raise BrokenPipeError
-                early.stdin.write(json.dumps(order).encode("utf-8") + b"\n")
-                early.stdin.flush()  # the pipe stays open, as a kernel's stdin does
-            except OSError:  # it ended: started the ordinary way
-                early.wait()
+                process.stdin.write(json.dumps(arguments).encode("utf-8") + b"\n")
+                process.stdin.flush()  # the pipe stays open, as a kernel's stdin does
+            except OSError:
+                stop(early)
                 return await super().launch_kernel(cmd, **kwargs)
-            self.process = early
-            self.pid = early.pid
+            self.process = process
+            self.pid = process.pid
             try:
-                self.pgid = os.getpgid(early.pid)
+                self.pgid = os.getpgid(process.pid)
             except OSError:
                 self.pgid = None
             self.cwd = kwargs.get("cwd", Path.cwd())
@@ -123,9 +155,7 @@ def provisioner(km, early: subprocess.Popen):
 
 def main() -> int:
     """The kernel's process (:func:`start`): what a kernel imports, the brief's preload,
-    then the command it is handed, in this process or in its place."""
-    environment = dict(os.environ)
-    options = sys.orig_argv[1 : sys.orig_argv.index("-m")]
+    then ipykernel with the arguments it is handed."""
     # as ipykernel_launcher does: the working folder off the path while the kernel loads
     # (ipykernel puts it back)
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -141,12 +171,7 @@ def main() -> int:
     line = sys.stdin.buffer.readline()
     if not line:  # the brief stopped before it needed its kernel
         return 0
-    order = json.loads(line)
-    command, cwd, env = order["command"], order["cwd"], order["env"]
-    arguments = launcher_arguments(command, options, sys.executable, env.get("PATH"))
-    if arguments is None or os.path.realpath(cwd) != os.getcwd() or env != environment:
-        os.chdir(cwd)
-        os.execvpe(command[0], command, env)
+    arguments = json.loads(line)
     sys.argv[1:] = arguments  # what ipykernel_launcher's process has
     kernelapp.launch_new_instance(argv=arguments)
     return 0

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
@@ -653,20 +652,21 @@ def _execute_notebook(
                         raise BriefDataError(problem)
 
                 try:
-                    nb = papermill.execute_notebook(
-                        _unformatted(source),  # papermill formats paths with the parameters
-                        _unformatted(run_path),
-                        parameters=parameters,
-                        kernel_name=kernel_name,
-                        progress_bar=progress_bar,
-                        log_output=False,
-                        cwd=str(workdir),
-                        km=km,
-                        # written once, at the end (also when a cell fails): saving it after
-                        # every cell, papermill's default for long runs, costs ~0.3 s here
-                        request_save_on_cell_execute=False,
-                        on_notebook_start=data_checked,
-                    )
+                    with _papermill_quiet():
+                        nb = papermill.execute_notebook(
+                            _unformatted(source),  # papermill formats paths with the parameters
+                            _unformatted(run_path),
+                            parameters=parameters,
+                            kernel_name=kernel_name,
+                            progress_bar=progress_bar,
+                            log_output=False,
+                            cwd=str(workdir),
+                            km=km,
+                            # written once, at the end (also when a cell fails): saving it after
+                            # every cell, papermill's default for long runs, costs ~0.3 s here
+                            request_save_on_cell_execute=False,
+                            on_notebook_start=data_checked,
+                        )
                 except DeadKernelError as exc:
                     raise BriefError(
                         f"the brief notebook's kernel died ({_first_line(exc)}); no executed "
@@ -693,6 +693,25 @@ def _execute_notebook(
     finally:
         os.environ["PATH"] = old_path
     return nb
+
+
+@contextmanager
+def _papermill_quiet() -> Iterator[None]:
+    """papermill's logger, which nbclient also logs to, writes nothing meanwhile: what goes
+    wrong in a notebook's run reaches the user as the brief's own one line (a kernel that
+    died, say), not also as a log line before it."""
+    import logging
+
+    logger = logging.getLogger("papermill")
+    quiet = logging.NullHandler()
+    propagate = logger.propagate
+    logger.addHandler(quiet)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(quiet)
+        logger.propagate = propagate
 
 
 def _unformatted(path: Path) -> str:
@@ -787,28 +806,21 @@ _UNANSWERED = object()
 
 
 @contextmanager
-def _early_kernel_process(cwd: Path) -> Iterator[subprocess.Popen | None]:
-    """The brief's kernel process, started now (:mod:`kirkuk_analysis._early_kernel`), or
-    None; on exit, killed with its process group when it still runs (no kernel manager
+def _early_kernel_process(cwd: Path):
+    """The brief's kernel process, started now (:func:`kirkuk_analysis._early_kernel.start`),
+    or None; on exit, killed with its process group when it still runs (no kernel manager
     took it, or one took it and did not stop it)."""
     from kirkuk_analysis import _early_kernel as early_kernel
 
     with held_signals():  # started and recorded, so killed below, or neither
         with open(kernel_log(cwd), "ab") as log:
-            process = early_kernel.start(cwd, log)
+            early = early_kernel.start(cwd, log)
     try:
-        yield process
+        yield early
     finally:
-        if process is not None:
+        if early is not None:
             with held_signals():
-                if process.poll() is None:
-                    try:
-                        os.killpg(process.pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                process.wait()
-                if process.stdin is not None:
-                    process.stdin.close()
+                early_kernel.stop(early)
 
 
 @contextmanager

@@ -1267,6 +1267,36 @@ def test_a_kernel_killed_while_starting_is_a_message(tmp_path, monkeypatch, caps
     assert not out.parent.exists()  # made for the brief, which wrote nothing: removed
 
 
+@pytest.mark.parametrize("fault", ["kernel that cannot start", "kernel that dies in a cell"])
+def test_a_dead_kernel_is_one_line(tmp_path, fault):
+    """nbclient logs what went wrong with the kernel (to papermill's logger) before it
+    raises; the brief says it once, in its own line (a process of its own: pytest would
+    catch the log)."""
+    body = "import os\nos._exit(1)" if fault == "kernel that dies in a cell" else ""
+    notebooks = tiny_notebook(tmp_path / "nb", body).parent
+    env = dict(os.environ, CHROMIUM=fake_chromium(tmp_path, WRITE_TINY_PDF))
+    if fault == "kernel that cannot start":  # this interpreter, running no kernel
+        spec = tmp_path / "jupyter" / "kernels" / brief.KERNEL_NAME
+        spec.mkdir(parents=True)
+        argv = [sys.executable, "-m", "kirkuk_no_such_module", "-f", "{connection_file}"]
+        (spec / "kernel.json").write_text(
+            json.dumps({"argv": argv, "display_name": "broken", "language": "python"})
+        )
+        env["JUPYTER_PATH"] = str(tmp_path / "jupyter")
+    code = (
+        "import sys; from pathlib import Path; from kirkuk_analysis import _paths, cli; "
+        f"_paths.notebooks_dir = lambda: Path({str(notebooks)!r}); "
+        f"sys.exit(cli.main(['brief', '--output', {str(tmp_path / 'out' / 'b.pdf')!r}]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 2 and lines[0].startswith("running notebook"), lines
+    assert lines[1].startswith("kirkuk-analysis: error: the brief notebook's kernel")
+
+
 def _executed_title(tmp_path, title: str) -> tuple[str, str]:
     """The brief notebook run with ``title``: its outputs' HTML and the page nbconvert makes."""
     executed = tmp_path / "run.ipynb"

@@ -1,6 +1,6 @@
 """A brief's kernel process started before jupyter_client is loaded (kirkuk_analysis.
-_early_kernel): the kernel that runs the notebook, or, handed any other command, that
-command; never left running."""
+_early_kernel): the kernel that runs the notebook when it can be that kernel, else stopped
+and the kernel started the ordinary way; never left running."""
 
 from __future__ import annotations
 
@@ -25,12 +25,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in (b"Z", b"X")
-
-
-def _order(process: subprocess.Popen, command: list[str], cwd, env=None) -> None:
-    order = {"command": command, "cwd": str(cwd), "env": env or dict(os.environ)}
-    process.stdin.write(json.dumps(order).encode() + b"\n")
-    process.stdin.flush()
 
 
 @pytest.mark.parametrize("tmpdir", ["as it is", "through a symbolic link"])
@@ -58,35 +52,55 @@ def test_the_notebook_runs_in_the_process_started_first(tmp_path, monkeypatch, t
     assert said["preloaded"]
 
 
-def test_handed_another_command_the_process_becomes_it(tmp_path):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    with open(tmp_path / "log", "ab") as log:
-        process = _early_kernel.start(tmp_path, log)
-    try:
-        # not ipykernel_launcher: that program, in that folder, in place of this process
-        said = "import json, os, sys; print(json.dumps([os.getpid(), os.getcwd(), sys.argv[1:]]))"
-        _order(process, [sys.executable, "-c", said, "x"], elsewhere)
-        assert process.wait(timeout=120) == 0
-    finally:
-        process.kill()
-        process.wait()
-        process.stdin.close()
-    pid, cwd, args = json.loads((tmp_path / "log").read_text().splitlines()[-1])
-    assert (pid, cwd, args) == (process.pid, str(elsewhere), ["x"])
-
-
 def test_given_nothing_the_process_exits(tmp_path):
     with open(tmp_path / "log", "ab") as log:
-        process = _early_kernel.start(tmp_path, log)
-    process.stdin.close()  # as when the brief stops before it needs its kernel
-    assert process.wait(timeout=120) == 0
+        early = _early_kernel.start(tmp_path, log)
+    early.process.stdin.close()  # as when the brief stops before it needs its kernel
+    assert early.process.wait(timeout=120) == 0
+
+
+def test_only_the_kernel_it_can_be_is_handed_to_it(tmp_path, monkeypatch):
+    early = _early_kernel.Early(None, os.path.realpath(tmp_path), dict(os.environ))
+    monkeypatch.setattr(os, "getpid", lambda: 4242)  # the launcher's JPY_PARENT_PID
+    early.env["JPY_PARENT_PID"] = "4242"
+    command = [sys.executable, *_early_kernel.OPTIONS, "-m", "ipykernel_launcher", "-f", "k"]
+    env = dict(os.environ)
+    assert _early_kernel.arguments_for(early, command, tmp_path, env) == ["-f", "k"]
+    other = {
+        "another interpreter": ([sys.executable + "x", *command[1:]], tmp_path, env),
+        "other options": ([sys.executable, "-m", "ipykernel_launcher", "-f", "k"], tmp_path, env),
+        "another module": ([sys.executable, *_early_kernel.OPTIONS, "-m", "x"], tmp_path, env),
+        "another folder": (command, tmp_path / "elsewhere", env),
+        "another environment": (command, tmp_path, dict(env, KIRKUK_OTHER="1")),
+    }
+    for why, (cmd, cwd, environment) in other.items():
+        assert _early_kernel.arguments_for(early, cmd, cwd, environment) is None, why
+
+
+def test_a_kernel_it_cannot_be_is_started_the_ordinary_way(tmp_path, monkeypatch):
+    # a kernel spec naming a program that is not there: the error it always gave
+    spec = tmp_path / "jupyter" / "kernels" / "kirkuk-missing"
+    spec.mkdir(parents=True)
+    argv = ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "missing", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    with brief._early_kernel_process(tmp_path) as early:
+        pid = early.process.pid
+        with pytest.raises(brief.BriefError) as raised:
+            with brief._started_kernel("kirkuk-missing", tmp_path, None, early):
+                pass  # pragma: no cover
+        assert not _alive(pid)  # stopped, not left waiting
+    assert str(raised.value) == (
+        "could not start the notebook's kernel (kirkuk-missing): No such file or directory"
+    )
 
 
 def test_an_early_kernel_no_kernel_manager_took_is_killed(tmp_path):
     with pytest.raises(RuntimeError, match="stopped"):
-        with brief._early_kernel_process(tmp_path) as process:
-            pid = process.pid
+        with brief._early_kernel_process(tmp_path) as early:
+            pid = early.process.pid
             assert _alive(pid)
             raise RuntimeError("the brief stopped")
     deadline = time.monotonic() + 5
@@ -100,8 +114,9 @@ def test_a_process_that_ended_is_replaced_by_the_ordinary_start(tmp_path):
 
     ended = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE)
     ended.wait()
+    early = _early_kernel.Early(ended, os.path.realpath(tmp_path), dict(os.environ))
     try:
-        with brief._started_kernel(brief._kernel_name(), tmp_path, None, ended) as (km, _):
+        with brief._started_kernel(brief._kernel_name(), tmp_path, None, early) as (km, _):
             process = km.provisioner.process
             assert process is not ended and process.pid != ended.pid
             assert run_sync(km.is_alive)()
