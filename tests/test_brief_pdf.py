@@ -1552,6 +1552,39 @@ def test_a_signal_lost_in_a_callback_prints_no_traceback_and_acts_at_the_checkpo
     assert "an ordinary unraisable error" in done.stderr  # not everything is swallowed
 
 
+def test_a_signal_lost_in_an_asyncio_callback_prints_no_traceback_and_acts_at_the_checkpoint():
+    """SIGTERM whose exception is raised inside an asyncio callback (papermill's client runs
+    on asyncio, with zmq's callbacks, for the whole notebook) is dropped by asyncio, which
+    logged it with a traceback ("Exception in callback ..."). It is noticed, not logged,
+    and acts at the next checkpoint; other errors in callbacks are still logged."""
+    script = (
+        "import asyncio, os, signal\n"
+        "from kirkuk_analysis._cleanup import noticing_signals, checkpoint\n"
+        "class Terminated(BaseException): pass\n"
+        "def on_term(signum, frame): raise Terminated(signum)\n"
+        "signal.signal(signal.SIGTERM, on_term)\n"
+        "def boom(): raise ValueError('an ordinary error in a callback')\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    loop.call_soon(boom)\n"
+        "    loop.call_soon(lambda: os.kill(os.getpid(), signal.SIGTERM))\n"
+        "    await asyncio.sleep(0.1)\n"
+        "try:\n"
+        "    with noticing_signals():\n"
+        "        asyncio.run(main())\n"
+        "        checkpoint()\n"
+        "        print('not reached')\n"
+        "except Terminated:\n"
+        "    print('terminated')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout == "terminated\n", done.stderr
+    assert "Terminated" not in done.stderr
+    assert "an ordinary error in a callback" in done.stderr  # not everything is swallowed
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_a_zombie_does_not_keep_the_print_waiting():
     """A killed helper waits as a zombie until init reaps it (some containers' init reaps
