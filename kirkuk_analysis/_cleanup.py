@@ -9,7 +9,6 @@ their handler runs once the block is done. Standard library only.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import shutil
@@ -98,12 +97,6 @@ def noticing_signals() -> Iterator[None]:
         default_hook(event)
 
     sys.unraisablehook = unraisable
-    # asyncio drops an exception other than KeyboardInterrupt and SystemExit raised in a
-    # callback (papermill's client runs on asyncio, zmq's callbacks with it, for the whole
-    # notebook) and logs it: "Exception in callback ...", with a traceback. A signal's is
-    # noticed here and acts again at the next checkpoint, so it is not logged.
-    asyncio_log = logging.getLogger("asyncio")
-    asyncio_log.addFilter(_not_a_signal)
     try:
         for signum in SIGNALS:
             current = signal.getsignal(signum)
@@ -120,7 +113,6 @@ def noticing_signals() -> Iterator[None]:
         for signum, handler in _Watch.previous.items():
             signal.signal(signum, handler)
         sys.unraisablehook = default_hook
-        asyncio_log.removeFilter(_not_a_signal)
         seen, previous = _Watch.seen, _Watch.previous
         _Watch.active, _Watch.seen, _Watch.previous = False, [], {}
     if seen:
@@ -131,13 +123,6 @@ def noticing_signals() -> Iterator[None]:
             raise
     if error is not None:
         raise error
-
-
-def _not_a_signal(record) -> bool:
-    """False for a log record of the exception a noticed signal's handler raised (not an
-    :class:`Exception`, as ``KeyboardInterrupt`` and ``cli.Terminated`` are not)."""
-    exc = record.exc_info[1] if record.exc_info else None
-    return not (_Watch.seen and exc is not None and not isinstance(exc, Exception))
 
 
 def checkpoint() -> None:

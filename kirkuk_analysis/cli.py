@@ -454,9 +454,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(BaseException):
+class Terminated(SystemExit):
     """SIGTERM or SIGHUP (a closed terminal), raised where the program is so that its
-    clean-up code runs (as Ctrl-C's KeyboardInterrupt does). ``signum``: which one."""
+    clean-up code runs (as Ctrl-C's KeyboardInterrupt does). ``signum``: which one.
+
+    A ``SystemExit``, as KeyboardInterrupt is an exception asyncio lets through: raised in
+    a callback of asyncio's loop (papermill's client runs on it, with zmq's callbacks, for
+    the whole notebook), any other was dropped there, logged with a traceback, and the
+    callback's work left undone while the brief went on."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
