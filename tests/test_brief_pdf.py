@@ -1524,6 +1524,14 @@ def test_a_write_error_in_tmpdir_is_one_line_and_leaves_nothing(tmp_path, cli_co
     assert (out / "b.pdf").read_bytes() == b"%PDF from an earlier run"
 
 
+def _python(script: str) -> subprocess.CompletedProcess:
+    """``script`` run by this interpreter in a process of its own (signals and logging as a
+    user's process has them, not pytest's); its output as text."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+
+
 def test_a_signal_lost_in_a_callback_prints_no_traceback_and_acts_at_the_checkpoint():
     """Ctrl-C whose KeyboardInterrupt is raised inside a weak reference's callback (garbage
     collection, at any moment of a brief) is unraisable: Python printed "Exception
@@ -1544,9 +1552,7 @@ def test_a_signal_lost_in_a_callback_prints_no_traceback_and_acts_at_the_checkpo
         "except KeyboardInterrupt:\n"
         "    print('interrupted')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
+    done = _python(script)
     assert done.stdout == "interrupted\n"
     assert "KeyboardInterrupt" not in done.stderr
     assert "an ordinary unraisable error" in done.stderr  # not everything is swallowed
@@ -1573,9 +1579,7 @@ def test_sigterm_in_an_asyncio_callback_leaves_the_loop_at_once():
         "except cli.Terminated as exc:\n"
         "    print('terminated', exc.signum == signal.SIGTERM, time.monotonic() - t0 < 10)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
+    done = _python(script)
     assert done.stdout == "terminated True True\n", done.stderr
     assert done.stderr == ""
 
