@@ -589,6 +589,34 @@ def assert_apart_and_inside(found, frame):
         assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, gid
 
 
+def test_label_widths_read_from_the_font_are_the_renderers(ds):
+    """The chronology sizes its labels from each character's width; read from the font's
+    glyphs, they are what the Agg renderer measures, for every character of the data's
+    texts, the Latin alphabets and one the font lacks (measured by the renderer)."""
+    from matplotlib.font_manager import FontProperties
+
+    texts = "".join(
+        str(v)
+        for table in (ds.incidents, ds.coordination, ds.claims, ds.places)
+        for v in table.select_dtypes(exclude="number").to_numpy().ravel()
+        if isinstance(v, str)
+    )
+    chars = set(texts) | {chr(c) for c in range(32, 0x250) if chr(c).isprintable()}
+    chars |= set("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2265\u2264\u4e2d")
+    with plt.rc_context(plots.theme()), pytest.warns(UserWarning, match="missing from font"):
+        family = plt.rcParams["font.family"][0]
+        read = plots._measure_chars(family, chars)
+        renderer = plots._agg_72()
+        prop = FontProperties(family=family, size=100)
+        bars = renderer.get_text_width_height_descent("||", prop, ismath=False)[0]
+        measured = {
+            c: renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)[0] - bars
+            for c in chars
+        }
+    assert read == pytest.approx(measured, abs=1e-9)
+    assert read["\u4e2d"] > 0  # measured in a fallback font (or as the missing-glyph box)
+
+
 def fictional_events(n_incidents, n_steps, first, last):
     """Incidents and steps spread evenly over first..last, every fourth a month or week."""
     days = (pd.Timestamp(last) - pd.Timestamp(first)).days
