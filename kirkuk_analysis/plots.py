@@ -218,6 +218,9 @@ _SVG_TEXT_STYLE = "<style>text { font-variant-ligatures: none; }</style>"
 #: text as <text>, not glyph outlines, its face list that of :data:`FONTS`.
 _SVG_RC = {"svg.fonttype": "none", "font.sans-serif": list(FONTS)}
 
+#: The canvas :func:`inline_figures` writes SVG with (:mod:`kirkuk_analysis._svg`).
+_SVG_CANVAS = "module://kirkuk_analysis._svg"
+
 #: The formats :func:`inline_figures` can show a notebook's figures in.
 INLINE_FORMATS = ("png", "retina", "svg")
 
@@ -254,16 +257,17 @@ def inline_figures(figure_format: str = "png", dpi: float = 120, tight: bool = F
         )
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
+    options = {"bbox_inches": "tight" if tight else None}
     if figure_format == "svg":
         plt.rcParams.update(_SVG_RC)
-    bbox = {"bbox_inches": "tight" if tight else None}
+        options["backend"] = _SVG_CANVAS  # text measured as the browser draws it
     if figure_format == "retina":
         # IPython draws a retina PNG at twice the figure's own dpi; a dpi given to it would
         # replace the doubled one, and the figure would be shown at half its size
         plt.rcParams["figure.dpi"] = dpi
-        set_matplotlib_formats(figure_format, **bbox)
+        set_matplotlib_formats(figure_format, **options)
     else:
-        set_matplotlib_formats(figure_format, **bbox, dpi=dpi)
+        set_matplotlib_formats(figure_format, **options, dpi=dpi)
     from IPython import get_ipython
 
     shell = get_ipython()
