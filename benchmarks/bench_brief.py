@@ -16,10 +16,11 @@ IOPub to fall silent), so that the floor is what the brief's own path must pay, 
 the brief avoids. Target: the brief within 1.5x the floor.
 
 What the floor does not copy is the brief's schedule, the order in which it does what both
-do: the brief starts its kernel's process before it loads jupyter_client and papermill
-(:mod:`kirkuk_analysis._early_kernel`), and Chromium while the notebook runs (both then
-work beside this process's own imports and the kernel's cells); the floor, as papermill
-does, imports first, starts the kernel, runs its cell and then prints.
+do: the brief starts its kernel's process before it reads its parameters and loads
+jupyter_client and papermill (:mod:`kirkuk_analysis._early_kernel`), and Chromium while
+the notebook runs (both then work beside this process's own imports and the kernel's
+cells); the floor, as papermill does, imports first, starts the kernel, runs its cell and
+then prints.
 
 The brief's steps: how long it took to launch the kernel, to run the notebook (the kernel's
 boot, its imports and the cells), to render the HTML (with what the brief does while

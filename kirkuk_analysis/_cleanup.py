@@ -10,7 +10,6 @@ their handler runs once the block is done. Standard library only.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import sys
@@ -168,6 +167,8 @@ def file_beside(path: Path, stack: ExitStack) -> Path:
     """A new, empty file in ``path``'s folder with a short hidden name of its own
     (``.kirkuk-XXXXXXXXXXXX.tmp``, mode from the umask), removed when ``stack`` closes
     unless it was renamed by then."""
+    import secrets  # here: a brief imports this module before it starts its kernel
+
     with held_signals():  # created and registered for removal, or neither
         while True:
             tmp = path.with_name(f".kirkuk-{secrets.token_hex(6)}.tmp")

@@ -49,6 +49,7 @@ from kirkuk_analysis._cleanup import (
     write_atomically,
     write_synced,
 )
+from kirkuk_analysis._early_kernel import interpreter_first
 from kirkuk_analysis._outputs import OutputError, check_output, reason, remove_folders
 from kirkuk_analysis.selection import SelectionError, check_selection
 
@@ -598,10 +599,13 @@ def _execute_notebook(
     first=None,
     check_data_in_kernel: bool = False,
     when_run=None,
+    ahead=None,
 ) -> dict:
     """:func:`execute_notebook`, returning the executed notebook (as written).
     ``when_run`` (optional) is called with the executed notebook as soon as it has run,
-    before the kernel is shut down and the notebook written."""
+    before the kernel is shut down and the notebook written. ``ahead``: a work folder and
+    kernel process started before (:func:`kirkuk_analysis._early_kernel.ahead`), used if
+    not used yet."""
     source = Path(notebook) if notebook is not None else _paths.notebooks_dir() / "brief.ipynb"
     executed_path = Path(executed_path)
     parameters = params.as_notebook_parameters()
@@ -614,12 +618,11 @@ def _execute_notebook(
         progress_bar = sys.stderr.isatty()
     # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter.
     old_path = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
+    os.environ["PATH"] = interpreter_first(old_path)
     try:
         with (
             noticing_signals(),
-            temporary_folder("kirkuk-brief-") as workdir,
-            _early_kernel_process(workdir) as early,  # first: the kernel's start is the longest
+            _work_and_kernel(ahead) as (workdir, early),  # first: the kernel's start is longest
         ):
             run_path = workdir / "run.ipynb"
             kernel_name = _kernel_name()
@@ -806,6 +809,27 @@ _UNANSWERED = object()
 
 
 @contextmanager
+def _work_and_kernel(ahead=None):
+    """(the notebook's work folder, its kernel's process or None): those ``ahead`` holds
+    (:func:`kirkuk_analysis._early_kernel.ahead`, which removes and stops them) when not
+    taken yet; else a fresh folder, removed on exit, and :func:`_early_kernel_process`."""
+    taken = ahead.take() if ahead is not None else None
+    if taken is not None:
+        workdir, early = taken
+        try:
+            yield workdir, early
+        finally:  # as _early_kernel_process: no kernel outlives the notebook's run
+            if early is not None:
+                from kirkuk_analysis import _early_kernel as early_kernel
+
+                with held_signals():
+                    early_kernel.stop(early)
+        return
+    with temporary_folder("kirkuk-brief-") as workdir, _early_kernel_process(workdir) as early:
+        yield workdir, early
+
+
+@contextmanager
 def _early_kernel_process(cwd: Path):
     """The brief's kernel process, started now (:func:`kirkuk_analysis._early_kernel.start`),
     or None; on exit, killed with its process group when it still runs (no kernel manager
@@ -940,7 +964,9 @@ def kernel_address(folder: Path | str) -> tuple[str, str] | None:
 
 def kernel_log(folder: Path | str) -> Path:
     """The file a brief's kernel writes its own output and log to, in ``folder``."""
-    return Path(folder) / "kernel.log"
+    from kirkuk_analysis._early_kernel import LOG
+
+    return Path(folder) / LOG
 
 
 def _kernel_said(folder: Path | str) -> str:
@@ -1264,6 +1290,7 @@ def make_brief(
     log=None,
     notebook: Path | None = None,
     fmt: str = "pdf",
+    _ahead=None,
 ) -> Path:
     """Make the brief for ``params``; return the path of the file written.
 
@@ -1276,7 +1303,9 @@ def make_brief(
     cannot be written), :class:`BriefDataError` (the data package), ``ChromiumNotFound``;
     then :class:`BriefError` when the notebook, Chromium or writing the files fails.
     ``log`` (default: print to stderr) receives one line per step. ``notebook``: another
-    notebook to run instead of the shipped ``brief.ipynb`` (same parameters).
+    notebook to run instead of the shipped ``brief.ipynb`` (same parameters). ``_ahead``
+    (``kirkuk-analysis brief``'s): the kernel process it started before anything else
+    (:func:`kirkuk_analysis._early_kernel.ahead`).
     """
     from kirkuk_analysis import _chromium
 
@@ -1353,6 +1382,7 @@ def make_brief(
                 saved_as=out.notebook,
                 check_data_in_kernel=True,
                 when_run=render,
+                ahead=_ahead,
             )
         except BriefError as exc:
             if exc.executed_notebook is not None:  # a cell failed: keep it, for audit

@@ -186,6 +186,15 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
+    from kirkuk_analysis import _early_kernel
+
+    # the kernel's process first: its imports take longest, and begin now, while this
+    # process checks the parameters and loads what makes a brief
+    with _early_kernel.ahead() as ahead:
+        return _brief(args, ahead)
+
+
+def _brief(args: argparse.Namespace, ahead) -> int:
     from kirkuk_analysis.selection import SelectionError, check_selection
 
     if args.data_dir is not None and not (Path(args.data_dir) / "datapackage.json").is_file():
@@ -209,7 +218,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     brief.skip_unused_slow_imports()  # this process makes a brief and nothing else
     try:
         # the output path is checked, and the data package loaded, before any cell runs
-        brief.make_brief(params, args.output, data_dir=args.data_dir, fmt=args.format)
+        brief.make_brief(params, args.output, data_dir=args.data_dir, fmt=args.format, _ahead=ahead)
     except (brief.BriefOutputError, brief.BriefDataError, brief.BriefParameterError) as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT

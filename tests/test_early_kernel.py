@@ -123,3 +123,86 @@ def test_a_process_that_ended_is_replaced_by_the_ordinary_start(tmp_path):
     finally:
         ended.stdin.close()
     assert process.poll() is not None  # shut down with the manager
+
+
+def _probe_notebook(folder, code: str):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("start = end = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(code),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+    )
+    source = folder / "probe.ipynb"
+    nbformat.write(notebook, str(source))
+    return source
+
+
+def _run_probe(folder, ahead) -> dict:
+    """What a probe notebook's kernel says of itself (its process, its folder), run as
+    the brief runs its notebook with the kernel started ``ahead``."""
+    import nbformat
+
+    source = _probe_notebook(
+        folder, "import json, os; print(json.dumps([os.getpid(), os.getcwd()]))"
+    )
+    executed = folder / "run.ipynb"
+    brief._execute_notebook(brief.validate_params(), executed, notebook=source, ahead=ahead)
+    nb = nbformat.read(str(executed), as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    pid, cwd = json.loads(printed.splitlines()[-1])
+    return {"pid": pid, "cwd": cwd}
+
+
+def test_a_kernel_started_ahead_runs_the_notebook_in_its_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with _early_kernel.ahead() as ahead:
+        folder, early = ahead.folder, ahead.early
+        assert folder.parent == tmp_path and folder.name.startswith("kirkuk-brief-")
+        pid = early.process.pid
+        said = _run_probe(tmp_path, ahead)
+        assert said == {"pid": pid, "cwd": os.path.realpath(folder)}
+        assert ahead.take() is None  # used once: a second brief starts its own
+        assert not _alive(pid)  # shut down with the notebook's run
+    assert not folder.exists()
+
+
+def test_a_kernel_started_ahead_that_cannot_be_the_kernel_is_stopped(tmp_path, monkeypatch):
+    with _early_kernel.ahead() as ahead:
+        pid = ahead.early.process.pid
+        monkeypatch.setenv("KIRKUK_CHANGED_MEANWHILE", "1")  # not the kernel's environment
+        said = _run_probe(tmp_path, ahead)
+        assert said["pid"] != pid
+        assert not _alive(pid)
+
+
+def test_the_command_starts_its_kernel_first_and_stops_it_when_stopped_early(tmp_path, monkeypatch):
+    """``kirkuk-analysis brief`` starts its kernel's process before it reads its parameters;
+    when they are bad, the process is stopped and its folder removed."""
+    import tempfile
+
+    from kirkuk_analysis import cli, selection
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    order, started = [], []
+    start, check = _early_kernel.start, selection.check_selection
+
+    def starting(*args, **kwargs):
+        order.append("kernel started")
+        started.append(start(*args, **kwargs))
+        return started[-1]
+
+    def checking(*args, **kwargs):
+        order.append("parameters read")
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(_early_kernel, "start", starting)
+    monkeypatch.setattr(selection, "check_selection", checking)
+    assert cli.main(["brief", "--start", "2021-13-01", "--output", str(tmp_path / "b.pdf")]) == 2
+    assert order == ["kernel started", "parameters read"]
+    assert started[0] is not None and not _alive(started[0].process.pid)
+    assert list(tmp_path.iterdir()) == []  # its folder removed
