@@ -10,10 +10,13 @@ import nbformat
 from kirkuk_analysis import brief
 
 
-def probe_printed(folder: Path, code: str, parameters: str = "start = end = None") -> str:
+def probe_printed(
+    folder: Path, code: str, parameters: str = "start = end = None", ahead=None
+) -> str:
     """What ``code`` printed, run in a notebook whose parameters cell is ``parameters``
     through :func:`kirkuk_analysis.brief.execute_notebook` (the brief's kernel, preload and
-    all); its files go in ``folder``."""
+    all; with ``ahead``, the kernel process :func:`kirkuk_analysis._early_kernel.ahead`
+    started, as ``kirkuk-analysis brief`` runs it); its files go in ``folder``."""
     notebook = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
@@ -24,6 +27,9 @@ def probe_printed(folder: Path, code: str, parameters: str = "start = end = None
     source = folder / "probe.ipynb"
     nbformat.write(notebook, str(source))
     executed = folder / "run.ipynb"
-    brief.execute_notebook(brief.validate_params(), executed, notebook=source)
+    if ahead is None:
+        brief.execute_notebook(brief.validate_params(), executed, notebook=source)
+    else:
+        brief._execute_notebook(brief.validate_params(), executed, notebook=source, ahead=ahead)
     nb = nbformat.read(str(executed), as_version=4)
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))

@@ -125,34 +125,11 @@ def test_a_process_that_ended_is_replaced_by_the_ordinary_start(tmp_path):
     assert process.poll() is not None  # shut down with the manager
 
 
-def _probe_notebook(folder, code: str):
-    import nbformat
-
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("start = end = None", metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(code),
-        ],
-        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
-    )
-    source = folder / "probe.ipynb"
-    nbformat.write(notebook, str(source))
-    return source
-
-
 def _run_probe(folder, ahead) -> dict:
     """What a probe notebook's kernel says of itself (its process, its folder), run as
     the brief runs its notebook with the kernel started ``ahead``."""
-    import nbformat
-
-    source = _probe_notebook(
-        folder, "import json, os; print(json.dumps([os.getpid(), os.getcwd()]))"
-    )
-    executed = folder / "run.ipynb"
-    brief._execute_notebook(brief.validate_params(), executed, notebook=source, ahead=ahead)
-    nb = nbformat.read(str(executed), as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    pid, cwd = json.loads(printed.splitlines()[-1])
+    code = "import json, os; print(json.dumps([os.getpid(), os.getcwd()]))"
+    pid, cwd = json.loads(probe_printed(folder, code, ahead=ahead).splitlines()[-1])
     return {"pid": pid, "cwd": cwd}
 
 
