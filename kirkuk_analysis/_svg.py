@@ -71,12 +71,86 @@ def _glyph(font, table: dict, c: str):
     return found
 
 
+def _glyph_metrics(path: str, s: str):
+    """(width in 26.6 units at :data:`_SIZE` with the font's kerning, its glyphs' entries),
+    or None when a character of ``s`` is not plain or not in the font."""
+    font = get_font(path)
+    font.set_size(_SIZE, _DPI)  # the font object is shared: glyphs and kerning at this size
+    table = _glyphs(path)
+    glyphs = [_glyph(font, table, c) for c in s]
+    if None in glyphs:
+        return None
+    width = sum(g[1] for g in glyphs)
+    for left, right in zip(glyphs, glyphs[1:], strict=False):
+        width += font.get_kerning(left[0], right[0], Kerning.UNFITTED)
+    return width, glyphs
+
+
+#: Strings rich in kerned pairs, on which a font's kerning as read here must agree with a
+#: text layout's (:func:`_modelled`).
+_PROBES = (
+    "AVATAWAYAv Aw Ay",
+    "TaTeToTrTyTw T. T,",
+    "LTLVLWLY L' P.P,F.F,",
+    "VaVeVoWaWeWoYaYeYo",
+    "r.r,y.y,v.w. f' 'A' \"A\"",
+    "Kirkuk, Tuz Khurmatu: 11 killed (ISIS).",
+)
+
+
+@functools.cache
+def _modelled(path: str) -> bool:
+    """Whether the font file ``path`` is measured here as a text layout measures it: its
+    kerning is not only in the OpenType GPOS table (which only a layout engine applies;
+    FreeType reads the older ``kern`` table), and strings rich in kerned pairs
+    (:data:`_PROBES`) measure as matplotlib's own layout measures them with ligatures off,
+    to its rounding. Checked once per font file."""
+    tables = _table_tags(path)
+    if tables is None or ("GPOS" in tables and "kern" not in tables):
+        return False
+    font = get_font(path)
+    for probe in _PROBES:
+        measured = _glyph_metrics(path, probe)
+        if measured is None:
+            continue  # a character the font lacks: such strings go to matplotlib anyway
+        font.set_size(_SIZE, _DPI)
+        font.set_text(probe, 0.0, flags=LoadFlags.NO_HINTING, features=["-liga"])
+        if abs(measured[0] - font.get_width_height()[0]) > len(probe):
+            return False
+    return True
+
+
+def _table_tags(path: str) -> set[str] | None:
+    """The tags of the tables of the font file ``path`` (its first face, in a collection);
+    None when it is not an OpenType or TrueType file that can be read."""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            offset = 0
+            if head[:4] == b"ttcf":  # a collection: the first face's table directory
+                offset = struct.unpack(">I", head[12:16] if len(head) >= 16 else f.read(4))[0]
+                f.seek(offset)
+                head = f.read(12)
+            if len(head) < 12:
+                return None
+            (count,) = struct.unpack(">H", head[4:6])
+            records = f.read(16 * count)
+    except (OSError, struct.error):
+        return None
+    if len(records) < 16 * count:
+        return None
+    return {records[i : i + 4].decode("latin-1") for i in range(0, 16 * count, 16)}
+
+
 def text_metrics(s: str, path: str, size: float) -> tuple[float, float, float] | None:
     """(width, height, descent) in points of the plain string ``s`` set in the font file
     ``path`` at ``size`` points, as matplotlib's SVG renderer reports them (the string's
     advance with kerning; the extent of its glyphs above and below the baseline), without
-    laying it out; None when ``s`` is empty or not all plain characters the font has
-    (matplotlib then measures it).
+    laying it out; None when ``s`` is empty or not all plain characters the font has, or
+    the font's kerning cannot be read so (:func:`_modelled`), or matplotlib's deprecated
+    ``text.kerning_factor`` is set (matplotlib then measures it).
 
     The width is the browser's, which draws the figure's text with ligatures off:
     matplotlib's own layout joins "ff" into one glyph, about 1.5% narrower in DejaVu Sans.
@@ -89,17 +163,12 @@ def text_metrics(s: str, path: str, size: float) -> tuple[float, float, float] |
     >>> text_metrics("\\u0643\\u0631\\u0643", dejavu, 10) is None  # Arabic: matplotlib's
     True
     """
-    if not s:
+    if not s or mpl.rcParams["text.kerning_factor"] or not _modelled(path):
         return None
-    font = get_font(path)
-    font.set_size(_SIZE, _DPI)  # the font object is shared: glyphs and kerning at this size
-    table = _glyphs(path)
-    glyphs = [_glyph(font, table, c) for c in s]
-    if None in glyphs:
+    measured = _glyph_metrics(path, s)
+    if measured is None:
         return None
-    width = sum(g[1] for g in glyphs)
-    for left, right in zip(glyphs, glyphs[1:], strict=False):
-        width += font.get_kerning(left[0], right[0], Kerning.UNFITTED)
+    width, glyphs = measured
     bottom = min(g[2] for g in glyphs)
     top = max(g[3] for g in glyphs)
     scale = size / _SIZE / 64

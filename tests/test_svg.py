@@ -140,6 +140,25 @@ def test_text_drawn_as_outlines_or_mathtext_is_left_to_matplotlib():
         )
 
 
+def test_a_font_whose_kerning_is_read_otherwise_is_left_to_matplotlib():
+    """STIX (shipped with matplotlib) kerns only in its OpenType GPOS table, which FreeType
+    does not read: its text is measured by matplotlib's layout, which applies it. So is
+    all text while matplotlib's deprecated ``text.kerning_factor`` distorts kerning."""
+    stix = findfont(FontProperties(family="STIXGeneral"))
+    assert _svg.text_metrics("AV", stix, 10) is None
+    ours, theirs = renderers()
+    prop = FontProperties(family="STIXGeneral", size=10)
+    with plt.rc_context({"svg.fonttype": "none"}):
+        assert ours.get_text_width_height_descent("AV To", prop, False) == (
+            theirs.get_text_width_height_descent("AV To", prop, False)
+        )
+    assert _svg.text_metrics("AV", DEJAVU, 10) is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", matplotlib.MatplotlibDeprecationWarning)
+        with plt.rc_context({"text.kerning_factor": 6}):
+            assert _svg.text_metrics("AV", DEJAVU, 10) is None
+
+
 NUMBER = re.compile(r"-?\d+\.\d+")
 
 
