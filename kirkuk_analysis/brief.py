@@ -615,7 +615,7 @@ def _execute_notebook(
         parameters["figure_format"] = FIGURE_FORMAT
     check_notebook_parameters(parameters)
     if progress_bar is None:
-        progress_bar = sys.stderr.isatty()
+        progress_bar = sys.stderr is not None and sys.stderr.isatty()
     # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter.
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = interpreter_first(old_path)
@@ -1281,6 +1281,13 @@ def _shell_word(path: Path | str) -> str:
     return shlex.quote(str(path))
 
 
+def _say(msg: str) -> None:
+    """One step's line, on standard error (if the process has one: ``print`` would put it
+    on standard output)."""
+    if sys.stderr is not None:
+        print(msg, file=sys.stderr)
+
+
 def make_brief(
     params: BriefParams,
     output: Path | str | None = None,
@@ -1309,7 +1316,7 @@ def make_brief(
     """
     from kirkuk_analysis import _chromium
 
-    say = log or (lambda msg: print(msg, file=sys.stderr))
+    say = log or _say
     if fmt not in FORMATS:
         raise BriefParameterError(
             f"unknown format {fmt!r}; valid choices are: {', '.join(FORMATS)}"

@@ -492,6 +492,20 @@ class _ClosedStream:
         pass
 
 
+class _Unheard:
+    """Standard error when the process was started without one (``2>&-``): the work goes
+    on, and what it would say (its progress, an error line) goes nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def _write_stdout(text: str) -> None:
     """Write ``text`` to standard output whole, or raise (``BrokenPipeError`` when the reader
     went away part-way: Python's buffered writer can report a write cut short by a closed
@@ -526,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if sys.stdout is None:
         sys.stdout = _ClosedStream()
+    if sys.stderr is None:
+        sys.stderr = _Unheard()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):  # a terminal in another encoding: escapes, no crash
             stream.reconfigure(errors="backslashreplace")
@@ -571,7 +587,11 @@ def console_main() -> None:
     child process stopped; what is left is the interpreter tearing down the modules a brief
     loaded (papermill, nbconvert, jupyter_client...), about a second of a brief's wall time.
     """
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C before main() watched for it (its imports, its parsing)
+        _error("interrupted")
+        code = 130
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -766,6 +766,36 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(cli_command, command):
     assert "Traceback" not in done.stderr
 
 
+def test_a_brief_without_standard_error_is_made_and_says_nothing_elsewhere(cli_command, tmp_path):
+    """Started with its standard error closed (``2>&-``), the brief is made; its progress
+    lines go nowhere, not to standard output."""
+    out = tmp_path / "b.html"
+    done = subprocess.run(
+        [*cli_command, "brief", "--start", "2021-01-01", "--end", "2021-03-31",
+         "--format", "html", "--output", str(out)],
+        stdout=subprocess.PIPE, stderr=None, text=True, timeout=300,
+        preexec_fn=lambda: os.close(2),
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_ctrl_c_before_the_command_runs_is_one_line_and_130():
+    """Ctrl-C while the command loads and reads its arguments (before it watches for
+    signals itself): one line and 130, no traceback."""
+    code = (
+        "from kirkuk_analysis import cli\n"
+        "def interrupted():\n"
+        "    raise KeyboardInterrupt\n"
+        "cli.build_parser = interrupted\n"
+        "cli.console_main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130
+    assert done.stderr == "kirkuk-analysis: error: interrupted\n"
+
+
 def test_export_cut_short_by_its_reader_is_141(cli_command, tmp_path, repo_root):
     """The reader leaves part-way through a large export: 141, not a silent 0."""
     sys.path.insert(0, str(repo_root / "benchmarks"))
