@@ -117,6 +117,69 @@ class Ahead:
         return self.folder, self.early
 
 
+def _usable(folder: Path, with_parents: bool) -> bool:
+    """Whether ``folder`` is a folder this process may write, made now if it is missing and
+    can be made: with its missing parents (as matplotlib makes its folders), or only where
+    its parent is a folder it may write (as IPython makes its own)."""
+    try:
+        if not folder.is_dir():
+            parent = folder.parent
+            if not with_parents and not (parent.is_dir() and os.access(parent, os.W_OK)):
+                return False
+            folder.mkdir(parents=with_parents, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python < 3.13)
+        return False
+    return folder.is_dir() and os.access(folder, os.W_OK)
+
+
+def unusable_config_folders() -> list[str]:
+    """The variables (``IPYTHONDIR``, ``MPLCONFIGDIR``) whose folders IPython or matplotlib
+    could not use, as each decides: ``$IPYTHONDIR`` or ``~/.ipython``; ``$MPLCONFIGDIR``,
+    or both ``$XDG_CONFIG_HOME/matplotlib`` and ``$XDG_CACHE_HOME/matplotlib`` (by default
+    under ``~/.config`` and ``~/.cache``). A missing folder that can be made is made, as
+    they would make it."""
+    home = Path(os.path.expanduser("~"))
+    ipython = os.environ.get("IPYTHONDIR")
+    unusable = []
+    if not _usable(Path(ipython) if ipython is not None else home / ".ipython", False):
+        unusable.append("IPYTHONDIR")
+    if os.environ.get("MPLCONFIGDIR"):
+        matplotlib = [Path(os.environ["MPLCONFIGDIR"])]
+    else:
+        matplotlib = [
+            Path(os.environ.get(base) or home / default, "matplotlib")
+            for base, default in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"))
+        ]
+    if not all(_usable(folder.expanduser(), True) for folder in matplotlib):
+        unusable.append("MPLCONFIGDIR")
+    return unusable
+
+
+@contextmanager
+def config_folders(work: Path) -> Iterator[None]:
+    """IPython's and matplotlib's folders inside ``work`` while the block runs (for this
+    process and those it starts), for each whose own cannot be used
+    (:func:`unusable_config_folders`: a read-only or missing home, a variable naming a folder
+    that cannot be written). Each would otherwise make a folder of its own in ``$TMPDIR``
+    that a kernel stopped at the end of a brief never removes (IPython one more each time
+    it looks for its folder). The variables are as they were afterwards.
+
+    One rule for the kernel started ahead and for the brief that takes it over: the same
+    environment, so the brief can hand the kernel over.
+    """
+    moved = {var: os.environ.get(var) for var in unusable_config_folders()}
+    for var in moved:
+        os.environ[var] = str(Path(work) / var.lower())
+    try:
+        yield
+    finally:
+        for var, value in moved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+
+
 @contextmanager
 def ahead() -> Iterator[Ahead]:
     """A brief's kernel process, started at once in a fresh work folder, with the
@@ -127,10 +190,12 @@ def ahead() -> Iterator[Ahead]:
     takes both (:meth:`Ahead.take`) and hands the process over as it would the one it
     starts itself; a process the brief could not use, or never took, is killed. On exit,
     the process (if it still runs) is killed and the folder removed, however the block
-    ends. Start nothing where kernels are not started so (the folder is still made)."""
+    ends. Start nothing where kernels are not started so (the folder is still made).
+    IPython's and matplotlib's folders are moved into the folder where theirs cannot be
+    used (:func:`config_folders`), for the process and the brief alike."""
     from kirkuk_analysis._cleanup import held_signals, temporary_folder
 
-    with temporary_folder("kirkuk-brief-") as folder:
+    with temporary_folder("kirkuk-brief-") as folder, config_folders(folder):
         env = dict(os.environ, PATH=interpreter_first(os.environ.get("PATH", "")))
         with held_signals():  # started and recorded, so stopped below, or neither
             with open(folder / LOG, "ab") as log:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kirkuk_analysis import _json, _paths
+from kirkuk_analysis import _early_kernel, _json, _paths
 from kirkuk_analysis._cleanup import (
     checkpoint,
     file_beside,
@@ -739,40 +739,6 @@ def _save_notebook(nb, path: Path, saved_as: Path | None = None) -> None:
     write_atomically(path, nbformat.writes(nb).encode("utf-8"))
 
 
-@contextmanager
-def _config_folders(work: Path) -> Iterator[None]:
-    """IPython's and matplotlib's configuration folders moved into the brief's work folder
-    while it runs, for this process and the kernel, when the user's own cannot be written (a
-    read-only HOME): else each makes a folder of its own in ``$TMPDIR`` that nothing removes."""
-    home = Path(os.path.expanduser("~"))
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
-    moved = [
-        var
-        for var, default in (
-            ("IPYTHONDIR", home / ".ipython"),
-            ("MPLCONFIGDIR", config / "matplotlib"),
-        )
-        if var not in os.environ and not _writable(default)
-    ]
-    for var in moved:
-        os.environ[var] = str(work / var.lower())
-    try:
-        yield
-    finally:
-        for var in moved:
-            os.environ.pop(var, None)
-
-
-def _writable(folder: Path) -> bool:
-    """``folder`` can be written, or made: its nearest existing ancestor can be written."""
-    at = folder
-    while not at.exists():
-        if at.parent == at:
-            return False
-        at = at.parent
-    return at.is_dir() and os.access(at, os.W_OK | os.X_OK)
-
-
 def preload_code(modules=PRELOAD, brief_kernel: bool = True) -> str:
     """The code a brief's kernel runs first, silently: it imports ``modules`` and binds no
     name, with Python's cyclic garbage collector paused meanwhile and what the imports made
@@ -1335,7 +1301,7 @@ def make_brief(
         # fail before running anything (an HTML brief needs no Chromium)
         chromium = _chromium.find_chromium() if fmt == "pdf" else None
         work = stack.enter_context(temporary_folder("kirkuk-brief-"))
-        stack.enter_context(_config_folders(work))
+        stack.enter_context(_early_kernel.config_folders(work))
         executed = work / "executed.ipynb"
         say(f"running notebook brief.ipynb ({params.describe(_vocabulary_or_none(data_dir))})")
         # The kernel checks the data package with the imports it preloads, before any cell

@@ -849,6 +849,31 @@ def test_a_brief_with_a_read_only_home_leaves_nothing_in_tmpdir(cli_command, tmp
         shutil.rmtree(base, ignore_errors=True)
 
 
+def test_a_brief_whose_config_folders_cannot_be_used_leaves_nothing_in_tmpdir(
+    cli_command, tmp_path
+):
+    """IPYTHONDIR and MPLCONFIGDIR naming folders IPython and matplotlib cannot use (a
+    parent that does not exist, a file): each would make its own in $TMPDIR, IPython one
+    more each time it looks, and the kernel stopped at the end never removes them."""
+    tmp, out = tmp_path / "tmp", tmp_path / "out"
+    tmp.mkdir()
+    out.mkdir()
+    (tmp_path / "a-file").write_text("")
+    done = subprocess.run(
+        [*cli_command, "brief", "--start", "2021-01-01", "--end", "2021-03-31",
+         "--output", str(out / "b.pdf")],
+        capture_output=True, text=True, timeout=300,
+        env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TMPDIR": str(tmp),
+             "IPYTHONDIR": str(tmp_path / "missing" / "ipython"),
+             "MPLCONFIGDIR": str(tmp_path / "a-file" / "matplotlib"),
+             **{var: os.environ[var] for var in ("HOME",) if var in os.environ}},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (out / "b.pdf").read_bytes().startswith(b"%PDF")
+    assert list(tmp.iterdir()) == []
+    assert not (tmp_path / "missing").exists()
+
+
 def test_validate_given_the_descriptor_asks_for_its_folder(data_copy, tmp_path, capsys):
     assert cli.main(["validate", str(data_copy / "datapackage.json")]) == 2
     err = capsys.readouterr().err

@@ -183,3 +183,67 @@ def test_the_command_starts_its_kernel_first_and_stops_it_when_stopped_early(tmp
     assert order == ["kernel started", "parameters read"]
     assert started[0] is not None and not _alive(started[0].process.pid)
     assert list(tmp_path.iterdir()) == []  # its folder removed
+
+
+def _unusable_config(tmp_path, monkeypatch) -> None:
+    """IPYTHONDIR in a folder that does not exist (IPython makes its folder only in an
+    existing one) and MPLCONFIGDIR under a file: both would fall back to $TMPDIR."""
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "missing" / "ipython"))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "a-file" / "matplotlib"))
+
+
+def test_config_folders_move_only_what_cannot_be_used(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    _unusable_config(tmp_path, monkeypatch)
+    assert _early_kernel.unusable_config_folders() == ["IPYTHONDIR", "MPLCONFIGDIR"]
+    with _early_kernel.config_folders(work):
+        assert os.environ["IPYTHONDIR"] == str(work / "ipythondir")
+        assert os.environ["MPLCONFIGDIR"] == str(work / "mplconfigdir")
+    # as they were
+    assert os.environ["IPYTHONDIR"] == str(tmp_path / "missing" / "ipython")
+    assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "a-file" / "matplotlib")
+
+    # folders that can be made are made, as IPython and matplotlib would, and kept
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "deep" / "matplotlib"))
+    with _early_kernel.config_folders(work):
+        assert os.environ["IPYTHONDIR"] == str(tmp_path / "ipython")
+        assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "deep" / "matplotlib")
+    assert (tmp_path / "ipython").is_dir() and (tmp_path / "deep" / "matplotlib").is_dir()
+
+
+def test_config_folders_unset_follow_the_home(tmp_path, monkeypatch):
+    for var in ("IPYTHONDIR", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home-is-a-file"
+    home.write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    with _early_kernel.config_folders(tmp_path / "work"):
+        assert os.environ["IPYTHONDIR"] == str(tmp_path / "work" / "ipythondir")
+        assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "work" / "mplconfigdir")
+    assert "IPYTHONDIR" not in os.environ and "MPLCONFIGDIR" not in os.environ
+
+    # matplotlib's cache alone unusable: its folders move all the same
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    assert _early_kernel.unusable_config_folders() == ["MPLCONFIGDIR"]
+
+
+def test_a_kernel_started_ahead_is_handed_over_with_its_config_folders_moved(tmp_path, monkeypatch):
+    """Folders moved for the kernel started ahead are the brief's: the same environment,
+    so the brief takes that kernel over, and IPython and matplotlib use the work folder."""
+    _unusable_config(tmp_path, monkeypatch)
+    code = (
+        "import json, os, matplotlib\n"
+        "print(json.dumps([os.getpid(), get_ipython().ipython_dir, matplotlib.get_configdir()]))"
+    )
+    with _early_kernel.ahead() as ahead:
+        folder, pid = os.path.realpath(ahead.folder), ahead.early.process.pid
+        # make_brief moves them again, for its own folder: nothing left to move
+        with _early_kernel.config_folders(tmp_path / "brief-work"):
+            printed = probe_printed(tmp_path, code, ahead=ahead)
+        said_pid, ipython, matplotlib = json.loads(printed.splitlines()[-1])
+    assert said_pid == pid
+    assert os.path.realpath(ipython) == os.path.join(folder, "ipythondir")
+    assert os.path.realpath(matplotlib) == os.path.join(folder, "mplconfigdir")
