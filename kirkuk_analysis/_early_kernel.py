@@ -117,41 +117,112 @@ class Ahead:
         return self.folder, self.early
 
 
-def _usable(folder: Path, with_parents: bool) -> bool:
-    """Whether ``folder`` is a folder this process may write, made now if it is missing and
-    can be made: with its missing parents (as matplotlib makes its folders), or only where
-    its parent is a folder it may write (as IPython makes its own)."""
-    try:
-        if not folder.is_dir():
-            parent = folder.parent
-            if not with_parents and not (parent.is_dir() and os.access(parent, os.W_OK)):
-                return False
-            folder.mkdir(parents=with_parents, exist_ok=True)
-    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python < 3.13)
-        return False
-    return folder.is_dir() and os.access(folder, os.W_OK)
+def _writable_dir(path: str) -> bool:
+    return os.path.isdir(path) and os.access(path, os.W_OK)
+
+
+#: Paths that name another folder in each process (the kernel's is not this one's).
+_PER_PROCESS = ("/proc/self/", "/proc/thread-self/", "/dev/fd/", "/dev/stdin", "/dev/stdout")
+
+
+def _fixed(path: str) -> bool:
+    """Whether ``path`` names the same folder in the kernel's process as in this one: not
+    relative (the kernel works in a temporary folder) nor through ``/proc/self``."""
+    return os.path.isabs(path) and not (path + "/").startswith(_PER_PROCESS)
+
+
+def _home() -> str | None:
+    """The home folder as ``~`` expands, or None where it does not (no ``HOME`` and no
+    password entry: IPython's and matplotlib's folders then fall back to ``$TMPDIR``)."""
+    home = os.path.expanduser("~")
+    return home if _fixed(home) else None
+
+
+def _ipython_folder() -> str | None:
+    """The folder IPython would use (``IPython.paths.get_ipython_dir``: ``$IPYTHONDIR``,
+    else ``~/.ipython``, or an existing ``$XDG_CONFIG_HOME/ipython`` instead of a missing
+    one), made here where IPython would make it; None where IPython would fall back to a
+    temporary folder. A relative path counts as such: the kernel would read it from its own
+    working folder, a temporary one."""
+    ipdir = os.environ.get("IPYTHONDIR")
+    if ipdir is None:
+        home = _home()
+        if home is None:
+            return None
+        home = os.path.realpath(home)
+        ipdir = os.path.join(home, ".ipython")
+        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+        legacy = os.path.join(xdg, "ipython")
+        if (
+            os.name == "posix"
+            and _fixed(xdg)
+            and _writable_dir(xdg)
+            and _writable_dir(legacy)
+            and not os.path.exists(ipdir)
+            and not os.path.islink(legacy)
+        ):
+            ipdir = legacy
+    # as IPython reads it: "~" expanded, then ".." taken off the text (not the folder a
+    # symbolic link leads to)
+    ipdir = os.path.normpath(os.path.expanduser(ipdir))
+    if not _fixed(ipdir):
+        return None
+    if os.path.exists(ipdir):
+        return ipdir if _writable_dir(ipdir) else None
+    if not _writable_dir(os.path.dirname(ipdir)):
+        return None
+    os.makedirs(ipdir, exist_ok=True)  # as IPython does next (it fails where this does)
+    return ipdir
+
+
+def _matplotlib_folders() -> list[str] | None:
+    """The configuration and cache folders matplotlib would use (``$MPLCONFIGDIR`` for
+    both, else ``$XDG_CONFIG_HOME/matplotlib`` and ``$XDG_CACHE_HOME/matplotlib``, under
+    ``~/.config`` and ``~/.cache`` by default; ``~/.matplotlib`` outside Linux and
+    FreeBSD), made here as matplotlib makes them; None where it would fall back to a
+    temporary folder (a relative path counts as such, as for :func:`_ipython_folder`).
+    matplotlib takes each path as written: a ``~`` in it is not the home folder."""
+    configured = os.environ.get("MPLCONFIGDIR")
+    if configured:
+        folders = [configured]
+    else:
+        home = _home()
+        if home is None:
+            return None
+        if sys.platform.startswith(("linux", "freebsd")):
+            folders = [
+                os.path.join(os.environ.get(base) or os.path.join(home, default), "matplotlib")
+                for base, default in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"))
+            ]
+        else:
+            folders = [os.path.join(home, ".matplotlib")]
+    made = []
+    for folder in folders:
+        if not _fixed(folder):
+            return None
+        resolved = Path(folder).resolve()
+        resolved.mkdir(parents=True, exist_ok=True)
+        if not (resolved.is_dir() and os.access(resolved, os.W_OK)):
+            return None
+        made.append(str(resolved))
+    return made
 
 
 def unusable_config_folders() -> list[str]:
     """The variables (``IPYTHONDIR``, ``MPLCONFIGDIR``) whose folders IPython or matplotlib
-    could not use, as each decides: ``$IPYTHONDIR`` or ``~/.ipython``; ``$MPLCONFIGDIR``,
-    or both ``$XDG_CONFIG_HOME/matplotlib`` and ``$XDG_CACHE_HOME/matplotlib`` (by default
-    under ``~/.config`` and ``~/.cache``). A missing folder that can be made is made, as
-    they would make it."""
-    home = Path(os.path.expanduser("~"))
-    ipython = os.environ.get("IPYTHONDIR")
+    could not use, each decided by that library's own rule (:func:`_ipython_folder`,
+    :func:`_matplotlib_folders`). A missing folder is made where and as the library would
+    make it, and nowhere else."""
     unusable = []
-    if not _usable(Path(ipython) if ipython is not None else home / ".ipython", False):
-        unusable.append("IPYTHONDIR")
-    if os.environ.get("MPLCONFIGDIR"):
-        matplotlib = [Path(os.environ["MPLCONFIGDIR"])]
-    else:
-        matplotlib = [
-            Path(os.environ.get(base) or home / default, "matplotlib")
-            for base, default in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"))
-        ]
-    if not all(_usable(folder.expanduser(), True) for folder in matplotlib):
-        unusable.append("MPLCONFIGDIR")
+    if sys.platform == "win32":  # their rules differ there, and no kernel is started ahead
+        return unusable
+    for var, find in (("IPYTHONDIR", _ipython_folder), ("MPLCONFIGDIR", _matplotlib_folders)):
+        try:
+            found = find()
+        except (OSError, RuntimeError, ValueError):  # RuntimeError: a symbolic-link loop
+            found = None
+        if found is None:
+            unusable.append(var)
     return unusable
 
 

@@ -247,3 +247,60 @@ def test_a_kernel_started_ahead_is_handed_over_with_its_config_folders_moved(tmp
     assert said_pid == pid
     assert os.path.realpath(ipython) == os.path.join(folder, "ipythondir")
     assert os.path.realpath(matplotlib) == os.path.join(folder, "mplconfigdir")
+
+
+@pytest.mark.parametrize(
+    "var, value",
+    [
+        ("IPYTHONDIR", "ipy"),  # IPython's parent of "ipy" is "", no folder: a temporary one
+        ("IPYTHONDIR", "./sub/ipy"),
+        ("MPLCONFIGDIR", "cfg/matplotlib"),  # read from the kernel's own (temporary) folder
+        ("MPLCONFIGDIR", "~/matplotlib"),  # matplotlib does not expand "~"
+        ("MPLCONFIGDIR", "~nosuchuser/matplotlib"),
+        ("XDG_CONFIG_HOME", "~nosuchuser/config"),
+        ("XDG_CACHE_HOME", "relative-cache"),
+        ("MPLCONFIGDIR", "/proc/self/cwd/matplotlib"),  # another folder in each process
+        ("IPYTHONDIR", "/proc/self/cwd/ipy"),
+    ],
+)
+def test_config_folders_that_depend_on_the_working_folder_move_and_nothing_is_made(
+    tmp_path, monkeypatch, var, value
+):
+    """A path the kernel would read from its own working folder (a temporary one) is moved
+    into the brief's folder, and the check makes nothing in this process' working folder."""
+    cwd, home = tmp_path / "cwd", tmp_path / "home"
+    (cwd / "sub").mkdir(parents=True)
+    home.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("HOME", str(home))
+    for other in ("IPYTHONDIR", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(var, value)
+    moved = "IPYTHONDIR" if var == "IPYTHONDIR" else "MPLCONFIGDIR"
+    assert _early_kernel.unusable_config_folders() == [moved]
+    assert sorted(p.name for p in cwd.iterdir()) == ["sub"] and not any((cwd / "sub").iterdir())
+
+
+def test_config_folders_follow_ipython_in_expanding_home_and_dropping_dotdot(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
+    monkeypatch.setenv("IPYTHONDIR", "~/ipython")  # IPython expands it: usable
+    assert _early_kernel.unusable_config_folders() == []
+    assert (tmp_path / "ipython").is_dir()
+    # IPython drops "x/.." from the text: "file/x/.." is the file, not a folder
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere" / "x")
+    (tmp_path / "elsewhere" / "x").mkdir(parents=True)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "a-file" / "x" / ".."))
+    assert _early_kernel.unusable_config_folders() == ["IPYTHONDIR"]
+    # through a link, ".." is the text's parent (tmp_path), not the link's target's
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "link" / ".." / "ipython"))
+    assert _early_kernel.unusable_config_folders() == []
+
+
+def test_config_folders_without_a_home(tmp_path, monkeypatch):
+    """No HOME and no password entry: "~" does not expand, and both fall back."""
+    for var in ("HOME", "IPYTHONDIR", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert _early_kernel.unusable_config_folders() == ["IPYTHONDIR", "MPLCONFIGDIR"]
