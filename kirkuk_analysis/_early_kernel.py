@@ -31,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,6 +121,11 @@ class Ahead:
 def _writable_dir(path: str) -> bool:
     return os.path.isdir(path) and os.access(path, os.W_OK)
 
+
+#: Held while a brief has changed this process' environment for its kernel (``PATH``,
+#: IPython's and matplotlib's folders): briefs made from several threads of one process
+#: take turns; else one would restore, on its way out, what another had just set.
+ENVIRONMENT = threading.RLock()
 
 #: Paths that name another folder in each process (the kernel's is not this one's).
 _PER_PROCESS = ("/proc/self/", "/proc/thread-self/", "/dev/fd/", "/dev/stdin", "/dev/stdout")
@@ -236,19 +242,20 @@ def config_folders(work: Path) -> Iterator[None]:
     it looks for its folder). The variables are as they were afterwards.
 
     One rule for the kernel started ahead and for the brief that takes it over: the same
-    environment, so the brief can hand the kernel over.
+    environment, so the brief can hand the kernel over. Holds :data:`ENVIRONMENT`.
     """
-    moved = {var: os.environ.get(var) for var in unusable_config_folders()}
-    for var in moved:
-        os.environ[var] = str(Path(work) / var.lower())
-    try:
-        yield
-    finally:
-        for var, value in moved.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
+    with ENVIRONMENT:
+        moved = {var: os.environ.get(var) for var in unusable_config_folders()}
+        for var in moved:
+            os.environ[var] = str(Path(work) / var.lower())
+        try:
+            yield
+        finally:
+            for var, value in moved.items():
+                if value is None:
+                    os.environ.pop(var, None)
+                else:
+                    os.environ[var] = value
 
 
 @contextmanager

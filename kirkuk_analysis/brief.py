@@ -616,7 +616,9 @@ def _execute_notebook(
     check_notebook_parameters(parameters)
     if progress_bar is None:
         progress_bar = sys.stderr is not None and sys.stderr.isatty()
-    # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter.
+    # The generic "python3" kernel spec runs `python` from PATH: make that this interpreter
+    # (another thread's brief waits meanwhile: see _early_kernel.ENVIRONMENT).
+    _early_kernel.ENVIRONMENT.acquire()
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = interpreter_first(old_path)
     try:
@@ -695,6 +697,7 @@ def _execute_notebook(
             _save_notebook(nb, executed_path, saved_as)
     finally:
         os.environ["PATH"] = old_path
+        _early_kernel.ENVIRONMENT.release()
     return nb
 
 
@@ -1278,7 +1281,9 @@ def make_brief(
     ``log`` (default: print to stderr) receives one line per step. ``notebook``: another
     notebook to run instead of the shipped ``brief.ipynb`` (same parameters). ``_ahead``
     (``kirkuk-analysis brief``'s): the kernel process it started before anything else
-    (:func:`kirkuk_analysis._early_kernel.ahead`).
+    (:func:`kirkuk_analysis._early_kernel.ahead`). Briefs made from several threads of one
+    process run their notebooks one after another: each sets the environment its kernel
+    starts with (:data:`kirkuk_analysis._early_kernel.ENVIRONMENT`).
     """
     from kirkuk_analysis import _chromium
 

@@ -304,3 +304,30 @@ def test_config_folders_without_a_home(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(os.path, "expanduser", lambda path: path)
     assert _early_kernel.unusable_config_folders() == ["IPYTHONDIR", "MPLCONFIGDIR"]
+
+
+def test_briefs_made_from_two_threads_leave_the_environment_as_it_was(tmp_path, monkeypatch):
+    """Each brief changes PATH (and here IPYTHONDIR, unusable) while its kernel starts; made
+    at once from two threads, they take turns, and neither restores what the other set."""
+    import threading
+    from datetime import date
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "missing" / "ipython"))
+    before = dict(os.environ)
+    params = brief.BriefParams(date(2021, 1, 1), date(2021, 3, 31))
+    errors = []
+
+    def make(name):
+        try:
+            brief.make_brief(params, tmp_path / f"{name}.html", fmt="html", log=lambda _: None)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert errors == []
+    assert (tmp_path / "a.html").exists() and (tmp_path / "b.html").exists()
+    assert dict(os.environ) == before
